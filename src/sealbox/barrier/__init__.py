@@ -1,0 +1,1 @@
+"""The barrier: every stored value encrypted, the keyring protected by the seal."""

@@ -1,0 +1,20 @@
+"""The contracts between doors, core and backends: requests, responses and storage."""
+
+from __future__ import annotations
+
+from sealbox.logical.request import Operation, Request
+from sealbox.logical.response import Auth, Response, Secret, WrapInfo
+from sealbox.logical.storage import Storage, StorageEntry, StorageView, TxOp
+
+__all__ = [
+    "Auth",
+    "Operation",
+    "Request",
+    "Response",
+    "Secret",
+    "Storage",
+    "StorageEntry",
+    "StorageView",
+    "TxOp",
+    "WrapInfo",
+]

@@ -1,0 +1,58 @@
+"""Transport-free request: what every door turns its protocol into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sealbox.logical.storage import Storage
+
+
+class Operation(StrEnum):
+    """Logical operations, named as Vault names them (sdk/logical/request.go)."""
+
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    PATCH = "patch"
+    DELETE = "delete"
+    LIST = "list"
+    HELP = "help"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One request through the core pipeline.
+
+    ``path`` is relative to the API root (no ``/v1/``); once routed, ``path`` is relative to
+    the mount and ``mount_point`` holds the mount path. ``storage`` is the mount's view and
+    ``token_entry`` the caller's token; both are filled in by the core.
+    """
+
+    operation: Operation
+    path: str
+    data: dict[str, Any] = field(default_factory=dict)
+    client_token: str = ""
+    client_address: str = ""
+    wrap_ttl: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    request_id: str = ""
+    mount_point: str = ""
+    mount_type: str = ""
+    mount_accessor: str = ""
+    storage: Storage | None = field(default=None, repr=False, compare=False)
+    token_entry: Any = field(default=None, repr=False, compare=False)
+    # Set by the API layer for unwrap: the token used to authenticate this request.
+    client_cert_pem: str = field(default="", repr=False)
+
+    def __repr__(self) -> str:
+        return f"Request(operation={self.operation.value!r}, path={self.path!r})"
+
+    @property
+    def view(self) -> Storage:
+        """The mount's storage view; raises if the request was not routed."""
+        if self.storage is None:
+            raise RuntimeError("request has not been routed to a mount")
+        return self.storage
