@@ -1,0 +1,118 @@
+"""The base of every secrets engine and auth method.
+
+A backend is data (its ``paths`` and special paths) plus small async handlers. ``handle``
+routes a mount-relative request to the first matching Path (list order, as Vault's
+framework does), validates fields, and calls the handler. Backends raise errors from
+``sealbox.errors``; they never build HTTP responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sealbox.errors import UnsupportedOperation, UnsupportedPath
+from sealbox.framework.fields import FieldData
+from sealbox.framework.path import Path
+from sealbox.logical import Operation, Request, Response, Secret, Storage
+
+
+@dataclass(slots=True)
+class BackendConfig:
+    """What a backend learns about its mount when it is created."""
+
+    mount_path: str
+    mount_type: str
+    storage: Storage
+    options: dict[str, str] = field(default_factory=dict)
+    default_lease_ttl: int = 0
+    max_lease_ttl: int = 0
+    # Core services a backend may call (token store for the token backend, etc.).
+    system: Any = None
+
+
+class Backend:
+    """Routes requests to Paths. Subclasses set ``paths`` in ``__init__``."""
+
+    backend_type: str = ""
+    #: Paths (relative to the mount, trailing ``*`` = prefix) served without a token.
+    unauthenticated_paths: tuple[str, ...] = ()
+    #: Paths that additionally need ``sudo``.
+    root_paths: tuple[str, ...] = ()
+
+    def __init__(self, config: BackendConfig) -> None:
+        self.config = config
+        self.paths: Sequence[Path] = ()
+
+    async def initialize(self) -> None:
+        """Called once after mounting (and after every unseal)."""
+
+    async def cleanup(self) -> None:
+        """Called before unmounting."""
+
+    def route(self, path: str) -> tuple[Path, dict[str, str]]:
+        """The first Path matching ``path`` and its captures."""
+        for candidate in self.paths:
+            match = candidate.regex.match(path)
+            if match is not None:
+                captures = {k: v for k, v in match.groupdict().items() if v is not None}
+                return candidate, captures
+        raise UnsupportedPath("unsupported path")
+
+    def field_data(self, req: Request) -> tuple[Path, FieldData]:
+        """Route ``req`` and bind its data (captures override the body)."""
+        path, captures = self.route(req.path)
+        raw = {**req.data, **captures} if captures else req.data
+        return path, FieldData(raw, path.fields)
+
+    async def exists(self, req: Request) -> bool | None:
+        """Existence check for a write: None when the path declares none."""
+        path, data = self.field_data(req)
+        if path.existence_check is None:
+            return None
+        return await path.existence_check(req, data)
+
+    async def handle(self, req: Request) -> Response | None:
+        """Route, validate and dispatch one request."""
+        path, data = self.field_data(req)
+        handler = path.handler_for(req.operation)
+        if handler is None:
+            raise UnsupportedOperation()
+        data.validate()
+        response = await handler(req, data)
+        if not path.takes_arbitrary_input:
+            ignored = [k for k in data.unknown() if k not in _SILENT_KEYS]
+            if ignored and req.operation in _WRITES:
+                response = response or Response()
+                response.warnings.append(
+                    "Endpoint ignored these unrecognized parameters: [" + " ".join(ignored) + "]"
+                )
+        return response
+
+    async def renew_secret(self, req: Request, secret: Secret) -> Secret:
+        """Extend a lease this backend issued; by default leases are not renewable."""
+        del req
+        return secret
+
+    async def revoke_secret(self, req: Request, secret: Secret) -> None:
+        """Revoke what a lease stands for (e.g. drop a database user)."""
+        del req, secret
+
+    def help_text(self, path: str) -> str:
+        """Markdown help for ``path``, built from the declarations."""
+        try:
+            route, _ = self.route(path)
+        except UnsupportedPath:
+            return f"## PATH\n\n{path}\n\nNo help is available for this path.\n"
+        lines = [f"Request:        {route.pattern}", f"Matching Route: ^{route.pattern}$", ""]
+        lines += [route.synopsis, "", "## PARAMETERS", ""]
+        for name, spec in sorted(route.fields.items()):
+            lines += [f"{name} ({spec.type.value})", "", f"    {spec.description}", ""]
+        lines += ["## DESCRIPTION", "", route.description or route.synopsis]
+        return "\n".join(lines) + "\n"
+
+
+_WRITES = frozenset({Operation.CREATE, Operation.UPDATE, Operation.PATCH})
+# Keys the HTTP layer may add that are not parameters of any path.
+_SILENT_KEYS = frozenset({"help", "list"})
