@@ -44,8 +44,9 @@ class Request:
     mount_accessor: str = ""
     storage: Storage | None = field(default=None, repr=False, compare=False)
     token_entry: Any = field(default=None, repr=False, compare=False)
-    # Set by the API layer for unwrap: the token used to authenticate this request.
     client_cert_pem: str = field(default="", repr=False)
+    # Set by the core once the ACL granted sudo on this path (root tokens always have it).
+    sudo: bool = False
 
     def __repr__(self) -> str:
         return f"Request(operation={self.operation.value!r}, path={self.path!r})"

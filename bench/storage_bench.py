@@ -1,0 +1,119 @@
+"""Storage benchmark: SQLite put/get ops/s with group commit, and the barrier on top.
+
+Run: ``.venv/bin/python bench/storage_bench.py [--seconds 2]``. Prints one line per case.
+Writers are concurrent tasks, each awaiting its own puts one after another (like request
+handlers); every put is fsync'd before it returns (``synchronous=FULL``), so the put figures
+show how many callers share each commit. ``get (to_thread)`` is the alternative read design
+(every read handed to a worker thread) that sqlite.py's docstring compares against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from sealbox.barrier.barrier import Barrier
+from sealbox.logical.storage import Storage
+from sealbox.storage import SQLiteStorage
+
+_VALUE = os.urandom(256)
+_KEYS = 1000
+
+
+async def _drive(
+    workers: int, seconds: float, op: Callable[[int, int], Awaitable[object]]
+) -> float:
+    """Run ``workers`` tasks calling ``op(worker, i)`` for ``seconds``; return ops/s."""
+    deadline = time.perf_counter() + seconds
+    counts = [0] * workers
+
+    async def worker(index: int) -> None:
+        i = 0
+        while time.perf_counter() < deadline:
+            await op(index, i)
+            i += 1
+        counts[index] = i
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(workers)))
+    return sum(counts) / (time.perf_counter() - start)
+
+
+def _put(storage: Storage) -> Callable[[int, int], Awaitable[object]]:
+    return lambda w, i: storage.put(f"bench/w{w}/{i % _KEYS}", _VALUE)
+
+
+def _get(storage: Storage) -> Callable[[int, int], Awaitable[object]]:
+    return lambda w, i: storage.get(f"bench/w0/{(i * 7 + w) % _KEYS}")
+
+
+async def _case(
+    name: str,
+    workers: int,
+    seconds: float,
+    op: Callable[[int, int], Awaitable[object]],
+    commits: Callable[[], int] | None = None,
+) -> None:
+    before = commits() if commits else 0
+    start = time.perf_counter()
+    rate = await _drive(workers, seconds, op)
+    extra = ""
+    if commits:
+        done = commits() - before
+        extra = f"  ({done / (time.perf_counter() - start):,.0f} commits/s)"
+    print(f"{name:<34} {workers:>3} tasks {rate:>11,.0f} ops/s{extra}")
+
+
+async def main(seconds: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        storage = SQLiteStorage(str(Path(tmp) / "bench.db"))
+        for workers in (1, 16, 64):
+            await _case("sqlite put", workers, seconds, _put(storage), lambda: storage.commits)
+        await _case("sqlite get (loop thread)", 1, seconds, _get(storage))
+        await _case("sqlite get (loop thread)", 16, seconds, _get(storage))
+
+        async def threaded_get(w: int, i: int) -> object:
+            return await asyncio.to_thread(
+                lambda: (
+                    storage._reader()
+                    .execute(  # noqa: SLF001 - the design being compared
+                        "SELECT value FROM kv WHERE key = ?", (f"bench/w0/{(i * 7 + w) % _KEYS}",)
+                    )
+                    .fetchall()
+                )
+            )
+
+        await _case("sqlite get (to_thread)", 16, seconds, threaded_get)
+        await _case(
+            "sqlite list (1000 children)", 1, seconds, lambda w, i: storage.list("bench/w0/")
+        )
+        await storage.close()
+
+        root_key = os.urandom(32)
+        physical = SQLiteStorage(str(Path(tmp) / "barrier.db"))
+        barrier = Barrier(physical)
+        await barrier.initialize(root_key)
+        await barrier.unseal(root_key)
+        for workers in (1, 64):
+            await _case(
+                "barrier+sqlite put", workers, seconds, _put(barrier), lambda: physical.commits
+            )
+        await _case("barrier+sqlite get", 16, seconds, _get(barrier))
+        await physical.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    args = parser.parse_args()
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main(args.seconds))
+    else:
+        uvloop.run(main(args.seconds))

@@ -1,0 +1,1 @@
+"""The doors over HTTP: the Vault-compatible API (and later the AWS and GCP facades)."""

@@ -1,0 +1,253 @@
+"""The Vault-compatible HTTP API as a plain ASGI application.
+
+Translates HTTP into a ``Request`` for the Core and the ``Response`` back into Vault's JSON
+(OpenBao internal/http/handler.go and logical.go): token headers, LIST and ``?list=true``,
+``X-Vault-Wrap-TTL``, the 32 MiB body limit, merge-patch content type for PATCH, Go's
+path-cleaning redirect, and errors as ``{"errors": [...]}`` with Content-Type exactly
+``application/json``. Nothing secret is logged: unexpected failures log the exception type
+and stack frames only, never messages or request data.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from sealbox.api.envelope import render
+from sealbox.api.sys_raw import RAW_HANDLERS
+from sealbox.core.core import Core
+from sealbox.errors import (
+    FieldValidationError,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    SealboxError,
+    UnsupportedMediaType,
+    UnsupportedOperation,
+)
+from sealbox.framework.duration import parse_duration
+from sealbox.logical import Operation, Request
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+MAX_BODY = 32 * 1024 * 1024
+log = logging.getLogger("sealbox.api")
+
+_JSON_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+_NO_BODY_HEADERS = [(b"cache-control", b"no-store")]
+_METHODS = {
+    "GET": Operation.READ,
+    "POST": Operation.UPDATE,
+    "PUT": Operation.UPDATE,
+    "DELETE": Operation.DELETE,
+    "LIST": Operation.LIST,
+    "PATCH": Operation.PATCH,
+}
+
+
+class VaultAPI:
+    """ASGI app serving ``/v1/...`` from one Core."""
+
+    def __init__(self, core: Core, max_body: int = MAX_BODY) -> None:
+        self.core = core
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await _lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method: str = scope["method"]
+        try:
+            status, body, extra = await self._dispatch(scope, receive, method)
+        except SealboxError as err:
+            status, body, extra = err.status, _error_bytes(err), []
+        except Exception as err:  # noqa: BLE001 - the renderer is the last line of defence
+            _log_internal(err, method, scope.get("path", ""))
+            status, body, extra = 500, b'{"errors":["internal error"]}', []
+        if method == "HEAD":
+            body = b""
+        headers = (_JSON_HEADERS if body or status >= 400 else _NO_BODY_HEADERS) + extra
+        if status >= 300 or body:
+            headers = [*headers, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _dispatch(
+        self, scope: Scope, receive: Receive, method: str
+    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        raw_text = raw_path.decode("latin-1").split("?", 1)[0]
+        cleaned = _clean(raw_text)
+        if cleaned != raw_text:
+            # compat: Go's ServeMux redirects unclean paths (307) to the cleaned one.
+            query = scope.get("query_string", b"")
+            target = cleaned + ("?" + query.decode("latin-1") if query else "")
+            return 307, b"", [(b"location", target.encode("latin-1"))]
+        path: str = scope["path"]
+        if not path.startswith("/v1/"):
+            raise NotFound()
+        api_path = path[4:]
+        if any(part in ("..", ".") for part in api_path.split("/")):
+            raise InvalidRequest("relative paths not supported")
+
+        headers = _headers(scope)
+        query = dict(
+            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        )
+        body = await _read_body(receive, self.max_body, headers)
+
+        raw_handler = RAW_HANDLERS.get(api_path.rstrip("/"))
+        if raw_handler is not None:
+            data = _parse_json(body) if body else {}
+            status, payload = await raw_handler(self.core, method, data, query)
+            return status, orjson.dumps(payload), []
+
+        operation = _operation(method, query, headers)
+        if method in ("GET", "LIST"):
+            data: dict[str, Any] = {k: v for k, v in query.items() if k not in ("list", "help")}
+        else:
+            data = _parse_json(body) if body else {}
+        request = Request(
+            operation=operation,
+            path=api_path,
+            data=data,
+            client_token=_token(headers),
+            client_address=(scope.get("client") or ("", 0))[0],
+            wrap_ttl=_wrap_ttl(headers),
+            request_id=str(uuid.uuid4()),
+        )
+        try:
+            response = await self.core.handle(request)
+        except SealboxError as err:
+            if err.data is None:
+                raise
+            from sealbox.logical import Response
+
+            status, payload = render(Response(data=err.data), request.request_id)
+            return err.status, payload, []
+        status, payload = render(response, request.request_id)
+        extra = [(k.encode(), v.encode()) for k, v in response.headers.items()]
+        if response.content_type:
+            extra.append((b"content-type", response.content_type.encode()))
+        return status, payload, extra
+
+
+def _clean(path: str) -> str:
+    """Go's path.Clean for URL paths, keeping a trailing slash."""
+    if "//" not in path and "/." not in path:
+        return path
+    cleaned = posixpath.normpath(path)
+    if cleaned.startswith("//"):
+        cleaned = "/" + cleaned.lstrip("/")
+    if path.endswith("/") and cleaned != "/":
+        cleaned += "/"
+    return cleaned
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+async def _read_body(receive: Receive, limit: int, headers: dict[str, str]) -> bytes:
+    declared = headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge()
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        raise InvalidRequest(f"failed to decode JSON input: {err.msg}") from err
+    if not isinstance(data, dict):
+        raise InvalidRequest("failed to decode JSON input: expected a JSON object")
+    return data
+
+
+def _operation(method: str, query: dict[str, str], headers: dict[str, str]) -> Operation:
+    if query.get("help") in ("1", "true"):
+        return Operation.HELP
+    if method == "GET" and query.get("list") in ("1", "true", "t"):
+        return Operation.LIST
+    operation = _METHODS.get(method)
+    if operation is None:
+        raise UnsupportedOperation("")
+    if operation is Operation.PATCH:
+        content_type = headers.get("content-type", "")
+        if content_type.split(";")[0].strip() != "application/merge-patch+json":
+            raise UnsupportedMediaType(
+                "PATCH requires Content-Type of application/merge-patch+json, provided "
+                + (content_type or "none")
+            )
+    return operation
+
+
+def _token(headers: dict[str, str]) -> str:
+    token = headers.get("x-vault-token", "")
+    if token:
+        return token
+    authorization = headers.get("authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return ""
+
+
+def _wrap_ttl(headers: dict[str, str]) -> int:
+    value = headers.get("x-vault-wrap-ttl")
+    if not value:
+        return 0
+    try:
+        ttl = parse_duration(value)
+    except ValueError as err:
+        raise FieldValidationError("invalid wrap TTL") from err
+    if ttl < 0:
+        raise FieldValidationError("invalid wrap TTL")
+    return ttl
+
+
+def _error_bytes(err: SealboxError) -> bytes:
+    return orjson.dumps({"errors": err.messages})
+
+
+def _log_internal(err: BaseException, method: str, path: str) -> None:
+    # Only the type and the frames: exception messages can quote request data.
+    frames = "".join(traceback.format_tb(err.__traceback__))
+    log.error("internal error on %s %s: %s\n%s", method, path, type(err).__name__, frames)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,191 @@
+"""The unauthenticated seal endpoints that answer without the envelope, even while sealed.
+
+sys/init, sys/seal-status, sys/unseal, sys/health and sys/leader (OpenBao http/sys_*.go):
+bare JSON objects, served straight from the Core so they work before the barrier is open.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sealbox import __version__
+from sealbox.core.core import Core
+from sealbox.core.wrapping import rfc3339_nano
+from sealbox.errors import InvalidRequest, UnsupportedOperation
+from sealbox.framework.fields import FieldType, FieldValidationError, coerce
+
+RawHandler = Callable[[Core, str, dict[str, Any], dict[str, str]], Awaitable[tuple[int, Any]]]
+
+
+async def seal_status(core: Core) -> dict[str, Any]:
+    """The seal-status object (also the answer of sys/unseal)."""
+    from sealbox.barrier.seal import read_seal_config
+
+    config = await read_seal_config(core.physical)
+    progress = core.unseal_progress
+    status: dict[str, Any] = {
+        "type": "shamir",
+        "initialized": config is not None,
+        "sealed": core.sealed,
+        "t": config.secret_threshold if config else 0,
+        "n": config.secret_shares if config else 0,
+        "progress": progress.progress if progress and core.sealed else 0,
+        "nonce": progress.nonce if progress and core.sealed and progress.progress else "",
+        "version": __version__,
+        "build_date": "",
+        "migration": False,
+        "recovery_seal": False,
+        "storage_type": core.config.storage_type,
+    }
+    if not core.sealed:
+        status["cluster_name"] = core.config.cluster_name
+        status["cluster_id"] = core.cluster_id
+    return status
+
+
+def _int_field(data: dict[str, Any], name: str) -> int:
+    try:
+        return int(coerce(FieldType.INT, data.get(name, 0)))
+    except (TypeError, ValueError) as err:
+        raise FieldValidationError(f"invalid value for {name}") from err
+
+
+async def handle_init(
+    core: Core, method: str, data: dict[str, Any], query: dict[str, str]
+) -> tuple[int, Any]:
+    """GET: initialised?; POST/PUT: initialise."""
+    del query
+    if method == "GET":
+        return 200, {"initialized": await core.initialized()}
+    if method not in ("POST", "PUT"):
+        raise UnsupportedOperation()
+    shares, threshold = _int_field(data, "secret_shares"), _int_field(data, "secret_threshold")
+    if data.get("pgp_keys") or data.get("root_token_pgp_key"):
+        raise InvalidRequest("PGP-encrypted key shares are not supported")
+    result = await core.initialize(shares, threshold)
+    return 200, {
+        "keys": [share.hex() for share in result.keys],
+        "keys_base64": [base64.b64encode(share).decode() for share in result.keys],
+        "root_token": result.root_token,
+    }
+
+
+async def handle_seal_status(
+    core: Core, method: str, data: dict[str, Any], query: dict[str, str]
+) -> tuple[int, Any]:
+    """GET sys/seal-status."""
+    del data, query
+    if method != "GET":
+        raise UnsupportedOperation()
+    return 200, await seal_status(core)
+
+
+def decode_key(key: str) -> bytes:
+    """An unseal key share in hex or base64, as Vault accepts both."""
+    try:
+        return bytes.fromhex(key)
+    except ValueError:
+        pass
+    try:
+        return base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise InvalidRequest("'key' must be a valid hex or base64 string") from err
+
+
+async def handle_unseal(
+    core: Core, method: str, data: dict[str, Any], query: dict[str, str]
+) -> tuple[int, Any]:
+    """POST/PUT sys/unseal {key | reset}."""
+    del query
+    if method not in ("POST", "PUT"):
+        raise UnsupportedOperation()
+    if not await core.initialized():
+        raise InvalidRequest("Vault is not initialized")
+    reset = coerce(FieldType.BOOL, data.get("reset", False))
+    if reset:
+        if core.sealed:
+            (await core.progress()).reset()
+        return 200, await seal_status(core)
+    key = data.get("key")
+    if not isinstance(key, str) or not key:
+        raise InvalidRequest(
+            "'key' must be specified in request body as JSON, or 'reset' set to true"
+        )
+    if core.sealed:
+        await core.unseal(decode_key(key))
+    return 200, await seal_status(core)
+
+
+def _status_code(query: dict[str, str], name: str, default: int) -> int:
+    value = query.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as err:
+        raise InvalidRequest(f"unable to parse {name} parameter") from err
+
+
+async def handle_health(
+    core: Core, method: str, data: dict[str, Any], query: dict[str, str]
+) -> tuple[int, Any]:
+    """GET/HEAD sys/health with Vault's status-code overrides."""
+    del data
+    if method not in ("GET", "HEAD"):
+        raise UnsupportedOperation("")
+    initialized = await core.initialized()
+    if not initialized:
+        code = _status_code(query, "uninitcode", 501)
+    elif core.sealed:
+        code = _status_code(query, "sealedcode", 503)
+    else:
+        code = _status_code(query, "activecode", 200)
+    body: dict[str, Any] = {
+        "initialized": initialized,
+        "sealed": core.sealed,
+        "standby": core.sealed,
+        "performance_standby": False,
+        "replication_performance_mode": "disabled",
+        "replication_dr_mode": "disabled",
+        "server_time_utc": int(time.time()),
+        "version": __version__,
+    }
+    if not core.sealed:
+        body["cluster_name"] = core.config.cluster_name
+        body["cluster_id"] = core.cluster_id
+    return code, body
+
+
+async def handle_leader(
+    core: Core, method: str, data: dict[str, Any], query: dict[str, str]
+) -> tuple[int, Any]:
+    """GET sys/leader: a single node is always its own active leader."""
+    del data, query
+    if method != "GET":
+        raise UnsupportedOperation()
+    if core.sealed:
+        from sealbox.errors import Sealed
+
+        raise Sealed()
+    return 200, {
+        "ha_enabled": False,
+        "is_self": True,
+        "active_time": rfc3339_nano(core.active_since) if core.active_since else "",
+        "leader_address": core.config.api_addr,
+        "leader_cluster_address": "",
+        "performance_standby": False,
+        "performance_standby_last_remote_wal": 0,
+    }
+
+
+RAW_HANDLERS: dict[str, RawHandler] = {
+    "sys/init": handle_init,
+    "sys/seal-status": handle_seal_status,
+    "sys/unseal": handle_unseal,
+    "sys/health": handle_health,
+    "sys/leader": handle_leader,
+}

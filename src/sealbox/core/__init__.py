@@ -1,0 +1,1 @@
+"""The core: seal state, mounts and routing, tokens, policies, audit, wrapping, sys/*."""

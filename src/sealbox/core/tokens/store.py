@@ -1,0 +1,442 @@
+"""The token store: creation, lookup, use counting, renewal and revocation of tokens.
+
+Mirrors OpenBao's internal/vault/token_store.go (with the token half of expiration.go):
+
+* tokens are stored only as ``HMAC-SHA256(salt, token)``; the salt is random per store and
+  kept in storage at ``salt``. Entries live at ``id/<hash>``, the accessor index at
+  ``accessor/<hmac of the accessor>`` and the parent -> children index at
+  ``parent/<parent hash>/<child hash>`` (OpenBao's ``parent/`` index, used by revoke-tree);
+* ``lookup`` runs on every request, so looked-up entries are cached by hash and the cache
+  entry is dropped on every change to that token;
+* expiry is lazy: an expired token is refused (and revoked with its children) when it is
+  looked up, and ``tidy`` sweeps the rest;
+* ``use`` counts ``num_uses``. The core calls it after the request ran, so the request that
+  spends the last use still succeeds; the token (and its children, e.g. one created by that
+  very request) is revoked right then, as OpenBao's deferred ``tokenRevocationPending``
+  revocation does;
+* revocation runs ``on_revoke`` hooks (the core destroys the token's cubbyhole there), children
+  first.
+
+This store is not shared between processes: a standby node must call ``invalidate`` when
+storage changed under it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import orjson
+
+from sealbox.core.tokens.entry import (
+    REVOCATION_PENDING,
+    TokenEntry,
+    new_accessor,
+    new_token_id,
+    random_base62,
+)
+from sealbox.core.tokens.roles import RoleStore
+from sealbox.core.tokens.ttl import TTLLimits, calculate_ttl
+from sealbox.errors import InvalidRequest
+from sealbox.logical import Storage, TxOp
+
+Clock = Callable[[], datetime]
+RevokeHook = Callable[[TokenEntry], Awaitable[None]]
+
+_SALT_KEY = "salt"
+_ID_PREFIX = "id/"
+_ACCESSOR_PREFIX = "accessor/"
+_PARENT_PREFIX = "parent/"
+_DEFAULT_TTL = 768 * 3600
+_CACHE_LIMIT = 10_000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TokenStore:
+    """Tokens of one server, over the storage view the core gives it (``sys/token/``)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock = _utcnow,
+        max_lease_ttl: int = _DEFAULT_TTL,
+        default_lease_ttl: int = _DEFAULT_TTL,
+    ) -> None:
+        self._storage = storage
+        self.clock = clock
+        self.limits = TTLLimits(default_ttl=default_lease_ttl, max_ttl=max_lease_ttl)
+        self.on_revoke: list[RevokeHook] = []
+        self.roles = RoleStore(storage)
+        self._salt: bytes | None = None
+        self._cache: dict[str, TokenEntry] = {}
+
+    def __repr__(self) -> str:
+        return f"TokenStore(<{len(self._cache)} cached>)"
+
+    def now(self) -> datetime:
+        """The store's clock."""
+        return self.clock()
+
+    def invalidate(self) -> None:
+        """Forget every cached entry and the salt (storage changed underneath)."""
+        self._cache.clear()
+        self._salt = None
+
+    # ---- hashing -------------------------------------------------------------------
+
+    async def _key(self) -> bytes:
+        if self._salt is not None:
+            return self._salt
+        stored = await self._storage.get(_SALT_KEY)
+        if stored is not None:
+            self._salt = stored
+            return stored
+        raced = self._current_salt()
+        if raced is not None:  # another task created it while we waited
+            return raced
+        fresh = secrets.token_bytes(32)
+        self._salt = fresh
+        await self._storage.put(_SALT_KEY, fresh)
+        return fresh
+
+    def _current_salt(self) -> bytes | None:
+        return self._salt
+
+    async def hash_token(self, token: str) -> str:
+        """The salted hash under which ``token`` is stored."""
+        key = await self._key()
+        return hmac.new(key, b"token:" + token.encode(), hashlib.sha256).hexdigest()
+
+    async def _hash_accessor(self, accessor: str) -> str:
+        key = await self._key()
+        return hmac.new(key, b"accessor:" + accessor.encode(), hashlib.sha256).hexdigest()
+
+    # ---- storage helpers -----------------------------------------------------------
+
+    async def _load(self, id_hash: str) -> TokenEntry | None:
+        cached = self._cache.get(id_hash)
+        if cached is not None:
+            return cached
+        blob = await self._storage.get(_ID_PREFIX + id_hash)
+        if blob is None:
+            return None
+        entry = TokenEntry.from_json(blob)
+        if not hmac.compare_digest(entry.id_hash, id_hash):
+            return None
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[id_hash] = entry
+        return entry
+
+    async def _save(self, entry: TokenEntry) -> None:
+        self._cache.pop(entry.id_hash, None)
+        await self._storage.put(_ID_PREFIX + entry.id_hash, entry.to_json())
+
+    def _usable(self, entry: TokenEntry | None) -> bool:
+        return (
+            entry is not None
+            and entry.num_uses != REVOCATION_PENDING
+            and not entry.expired(self.now())
+        )
+
+    async def _checked(self, entry: TokenEntry | None) -> TokenEntry | None:
+        """``entry`` if it may still be used; an expired one is revoked on the way."""
+        if entry is None or entry.num_uses == REVOCATION_PENDING:
+            return None
+        if entry.expired(self.now()):
+            await self.revoke(entry)
+            return None
+        return entry
+
+    # ---- create --------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        policies: Iterable[str],
+        ttl: int = 0,
+        explicit_max_ttl: int = 0,
+        period: int = 0,
+        num_uses: int = 0,
+        meta: dict[str, str] | None = None,
+        display_name: str = "token",
+        renewable: bool = True,
+        parent: TokenEntry | None,
+        orphan: bool = False,
+        path: str = "auth/token/create",
+        entity_id: str = "",
+        role: str = "",
+        token_id: str | None = None,
+    ) -> tuple[str, TokenEntry]:
+        """Issue a token; returns the raw token (shown once) and its entry.
+
+        TTLs follow OpenBao's create: a root token without TTL or period never expires (and is
+        then not renewable); any other token gets ``ttl`` or the default, capped by the max
+        TTL and ``explicit_max_ttl``; a periodic token gets its period.
+        """
+        policy_list = tuple(policies)
+        if num_uses < 0:
+            raise InvalidRequest("number of uses cannot be negative")
+        if token_id is not None and not token_id:
+            raise InvalidRequest("token ID cannot be empty")
+        token = new_token_id() if token_id is None else token_id
+        id_hash = await self.hash_token(token)
+        if await self._storage.get(_ID_PREFIX + id_hash) is not None:
+            raise InvalidRequest("cannot create a token with a duplicate ID")
+        now = self.now()
+        granted = ttl
+        if period > 0 or ttl > 0 or "root" not in policy_list:
+            granted, _ = calculate_ttl(
+                self.limits,
+                start=now,
+                now=now,
+                ttl=ttl,
+                period=period,
+                explicit_max_ttl=explicit_max_ttl,
+            )
+        if granted == 0 and explicit_max_ttl > 0:
+            granted = explicit_max_ttl
+        if granted == 0:
+            if parent is not None and parent.expire_time is not None:
+                raise InvalidRequest("expiring root tokens cannot create non-expiring root tokens")
+            renewable = False
+        is_orphan = orphan or parent is None
+        entry = TokenEntry(
+            id_hash=id_hash,
+            accessor=new_accessor(),
+            policies=policy_list,
+            creation_time=now,
+            path=path,
+            meta=dict(meta) if meta else None,
+            display_name=display_name,
+            num_uses=num_uses,
+            ttl=granted,
+            explicit_max_ttl=explicit_max_ttl,
+            period=period,
+            renewable=renewable,
+            orphan=is_orphan,
+            parent="" if is_orphan or parent is None else parent.id_hash,
+            cubbyhole_id=random_base62(24),
+            entity_id=entity_id,
+            role=role,
+            expire_time=now + timedelta(seconds=granted) if granted else None,
+            lease_ttl=granted,
+        )
+        ops = [
+            TxOp(_ID_PREFIX + id_hash, entry.to_json()),
+            TxOp(
+                _ACCESSOR_PREFIX + await self._hash_accessor(entry.accessor),
+                orjson.dumps({"accessor": entry.accessor, "id": id_hash}),
+            ),
+        ]
+        if entry.parent:
+            ops.append(TxOp(f"{_PARENT_PREFIX}{entry.parent}/{id_hash}", b""))
+        await self._storage.transaction(ops)
+        return token, entry
+
+    async def create_root_token(
+        self,
+        token_id: str | None = None,
+        *,
+        display_name: str = "root",
+        path: str = "auth/token/root",
+    ) -> str:
+        """A non-expiring orphan token with the ``root`` policy (init, generate-root, dev)."""
+        token, _ = await self.create(
+            policies=["root"],
+            parent=None,
+            orphan=True,
+            renewable=False,
+            display_name=display_name,
+            path=path,
+            token_id=token_id,
+        )
+        return token
+
+    # ---- lookup and use ------------------------------------------------------------
+
+    async def lookup(self, token: str) -> TokenEntry | None:
+        """The entry of ``token``; None when unknown, expired, used up or being revoked."""
+        if not token:
+            return None
+        return await self._checked(await self._load(await self.hash_token(token)))
+
+    async def lookup_hash(self, id_hash: str) -> TokenEntry | None:
+        """Like ``lookup``, by stored hash (for the parent of a token, say)."""
+        return await self._checked(await self._load(id_hash))
+
+    async def _accessor_target(self, accessor: str) -> str | None:
+        if not accessor:
+            return None
+        blob = await self._storage.get(_ACCESSOR_PREFIX + await self._hash_accessor(accessor))
+        if blob is None:
+            return None
+        record = orjson.loads(blob)
+        if not hmac.compare_digest(str(record.get("accessor", "")), accessor):
+            return None
+        return str(record["id"])
+
+    async def lookup_accessor(self, accessor: str) -> TokenEntry | None:
+        """The entry behind ``accessor``; None when unknown, expired or used up."""
+        id_hash = await self._accessor_target(accessor)
+        return None if id_hash is None else await self.lookup_hash(id_hash)
+
+    async def use(self, token: str, entry: TokenEntry) -> TokenEntry:
+        """Spend one use of a use-limited token; revoke it when that was the last one."""
+        if not hmac.compare_digest(await self.hash_token(token), entry.id_hash):
+            raise InvalidRequest("token does not match its entry")
+        if entry.num_uses <= 0:
+            return entry
+        current = await self._load(entry.id_hash)
+        if current is None or current.num_uses == REVOCATION_PENDING:
+            return replace(entry, num_uses=REVOCATION_PENDING)
+        if current.num_uses > 1:
+            updated = replace(current, num_uses=current.num_uses - 1)
+            await self._save(updated)
+            return updated
+        spent = replace(current, num_uses=REVOCATION_PENDING)
+        await self._save(spent)
+        await self.revoke(spent)
+        return spent
+
+    # ---- renew ---------------------------------------------------------------------
+
+    async def renew(self, entry: TokenEntry, increment: int = 0) -> TokenEntry:
+        """Extend the token's lease (OpenBao's authRenew + expiration RenewToken)."""
+        current = await self.lookup_hash(entry.id_hash)
+        if current is None:
+            raise InvalidRequest("token not found")
+        if not current.renewable or current.expire_time is None:
+            raise InvalidRequest("lease is not renewable")
+        period, explicit_max = current.period, current.explicit_max_ttl
+        role = await self.roles.read(current.role) if current.role else None
+        if role is not None:
+            if role.token_period > 0:
+                period = role.token_period
+            if role.token_explicit_max_ttl > 0 and (
+                explicit_max == 0 or role.token_explicit_max_ttl < explicit_max
+            ):
+                explicit_max = role.token_explicit_max_ttl
+        now = self.now()
+        granted, _ = calculate_ttl(
+            self.limits,
+            start=current.creation_time,
+            now=now,
+            increment=max(increment, 0),
+            ttl=current.lease_ttl,
+            period=period,
+            explicit_max_ttl=explicit_max,
+        )
+        updated = replace(
+            current,
+            lease_ttl=granted,
+            expire_time=now + timedelta(seconds=granted),
+            last_renewal=now,
+        )
+        await self._save(updated)
+        return updated
+
+    # ---- revoke --------------------------------------------------------------------
+
+    async def _resolve(self, token_or_entry: str | TokenEntry) -> TokenEntry | None:
+        if isinstance(token_or_entry, TokenEntry):
+            return await self._load(token_or_entry.id_hash)
+        if not token_or_entry:
+            return None
+        return await self._load(await self.hash_token(token_or_entry))
+
+    async def _children(self, id_hash: str) -> list[str]:
+        return [k for k in await self._storage.list(f"{_PARENT_PREFIX}{id_hash}/") if k]
+
+    async def _destroy(self, entry: TokenEntry) -> None:
+        for hook in self.on_revoke:
+            await hook(entry)
+        ops = [
+            TxOp(_ID_PREFIX + entry.id_hash, None),
+            TxOp(_ACCESSOR_PREFIX + await self._hash_accessor(entry.accessor), None),
+        ]
+        if entry.parent:
+            ops.append(TxOp(f"{_PARENT_PREFIX}{entry.parent}/{entry.id_hash}", None))
+        ops.extend(
+            TxOp(f"{_PARENT_PREFIX}{entry.id_hash}/{child}", None)
+            for child in await self._children(entry.id_hash)
+        )
+        self._cache.pop(entry.id_hash, None)
+        await self._storage.transaction(ops)
+
+    async def revoke(self, token_or_entry: str | TokenEntry) -> bool:
+        """Revoke a token and all its descendants (children first); False if unknown."""
+        root = await self._resolve(token_or_entry)
+        if root is None:
+            return False
+        order: list[TokenEntry] = []
+        stack = [root]
+        seen: set[str] = set()
+        while stack:
+            entry = stack.pop()
+            if entry.id_hash in seen:
+                continue
+            seen.add(entry.id_hash)
+            order.append(entry)
+            for child_hash in await self._children(entry.id_hash):
+                child = await self._load(child_hash)
+                if child is not None:
+                    stack.append(child)
+        for entry in reversed(order):
+            await self._destroy(entry)
+        return True
+
+    async def revoke_orphan(self, token_or_entry: str | TokenEntry) -> bool:
+        """Revoke only this token; its children become orphans. False if unknown."""
+        entry = await self._resolve(token_or_entry)
+        if entry is None:
+            return False
+        for child_hash in await self._children(entry.id_hash):
+            child = await self._load(child_hash)
+            if child is not None:
+                await self._save(replace(child, parent="", orphan=True))
+        await self._destroy(entry)
+        return True
+
+    async def revoke_accessor(self, accessor: str) -> bool:
+        """Revoke the token behind ``accessor`` and its children; False if unknown."""
+        id_hash = await self._accessor_target(accessor)
+        entry = None if id_hash is None else await self._load(id_hash)
+        return entry is not None and await self.revoke(entry)
+
+    async def list_accessors(self) -> list[str]:
+        """Accessors of every stored token."""
+        out: list[str] = []
+        for key in await self._storage.list(_ACCESSOR_PREFIX):
+            blob = await self._storage.get(_ACCESSOR_PREFIX + key)
+            if blob is not None:
+                out.append(str(orjson.loads(blob)["accessor"]))
+        return out
+
+    async def tidy(self) -> int:
+        """Revoke expired, spent and parentless tokens; drop dangling indexes. Returns count."""
+        revoked = 0
+        for id_hash in await self._storage.list(_ID_PREFIX):
+            entry = await self._load(id_hash)
+            if entry is None:
+                continue
+            parent_gone = bool(entry.parent) and await self._load(entry.parent) is None
+            if not self._usable(entry) or parent_gone:
+                revoked += int(await self.revoke(entry))
+        for key in await self._storage.list(_ACCESSOR_PREFIX):
+            blob = await self._storage.get(_ACCESSOR_PREFIX + key)
+            if blob is not None and await self._load(str(orjson.loads(blob)["id"])) is None:
+                await self._storage.delete(_ACCESSOR_PREFIX + key)
+        for folder in await self._storage.list(_PARENT_PREFIX):
+            parent_hash = folder.rstrip("/")
+            for child in await self._children(parent_hash):
+                if await self._load(child) is None:
+                    await self._storage.delete(f"{_PARENT_PREFIX}{parent_hash}/{child}")
+        return revoked

@@ -1,0 +1,174 @@
+"""Scalar values as Go sops sees them: the bytes that are encrypted and MAC'd, and the way back.
+
+Mirrors ``ToBytes`` (sops.go) and the ``type:`` tags of aes/cipher.go: ints as ``strconv.Itoa``,
+floats as ``FormatFloat(f, 'f', -1, 64)`` (shortest round-trip digits, never an exponent), bools
+as ``True``/``False`` (the Python-sops heritage), timestamps as RFC 3339 with nanoseconds. Python's
+``repr``/``str`` differ from these, and the MAC would then differ from Go sops's, so every
+conversion lives here. Also Go's ``'g'`` float formatting, which the YAML and JSON stores use.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sealbox.sops.tree import Comment, Value
+
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+_GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def type_name(value: Value) -> str:
+    """The ``type:`` tag Go sops writes for ``value``."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, datetime):
+        return "time"
+    if isinstance(value, Comment):
+        return "comment"
+    if isinstance(value, str | bytes):
+        return "str"
+    raise TypeError(f"cannot encrypt a value of type {type(value).__name__}")
+
+
+def to_bytes(value: Value) -> bytes:
+    """The canonical bytes of a scalar: what is encrypted and fed to the MAC."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, bool):
+        return b"True" if value else b"False"
+    if isinstance(value, int):
+        return str(value).encode()
+    if isinstance(value, float):
+        return format_float_f(value).encode()
+    if isinstance(value, datetime):
+        return format_rfc3339_nano(value).encode()
+    if isinstance(value, Comment):
+        return value.value.encode("utf-8", "surrogateescape")
+    raise TypeError(f"cannot encode a value of type {type(value).__name__}")
+
+
+def from_bytes(data: bytes, type_tag: str) -> Value:
+    """Turn decrypted plaintext back into a value of the given ``type:`` tag."""
+    text = data.decode("utf-8", "surrogateescape")
+    if type_tag == "str":
+        return text
+    if type_tag == "int":
+        return int(text)
+    if type_tag == "float":
+        return float(text)
+    if type_tag == "bool":
+        if text in _GO_TRUE:
+            return True
+        if text in _GO_FALSE:
+            return False
+        raise ValueError("invalid bool plaintext")
+    if type_tag == "time":
+        return parse_rfc3339(text)
+    if type_tag == "comment":
+        return Comment(text)
+    if type_tag == "bytes":
+        return data
+    raise ValueError(f"unknown value type {type_tag!r}")
+
+
+def format_float_f(value: float) -> str:
+    """Go's ``strconv.FormatFloat(value, 'f', -1, 64)``."""
+    special = _special_float(value)
+    if special is not None:
+        return special
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def format_float_g(value: float) -> str:
+    """Go's ``strconv.FormatFloat(value, 'g', -1, 64)`` (``%e`` when exponent < -4 or >= 6)."""
+    special = _special_float(value)
+    if special is not None:
+        return special
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(str(d) for d in digits)
+    decimal_exp = len(text) + exponent - 1
+    minus = "-" if sign else ""
+    if value == 0:
+        return minus + "0"
+    if decimal_exp < -4 or decimal_exp >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        exp_sign = "-" if decimal_exp < 0 else "+"
+        return f"{minus}{mantissa}e{exp_sign}{abs(decimal_exp):02d}"
+    return minus + format(Decimal(repr(abs(value))).normalize(), "f")
+
+
+def _special_float(value: float) -> str | None:
+    if value != value:
+        return "NaN"
+    if value == float("inf"):
+        return "+Inf"
+    if value == float("-inf"):
+        return "-Inf"
+    return None
+
+
+def format_rfc3339_nano(value: datetime) -> str:
+    """Go's ``time.RFC3339Nano``: fraction without trailing zeros, ``Z`` for UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += ("." + f"{value.microsecond:06d}").rstrip("0")
+    offset = value.utcoffset() or timedelta(0)
+    if offset == timedelta(0):
+        return text + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_rfc3339(value: datetime) -> str:
+    """Go's ``time.RFC3339``: whole seconds (the MAC's associated data)."""
+    return format_rfc3339_nano(value.replace(microsecond=0))
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp (nanosecond fractions are truncated to microseconds)."""
+    match = _RFC3339.match(text.strip())
+    if match is None:
+        raise ValueError("invalid RFC 3339 timestamp")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
+    if zone in ("Z", "z"):
+        tz: timezone = UTC
+    else:
+        delta = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        tz = timezone(-delta if zone[0] == "-" else delta)
+    return datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
+    )
+
+
+def val_to_string(value: Value) -> str:
+    """Go sops's ``ValToString`` for dotenv, INI and exec-env: non-strings as text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = format_float_g(value).upper()
+        if text.lstrip("+-").isdigit():
+            text += ".0"
+        return text
+    if isinstance(value, datetime):
+        return format_rfc3339_nano(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return str(value)

@@ -1,0 +1,126 @@
+"""Encrypt or decrypt every value of a tree while computing the MAC over the cleartext.
+
+Mirrors ``Tree.Encrypt``/``Tree.Decrypt`` and ``walkBranch`` (sops.go): a depth-first walk in
+file order over all documents; the associated data of a value is the path of mapping keys to it,
+each followed by ``:`` (list indices are not part of it); comments are encrypted with the path of
+the collection that holds them and are never hashed; ``null`` is neither encrypted nor hashed.
+The MAC is SHA-512 over the canonical bytes of the cleartext values (only the encrypted ones
+with ``mac_only_encrypted``, after hashing ``sha256("sops")``), upper-case hex.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+
+from sealbox.sops.cipher import ValueCipher, is_encrypted
+from sealbox.sops.errors import ValueDecryptError
+from sealbox.sops.rules import RuleMatcher
+from sealbox.sops.tree import Branch, Comment, Value
+from sealbox.sops.values import to_bytes
+
+_SOPS_SHA256 = hashlib.sha256(b"sops").digest()
+
+
+class _Walker:
+    """One pass over a tree; ``encrypting`` picks the direction."""
+
+    def __init__(
+        self, cipher: ValueCipher, matcher: RuleMatcher, mac_only: bool, encrypting: bool
+    ):
+        self.cipher = cipher
+        self.matcher = matcher
+        self.mac_only = mac_only
+        self.encrypting = encrypting
+        self.hash = hashlib.sha512()
+        if mac_only:
+            self.hash.update(_SOPS_SHA256)
+
+    def items(self, items: list[Value], path: tuple[str, ...], active: tuple[str, ...]) -> None:
+        """Walk the items of a list in place."""
+        slot: list[str] = []
+        for position, item in enumerate(items):
+            if isinstance(item, Comment):
+                done = self.comment(item, path, active + tuple(slot))
+                items[position] = done
+                slot.append(item.value if self.encrypting else done.value)
+                continue
+            items[position] = self.value(item, path, active + tuple(slot))
+            slot.clear()
+
+    def branch(self, branch: Branch, path: tuple[str, ...], active: tuple[str, ...]) -> None:
+        """Walk the entries and comments of a mapping in place."""
+        slot: list[str] = []
+        entries = branch.items
+        for position, item in enumerate(entries):
+            if isinstance(item, Comment):
+                done = self.comment(item, path, active + tuple(slot))
+                entries[position] = done
+                slot.append(item.value if self.encrypting else done.value)
+                continue
+            key, value = item
+            entries[position] = (key, self.value(value, (*path, key), active + tuple(slot)))
+            slot.clear()
+
+    def value(self, value: Value, path: tuple[str, ...], active: tuple[str, ...]) -> Value:
+        if isinstance(value, Branch):
+            self.branch(value, path, active)
+            return value
+        if isinstance(value, list):
+            self.items(value, path, active)
+            return value
+        if value is None:
+            return None
+        encrypt = self.matcher.should_encrypt(path, active)
+        aad = ":".join(path) + ":"
+        if self.encrypting:
+            if not self.mac_only or encrypt:
+                self.hash.update(to_bytes(value))
+            return self.cipher.encrypt(value, aad) if encrypt else value
+        if encrypt and isinstance(value, str):
+            value = self.cipher.decrypt(value, aad)
+            if isinstance(value, Comment):
+                # compat: an encrypted comment written as a list item is not hashed (sops.go).
+                return value
+        if not self.mac_only or encrypt:
+            self.hash.update(to_bytes(value))
+        return value
+
+    def comment(self, comment: Comment, path: tuple[str, ...], active: tuple[str, ...]) -> Comment:
+        aad = ":".join(path) + ":"
+        if not self.encrypting:
+            if not is_encrypted(comment.value):
+                return comment
+            try:
+                plain = self.cipher.decrypt(comment.value, aad)
+            except ValueDecryptError:
+                print("[WARN] possibly unencrypted comment kept as is", file=sys.stderr)  # noqa: T201
+                return comment
+            return plain if isinstance(plain, Comment) else Comment(str(plain))
+        if self.matcher.is_marker(comment.value) or not self.matcher.should_encrypt(path, active):
+            return comment
+        return Comment(self.cipher.encrypt(comment, aad))
+
+    def digest(self) -> str:
+        return self.hash.hexdigest().upper()
+
+
+def encrypt_documents(
+    documents: list[Branch], cipher: ValueCipher, matcher: RuleMatcher, mac_only: bool
+) -> str:
+    """Encrypt ``documents`` in place; return the MAC (upper-case hex) of their cleartext."""
+    walker = _Walker(cipher, matcher, mac_only, encrypting=True)
+    for document in documents:
+        walker.branch(document, (), ())
+    return walker.digest()
+
+
+def decrypt_documents(
+    documents: list[Branch], cipher: ValueCipher, matcher: RuleMatcher, mac_only: bool
+) -> str:
+    """Decrypt ``documents`` in place; return the MAC (upper-case hex) of their cleartext."""
+    walker = _Walker(cipher, matcher, mac_only, encrypting=False)
+    for document in documents:
+        walker.branch(document, (), ())
+    return walker.digest()
+

@@ -1,0 +1,41 @@
+"""Key validation shared by every physical backend.
+
+OpenBao's physical backends accept any string and leave path hygiene to the barrier view
+(sdk/logical/storage_view.go refuses relative paths). We check at the bottom as well, so a
+backend can never be asked to store something a prefix view could not reach back safely: no
+empty keys, no leading ``/``, no ``..`` segments, no NUL, and nothing that is not valid
+Unicode (a lone surrogate cannot be encoded, and SQLite orders keys by their UTF-8 bytes).
+
+``InvalidKey`` is both an ``InvalidRequest`` (a 400 if it ever reaches a client) and a
+``ValueError`` (what ``logical.storage.validate_key`` raises), so callers may catch either.
+The message never repeats the key.
+"""
+
+from __future__ import annotations
+
+from sealbox.errors import InvalidRequest
+
+
+class InvalidKey(InvalidRequest, ValueError):
+    """A storage key or list prefix that no backend accepts."""
+
+    default_message = "invalid storage key"
+
+
+def check_prefix(prefix: str) -> None:
+    """Validate a list prefix: like a key, but the empty prefix (the root) is allowed."""
+    if not isinstance(prefix, str):
+        raise InvalidKey
+    if prefix.startswith("/") or "\x00" in prefix or ".." in prefix.split("/"):
+        raise InvalidKey
+    try:
+        prefix.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InvalidKey from err
+
+
+def check_key(key: str) -> None:
+    """Validate a key for get, put and delete."""
+    check_prefix(key)
+    if not key:
+        raise InvalidKey

@@ -1,0 +1,1 @@
+"""Unit tests of the secrets engines (kv v1/v2, cubbyhole)."""

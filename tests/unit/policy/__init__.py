@@ -1,0 +1,1 @@
+"""Tests of the policy language and ACL evaluation (sealbox.core.policy)."""
