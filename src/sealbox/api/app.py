@@ -117,6 +117,9 @@ class VaultAPI:
             return status, orjson.dumps(payload), []
 
         operation = _operation(method, query, headers)
+        if operation is Operation.LIST and not api_path.endswith("/"):
+            # compat: Vault's HTTP layer lists prefixes, so it appends the slash.
+            api_path += "/"
         if method in ("GET", "LIST"):
             data: dict[str, Any] = {k: v for k, v in query.items() if k not in ("list", "help")}
         else:
@@ -187,6 +190,9 @@ def _parse_json(body: bytes) -> dict[str, Any]:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as err:
         raise InvalidRequest(f"failed to decode JSON input: {err.msg}") from err
+    if data is None:
+        # compat: Go decodes a JSON null into an empty map (`vault write -f` sends null).
+        return {}
     if not isinstance(data, dict):
         raise InvalidRequest("failed to decode JSON input: expected a JSON object")
     return data

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -96,13 +96,18 @@ class Barrier:
         """Whether a keyring has been written (``sys/init`` has run)."""
         return await self._physical.get(KEYRING_PATH) is not None
 
-    async def initialize(self, root_key: bytes) -> None:
-        """Create the keyring (term 1) under ``root_key``; the barrier stays sealed."""
+    async def initialize(self, root_key: bytes, *, with_ops: Sequence[TxOp] = ()) -> None:
+        """Create the keyring (term 1) under ``root_key``; the barrier stays sealed.
+
+        ``with_ops`` are physical writes committed in the same transaction as the keyring
+        (the seal's config and sealed root key), so initialization is all or nothing.
+        """
         root = _root_aead(root_key)
         if await self.initialized():
             raise AlreadyExists("Vault is already initialized")
         keyring = Keyring.new(self._clock())
-        await self._store_keyring(root, keyring, {})
+        record = _keyring_record(root, keyring, {})
+        await self._physical.transaction([*with_ops, TxOp(KEYRING_PATH, record)])
 
     async def unseal(self, root_key: bytes) -> None:
         """Load the keyring with ``root_key``; a wrong key leaves the barrier sealed."""
@@ -216,8 +221,7 @@ class Barrier:
     async def _store_keyring(
         self, root: AESGCM, keyring: Keyring, encryptions: dict[int, int]
     ) -> None:
-        record = aes_gcm.encrypt(root, _ROOT_KEY_TERM, KEYRING_PATH, keyring.to_json(encryptions))
-        await self._physical.put(KEYRING_PATH, record)
+        await self._physical.put(KEYRING_PATH, _keyring_record(root, keyring, encryptions))
 
     async def _hide_reserved(self, prefix: str, names: builtins.list[str]) -> builtins.list[str]:
         """Drop reserved entries, and folders that hold nothing but reserved entries."""
@@ -238,6 +242,11 @@ def _root_aead(root_key: bytes) -> AESGCM:
     if len(root_key) != aes_gcm.KEY_SIZE:
         raise InvalidRequest(_INVALID_KEY_MESSAGE)
     return aes_gcm.new_aead(bytes(root_key))
+
+
+def _keyring_record(root: AESGCM, keyring: Keyring, encryptions: dict[int, int]) -> bytes:
+    plaintext = keyring.to_json(encryptions)
+    return aes_gcm.encrypt(root, _ROOT_KEY_TERM, KEYRING_PATH, plaintext)
 
 
 def _refuse_reserved(key: str) -> None:

@@ -107,19 +107,18 @@ async def initialize(
     """Create root key, unseal key, shares and keyring; the barrier stays sealed."""
     config = SealConfig(shares, threshold)
     config.validate()
-    if await barrier.initialized():
+    if await barrier.initialized() or await read_seal_config(physical) is not None:
         raise AlreadyExists("Vault is already initialized")
     root_key = aes_gcm.new_key()
     unseal_key = aes_gcm.new_key()
-    # Seal config and sealed root key first, keyring last: the keyring is what makes the
-    # store "initialized", so an interrupted init can simply be run again.
-    await physical.transaction(
-        [
+    # One transaction for seal config, sealed root key and keyring: all or nothing.
+    await barrier.initialize(
+        root_key,
+        with_ops=[
             TxOp(SEAL_CONFIG_PATH, config.to_json()),
             TxOp(ROOT_KEY_PATH, _encrypt_root_key(unseal_key, root_key)),
-        ]
+        ],
     )
-    await barrier.initialize(root_key)
     return InitResult(_split(unseal_key, config), root_key)
 
 
@@ -140,17 +139,32 @@ async def rekey_shares(
     physical: Storage, unseal_key: bytes, shares: int, threshold: int
 ) -> list[bytes]:
     """Replace the unseal key and its shares; the root key (and all data) stay the same."""
+    SealConfig(shares, threshold).validate()
+    new_unseal_key = aes_gcm.new_key()
+    await replace_unseal_key(physical, unseal_key, new_unseal_key, shares, threshold)
+    return _split(new_unseal_key, SealConfig(shares, threshold))
+
+
+async def replace_unseal_key(
+    physical: Storage, unseal_key: bytes, new_unseal_key: bytes, shares: int, threshold: int
+) -> None:
+    """Re-encrypt the root key under ``new_unseal_key`` and store the new share counts.
+
+    For rekey with verification, where the new shares were handed out (and proven) before the
+    switch. ``unseal_key`` must open the stored root key; seal config and root key change in
+    one transaction.
+    """
     config = SealConfig(shares, threshold)
     config.validate()
+    if len(new_unseal_key) != aes_gcm.KEY_SIZE:
+        raise InvalidRequest(_INVALID_KEY)
     root_key = await _decrypt_root_key(physical, unseal_key)
-    new_unseal_key = aes_gcm.new_key()
     await physical.transaction(
         [
             TxOp(SEAL_CONFIG_PATH, config.to_json()),
             TxOp(ROOT_KEY_PATH, _encrypt_root_key(new_unseal_key, root_key)),
         ]
     )
-    return _split(new_unseal_key, config)
 
 
 class UnsealProgress:

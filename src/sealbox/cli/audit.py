@@ -88,9 +88,20 @@ def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
         secret = client.read("sys/audit")
     devices = mounts_of(secret)
     if output_format() != "table":
-        return output_data(devices)
+        shaped = {
+            path: {
+                "type": entry.get("type", ""),
+                "description": entry.get("description", ""),
+                "options": entry.get("options"),
+                "local": bool(entry.get("local")),
+                "path": entry.get("path", path),
+            }
+            for path, entry in sorted(devices.items())
+        }
+        return output_data(shaped, struct=True)
     if not devices:
-        fail("No audit devices are enabled.", 2)
+        out("No audit devices are enabled.")
+        return 2
     rows = []
     for path in sorted(devices):
         entry = devices[path]

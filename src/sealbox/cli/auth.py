@@ -24,6 +24,7 @@ from sealbox.cli.mounts import (
     mount_flags,
     mount_table,
     mounts_of,
+    mounts_shape,
     options_body,
 )
 
@@ -98,7 +99,7 @@ def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
         secret = client.read("sys/auth")
     mounts = mounts_of(secret)
     if output_format() != "table":
-        return output_data(mounts)
+        return output_data(mounts_shape(mounts), struct=True)
     out(detailed_mount_table(mounts) if detailed else mount_table(mounts, with_version=True))
     return 0
 

@@ -242,11 +242,15 @@ def output_secret(secret: Mapping[str, Any] | None) -> int:
     return 0
 
 
-def output_data(data: Any) -> int:
-    """Vault's ``OutputData``: a map or list in the current format."""
+def output_data(data: Any, *, struct: bool = False) -> int:
+    """Vault's ``OutputData``: a map or list in the current format.
+
+    Maps are printed with sorted keys as Go prints maps; ``struct=True`` keeps the given order
+    (for outputs Vault builds from Go structs).
+    """
     chosen = output_format()
     if chosen == "json":
-        out(fmt.to_json(data))
+        out(fmt.to_json(data if struct else fmt.sort_maps(data)))
     elif chosen in {"yaml", "yml"}:
         out(fmt.to_yaml(data))
     elif isinstance(data, Mapping):

@@ -12,6 +12,7 @@ when present), indented by two spaces with Go's HTML escaping. YAML output sorts
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -154,13 +155,29 @@ def auth_rows(auth: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def go_time(text: str) -> str:
+    """An RFC 3339 time as Go's ``time.Time.String`` prints it (``... +0000 UTC``)."""
+    match = _RFC3339.match(text)
+    if not match:
+        return text
+    day, clock, frac, zone = match.groups()
+    frac = (frac or "").rstrip("0").rstrip(".")
+    if zone == "Z":
+        return f"{day} {clock}{frac} +0000 UTC"
+    offset = zone.replace(":", "")
+    return f"{day} {clock}{frac} {offset} {offset}"
+
+
 def wrap_rows(wrap: Mapping[str, Any]) -> list[list[str]]:
     """The wrapping rows Vault prints for a wrapped response."""
     rows = [
         ["wrapping_token:", str(wrap.get("token", ""))],
         ["wrapping_accessor:", str(wrap.get("accessor", ""))],
         ["wrapping_token_ttl:", str(human_duration_value(wrap.get("ttl", 0)))],
-        ["wrapping_token_creation_time:", str(wrap.get("creation_time", ""))],
+        ["wrapping_token_creation_time:", go_time(str(wrap.get("creation_time", "")))],
         ["wrapping_token_creation_path:", str(wrap.get("creation_path", ""))],
     ]
     if wrap.get("wrapped_accessor"):
@@ -247,6 +264,15 @@ def warnings_text(secret: Mapping[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
+def sort_maps(value: Any) -> Any:
+    """Sort every map's keys recursively, as Go marshals ``map[string]interface{}``."""
+    if isinstance(value, Mapping):
+        return {k: sort_maps(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [sort_maps(v) for v in value]
+    return value
+
+
 def secret_shape(secret: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of Go's ``api.Secret`` in its JSON order (top-level sys mirrors dropped)."""
     shaped: dict[str, Any] = {
@@ -254,12 +280,12 @@ def secret_shape(secret: Mapping[str, Any]) -> dict[str, Any]:
         "lease_id": secret.get("lease_id", ""),
         "lease_duration": secret.get("lease_duration", 0),
         "renewable": secret.get("renewable", False),
-        "data": secret.get("data"),
+        "data": sort_maps(secret.get("data")),
         "warnings": secret.get("warnings"),
     }
     auth = secret.get("auth")
     if auth:
-        shaped["auth"] = {k: auth.get(k) for k in _AUTH_KEYS}
+        shaped["auth"] = {k: sort_maps(auth.get(k)) for k in _AUTH_KEYS}
     wrap = secret.get("wrap_info")
     if wrap:
         shaped["wrap_info"] = {k: wrap.get(k, "") for k in _WRAP_KEYS}

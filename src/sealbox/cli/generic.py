@@ -168,7 +168,11 @@ def path_help_cmd(args: tuple[str, ...]) -> int:
     if output_format() == "json":
         out(to_json(body))
         return 0
-    out(str(body.get("help", "")))
+    data = body.get("data")
+    text = body.get("help")
+    if text is None and isinstance(data, dict):
+        text = data.get("help")
+    out(str(text or ""))
     return 0
 
 

@@ -76,7 +76,7 @@ def print_written(target: KVTarget, secret: dict[str, Any] | None, path: str) ->
 @run
 def put_cmd(mount: str | None, cas: int, args: tuple[str, ...]) -> int:
     """Write KEY=VALUE data to a kv secret (``key=@file`` and ``key=-`` read values)."""
-    usage_args(args, 2 if not mount else 1, at_least=True)
+    usage_args(args, 1, at_least=True)
     data = kv_data(args[1:])
     with make_client() as client:
         target = resolve(client, args[0], mount)
@@ -169,7 +169,7 @@ def list_cmd(mount: str | None, args: tuple[str, ...]) -> int:
 @run
 def patch_cmd(mount: str | None, cas: int, method: str, args: tuple[str, ...]) -> int:
     """Merge KEY=VALUE data into an existing kv v2 secret."""
-    usage_args(args, 2 if not mount else 1, at_least=True)
+    usage_args(args, 1, at_least=True)
     data = kv_data(args[1:])
     with make_client() as client:
         target = resolve(client, args[0], mount)

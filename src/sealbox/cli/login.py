@@ -9,6 +9,7 @@ pairs to ``auth/P/login``; methods that log in a user (userpass, ldap, okta, rad
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from typing import Any
 
@@ -138,10 +139,11 @@ def login_cmd(
     if not no_store:
         write_token_file(token)
         if env_value("TOKEN"):
+            name = "SEALBOX_TOKEN" if os.environ.get("SEALBOX_TOKEN") else "VAULT_TOKEN"
             warning = (
-                "WARNING! The VAULT_TOKEN environment variable is set! The value of this "
-                "variable will take precedence; if this is unwanted please unset "
-                "VAULT_TOKEN or update its value accordingly."
+                f"WARNING! The {name} environment variable is set! The value of this "
+                f"variable will take precedence; if this is unwanted please unset "
+                f"{name} or update its value accordingly."
             )
             error("\n".join(wrap_text(warning, 78)) + "\n")
     if token_only:

@@ -9,7 +9,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args
 from sealbox.cli.base import fail
-from sealbox.cli.format import go_value, human_duration_value, table
+from sealbox.cli.format import go_value, human_duration_value, sort_maps, table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -137,3 +137,57 @@ def mounts_of(secret: Mapping[str, Any] | None) -> dict[str, Any]:
     if isinstance(data, Mapping) and data:
         return dict(data)
     return {k: v for k, v in secret.items() if k.endswith("/") and isinstance(v, Mapping)}
+
+
+_ENTRY_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("uuid", ""),
+    ("type", ""),
+    ("description", ""),
+    ("accessor", ""),
+    ("config", None),
+    ("options", None),
+    ("local", False),
+    ("seal_wrap", False),
+    ("external_entropy_access", False),
+    ("plugin_version", ""),
+    ("running_plugin_version", ""),
+    ("running_sha256", ""),
+    ("deprecation_status", ""),
+)
+_CONFIG_ORDER = (
+    "audit_non_hmac_request_keys",
+    "audit_non_hmac_response_keys",
+    "listing_visibility",
+    "passthrough_request_headers",
+    "allowed_response_headers",
+    "token_type",
+    "allowed_managed_keys",
+    "user_lockout_config",
+    "plugin_version",
+)
+
+
+def _config_shape(config: Mapping[str, Any]) -> dict[str, Any]:
+    shaped: dict[str, Any] = {
+        "default_lease_ttl": config.get("default_lease_ttl", 0),
+        "max_lease_ttl": config.get("max_lease_ttl", 0),
+        "force_no_cache": config.get("force_no_cache", False),
+    }
+    for key in _CONFIG_ORDER:
+        if config.get(key):
+            shaped[key] = sort_maps(config[key])
+    return shaped
+
+
+def mounts_shape(mounts: Mapping[str, Any]) -> dict[str, Any]:
+    """Mount entries in the field order of Go's ``api.MountOutput`` (paths sorted)."""
+    shaped: dict[str, Any] = {}
+    for path in sorted(mounts):
+        entry = mounts[path]
+        if not isinstance(entry, Mapping):
+            continue
+        item = {key: entry.get(key, default) for key, default in _ENTRY_DEFAULTS}
+        item["config"] = _config_shape(entry.get("config") or {})
+        item["options"] = sort_maps(item["options"])
+        shaped[path] = item
+    return shaped

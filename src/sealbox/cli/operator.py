@@ -87,7 +87,8 @@ def init_cmd(key_shares: int, key_threshold: int, status: bool, args: tuple[str,
                 "recovery_keys_shares": 0,
                 "recovery_keys_threshold": 0,
                 "root_token": result.get("root_token", ""),
-            }
+            },
+            struct=True,
         )
     for i, key in enumerate(keys_b64, 1):
         out(f"Unseal Key {i}: {key}")
@@ -155,7 +156,8 @@ def _print_key_status(status: dict[str, Any]) -> int:
                 "term": status.get("term"),
                 "install_time": status.get("install_time"),
                 "encryptions": status.get("encryptions"),
-            }
+            },
+            struct=True,
         )
     out(
         columnize(

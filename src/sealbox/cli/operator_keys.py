@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from sealbox.cli.base import (
+    VaultCommand,
     api_errors,
     client_flags,
     fail,
@@ -93,7 +94,7 @@ def print_rekey(status: dict[str, Any]) -> int:
     return 0
 
 
-@click.command("rekey")
+@click.command("rekey", cls=VaultCommand)
 @client_flags
 @output_flags
 @click.option("--init", is_flag=True, default=False)
@@ -160,7 +161,7 @@ def print_generate_root(status: dict[str, Any]) -> int:
     return 0
 
 
-@click.command("generate-root")
+@click.command("generate-root", cls=VaultCommand)
 @client_flags
 @output_flags
 @click.option("--init", is_flag=True, default=False)

@@ -92,7 +92,7 @@ def seal_status_rows(status: dict[str, Any]) -> list[list[str]]:
 
 def seal_status_output(client: Client, status: dict[str, Any]) -> dict[str, Any]:
     """Seal status merged with leader information, in Vault's JSON field order."""
-    defaults: dict[str, Any] = {"nonce": "", "version": "", "migration": False}
+    defaults: dict[str, Any] = {"nonce": "", "version": "", "commit_date": "", "migration": False}
     defaults.update({"recovery_seal": False, "build_date": ""})
     shaped = {k: status.get(k, defaults.get(k)) for k in _ORDER if k in status or k in defaults}
     shaped.update({k: v for k, v in status.items() if k not in shaped})

@@ -25,7 +25,7 @@ class ClientConnectionError(Exception):
     """The server could not be reached (refused, TLS failure, timeout)."""
 
     def __init__(self, method: str, url: str, reason: str) -> None:
-        super().__init__(f'{method} "{url}": {reason}')
+        super().__init__(f'{method.capitalize()} "{url}": {reason}')
         self.method = method
         self.url = url
 
@@ -91,6 +91,7 @@ class Client:
         client_cert: str | None = None,
         client_key: str | None = None,
         timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.address = address.rstrip("/")
         self.token = token
@@ -106,7 +107,9 @@ class Client:
             tls.check_hostname = False
             tls.verify_mode = ssl.CERT_NONE
             tls.load_cert_chain(client_cert, client_key)
-        self._http = httpx.Client(verify=tls, timeout=timeout, follow_redirects=True)
+        self._http = httpx.Client(
+            verify=tls, timeout=timeout, follow_redirects=True, transport=transport
+        )
 
     @classmethod
     def from_config(cls, config: ClientConfig) -> Client:
@@ -175,6 +178,13 @@ class Client:
             return self._http.request(
                 method, url, content=content, params=dict(params or {}), headers=sent
             )
+        except httpx.ConnectError as exc:
+            parsed = httpx.URL(url)
+            reason = str(exc) or type(exc).__name__
+            if "refused" in reason.lower():
+                port = parsed.port or (443 if parsed.scheme == "https" else 80)
+                reason = f"dial tcp {parsed.host}:{port}: connect: connection refused"
+            raise ClientConnectionError(method, url, reason) from None
         except httpx.HTTPError as exc:
             raise ClientConnectionError(method, url, str(exc) or type(exc).__name__) from None
 

@@ -120,8 +120,7 @@ class Core:
         if not self.sealed:
             return True
         progress = await self.progress()
-        await progress.submit(key)
-        if not self.sealed:
+        if await progress.submit(key):
             await self._post_unseal(first_time=False)
             return True
         return False

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sealbox.core.core import Core
     from sealbox.core.router import Route
 
+
 def _matches(patterns: tuple[str, ...], path: str) -> bool:
     for pattern in patterns:
         if pattern.endswith("*"):
@@ -81,7 +82,7 @@ async def handle_request(core: Core, req: Request) -> Response:
         token_entry=entry,
     )
     if routed.operation is Operation.HELP:
-        return Response(data={"help": backend.help_text(relative)})
+        return Response(data={"help": backend.help_text(relative)}, raw=True)
     routed = await _resolve_write(routed, route)
 
     if entry is not None and not unauthenticated:
@@ -97,13 +98,18 @@ async def handle_request(core: Core, req: Request) -> Response:
     try:
         response = await backend.handle(routed)
         response = _finish(routed, response)
+        if response.secret is not None and not response.secret.ttl:
+            # A lease without its own TTL gets the mount's default (kv v1's lease hint too).
+            response.secret.ttl = backend.config.default_lease_ttl
         if entry is not None and entry.num_uses:
             await core.tokens.use(req.client_token, entry)
         if req.wrap_ttl:
             response = await core.wrap_response(routed, response, req.wrap_ttl, req.path)
     except SealboxError as err:
         if core.audit.enabled:
-            await core.audit.log_response(audited, auth, None, err.public_message or str(err.status))
+            await core.audit.log_response(
+                audited, auth, None, err.public_message or str(err.status)
+            )
         raise
     if core.audit.enabled:
         await core.audit.log_response(audited, auth, response, None)

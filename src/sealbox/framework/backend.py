@@ -83,8 +83,7 @@ class Backend:
         response = await handler(req, data)
         if not path.takes_arbitrary_input:
             ignored = [k for k in data.unknown() if k not in _SILENT_KEYS]
-            if ignored and req.operation in _WRITES:
-                response = response or Response()
+            if ignored and response is not None and req.operation in _WRITES:
                 response.warnings.append(
                     "Endpoint ignored these unrecognized parameters: [" + " ".join(ignored) + "]"
                 )

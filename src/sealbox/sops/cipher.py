@@ -9,7 +9,6 @@ place, so ``edit``/``set`` leave unchanged values byte-identical and diffs stay 
 
 from __future__ import annotations
 
-import base64
 import binascii
 import os
 import re
@@ -50,19 +49,23 @@ class ValueCipher:
 
     def encrypt(self, value: Value, aad: str) -> str:
         """Encrypt one value; empty strings stay empty (as in Go sops)."""
-        if value == "" and isinstance(value, str):
+        if isinstance(value, str | bytes) and not value:
             return ""
-        plaintext = to_bytes(value)
-        tag_name = type_name(value)
+        return self.seal(to_bytes(value), type_name(value), aad)
+
+    def seal(self, plaintext: bytes, type_tag: str, aad: str) -> str:
+        """Encrypt canonical plaintext bytes (see ``values.to_bytes``) into an envelope."""
+        if not plaintext and type_tag == "str":
+            return ""
         iv = self._stash.get((aad, plaintext))
         if iv is None:
             iv = os.urandom(_IV_SIZE)
         sealed = self._aead.encrypt(iv, plaintext, aad.encode("utf-8", "surrogateescape"))
-        data, tag = sealed[:-_TAG_SIZE], sealed[-_TAG_SIZE:]
-        b64 = base64.b64encode
+        b64 = binascii.b2a_base64
         return (
-            f"ENC[AES256_GCM,data:{b64(data).decode()},iv:{b64(iv).decode()},"
-            f"tag:{b64(tag).decode()},type:{tag_name}]"
+            f"ENC[AES256_GCM,data:{b64(sealed[:-_TAG_SIZE], newline=False).decode()},"
+            f"iv:{b64(iv, newline=False).decode()},"
+            f"tag:{b64(sealed[-_TAG_SIZE:], newline=False).decode()},type:{type_tag}]"
         )
 
     def decrypt(self, envelope: str, aad: str) -> Value:
@@ -73,9 +76,9 @@ class ValueCipher:
         if match is None:
             raise ValueDecryptError("Input string does not match sops' data format")
         try:
-            data = base64.b64decode(match.group(1), validate=True)
-            iv = base64.b64decode(match.group(2), validate=True)
-            tag = base64.b64decode(match.group(3), validate=True)
+            data = binascii.a2b_base64(match.group(1), strict_mode=True)
+            iv = binascii.a2b_base64(match.group(2), strict_mode=True)
+            tag = binascii.a2b_base64(match.group(3), strict_mode=True)
         except (binascii.Error, ValueError) as err:
             raise ValueDecryptError("Error base64-decoding an encrypted value") from err
         if len(tag) != _TAG_SIZE or not 8 <= len(iv) <= 128:

@@ -8,12 +8,14 @@ is an error even when keys were given as flags. ``key_groups`` replaces the flat
 KMS ``role`` is kept as ``ARN+ROLE`` (the CLI form); KMS encryption contexts are not carried.
 """
 
+# ruff: noqa: PTH100, PTH109, PTH113, PTH118, PTH120
+# (os.path on purpose: importing pathlib costs start-up time)
+
 from __future__ import annotations
 
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sealbox.sops.errors import ConfigError, NoMatchingRuleError
@@ -44,7 +46,7 @@ class CreationRule:
 
 @dataclass(frozen=True)
 class Config:
-    path: Path
+    path: str
     creation_rules: tuple[dict[str, Any], ...]
     stores: dict[str, Any]
 
@@ -55,8 +57,8 @@ class Config:
 
     def rule_for(self, file_path: str) -> CreationRule:
         """The first rule matching ``file_path``; NoMatchingRuleError when none does."""
-        absolute = str(Path(file_path).absolute())
-        prefix = str(self.path.parent.absolute()) + os.sep
+        absolute = os.path.abspath(file_path)
+        prefix = os.path.dirname(os.path.abspath(self.path)) + os.sep
         relative = absolute.removeprefix(prefix)
         for raw in self.creation_rules:
             pattern = raw.get("path_regex") or ""
@@ -66,38 +68,39 @@ class Config:
                 raise ConfigError(f"invalid path_regex in {self.path}: {err}") from err
             if matched:
                 return _rule(raw)
-        raise NoMatchingRuleError(
-            "error loading config: no matching creation rules found"
-        )
+        raise NoMatchingRuleError("error loading config: no matching creation rules found")
 
 
 def find_config(explicit: str | None = None) -> Config | None:
     """The config named by ``explicit``/``SOPS_CONFIG``, or the nearest ``.sops.yaml``."""
     named = explicit or os.environ.get("SOPS_CONFIG")
     if named:
-        return load_config(Path(named))
-    directory = Path.cwd()
+        return load_config(named)
+    directory = os.getcwd()
     for _ in range(_MAX_DEPTH):
-        candidate = directory / CONFIG_NAME
-        if candidate.is_file():
+        candidate = os.path.join(directory, CONFIG_NAME)
+        if os.path.isfile(candidate):
             return load_config(candidate)
-        if directory.parent == directory:
+        parent = os.path.dirname(directory)
+        if parent == directory:
             break
-        directory = directory.parent
+        directory = parent
     return None
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: str) -> Config:
     from sealbox.sops.errors import SopsError
     from sealbox.sops.formats.yaml_load import load_documents
     from sealbox.sops.tree import to_plain
 
     try:
-        documents = load_documents(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            documents = load_documents(handle.read())
     except (OSError, UnicodeDecodeError, SopsError) as err:
         raise ConfigError(f"error loading config file {path}: {err}") from err
     raw = to_plain(documents[0]) if documents else {}
-    assert isinstance(raw, dict)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"error loading config file {path}: not a mapping")
     rules = raw.get("creation_rules") or []
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise ConfigError(f"error loading config file {path}: creation_rules must be a list")
@@ -127,9 +130,7 @@ def _strings(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
-    return tuple(
-        part.strip() for item in items for part in str(item).split(",") if part.strip()
-    )
+    return tuple(part.strip() for item in items for part in str(item).split(",") if part.strip())
 
 
 def _group_spec(group: dict[str, Any]) -> KeySpec:

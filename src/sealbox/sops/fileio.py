@@ -3,8 +3,12 @@
 Every write goes to a temporary file beside the target (same directory, so same filesystem),
 is flushed to disk, takes over the target's permission bits (0600 for new files: they hold
 secrets or their ciphertext) and is then renamed over the target. A failure at any point removes
-the temporary file and leaves the original untouched.
+the temporary file and leaves the original untouched. Only ``os`` is used: ``tempfile`` and
+``pathlib`` would add milliseconds to every start of ``sealbox-sops``.
 """
+
+# ruff: noqa: PTH101, PTH105, PTH108, PTH116, PTH118
+# (os.path on purpose: importing pathlib costs start-up time)
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ import contextlib
 import os
 import stat
 import sys
-import tempfile
-from pathlib import Path
 
-from sealbox.sops.errors import CouldNotReadInputError, CouldNotWriteOutputError, NoFileSpecifiedError
+from sealbox.sops.errors import (
+    CouldNotReadInputError,
+    CouldNotWriteOutputError,
+    NoFileSpecifiedError,
+)
 
 
 def read_input(path: str | None) -> bytes:
@@ -23,7 +29,8 @@ def read_input(path: str | None) -> bytes:
     if path is None or path == "-":
         return sys.stdin.buffer.read()
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except FileNotFoundError as err:
         raise NoFileSpecifiedError(f"Error: cannot operate on non-existent file {path}") from err
     except OSError as err:
@@ -32,24 +39,25 @@ def read_input(path: str | None) -> bytes:
 
 def write_atomic(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one rename."""
-    target = Path(path)
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = 0o600
     except OSError as err:
         raise CouldNotWriteOutputError(f"Could not write output file {path}") from err
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    directory, name = os.path.split(path)
+    temp = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
     try:
-        with os.fdopen(handle, "wb") as out:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
+        os.chmod(temp, mode)
+        os.replace(temp, path)
     except OSError as err:
         with contextlib.suppress(OSError):
-            os.unlink(temp_name)
+            os.unlink(temp)
         raise CouldNotWriteOutputError(f"Could not write output file {path}") from err
 
 

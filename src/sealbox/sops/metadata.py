@@ -124,17 +124,19 @@ class Metadata:
         if not groups:
             raise SopsError("No keys found in file")
         rules = EncryptionRules(
-            **{
-                name: str(raw.get(name) or "")
-                for name in EncryptionRules.__dataclass_fields__
-            }
+            **{name: str(raw.get(name) or "") for name in EncryptionRules.__dataclass_fields__}
         )
+        lastmodified = _as_timestamp(raw.get("lastmodified"))
+        try:
+            parse_rfc3339(lastmodified)
+        except ValueError as err:
+            raise SopsError(f"invalid lastmodified timestamp {lastmodified!r}") from err
         return cls(
             key_groups=groups,
             shamir_threshold=int(raw.get("shamir_threshold") or 0),
             rules=rules,
             mac_only_encrypted=_as_bool(raw.get("mac_only_encrypted")),
-            lastmodified=_as_timestamp(raw.get("lastmodified")),
+            lastmodified=lastmodified,
             mac=str(raw.get("mac") or ""),
             version=str(raw.get("version") or ""),
         )

@@ -94,11 +94,9 @@ class RuleMatcher:
         """Whether the value at ``path`` (with active ``comments``) is encrypted."""
         if self._kind == "suffix":
             hit = any(key.endswith(self._suffix) for key in path)
-        elif self._kind == "regex":
-            assert self._regex is not None
+        elif self._regex is not None:
             hit = any(self._regex.search(key) for key in path)
-        elif self._kind == "comment":
-            assert self._comment_regex is not None
+        elif self._comment_regex is not None:
             hit = any(self._comment_regex.search(text) for text in comments)
         else:
             return True

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
 
 from sealbox.sops.tree import Comment, Value
 
@@ -59,10 +58,17 @@ def to_bytes(value: Value) -> bytes:
 
 
 def from_bytes(data: bytes, type_tag: str) -> Value:
-    """Turn decrypted plaintext back into a value of the given ``type:`` tag."""
-    text = data.decode("utf-8", "surrogateescape")
+    """Turn decrypted plaintext back into a value of the given ``type:`` tag.
+
+    A ``str`` that is not UTF-8 comes back as ``bytes``: Go strings are byte strings, and the
+    binary store must return the file byte for byte.
+    """
     if type_tag == "str":
-        return text
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data  # raw bytes (binary store): Go strings need not be UTF-8
+    text = data.decode("utf-8", "surrogateescape")
     if type_tag == "int":
         return int(text)
     if type_tag == "float":
@@ -87,6 +93,8 @@ def format_float_f(value: float) -> str:
     special = _special_float(value)
     if special is not None:
         return special
+    from decimal import Decimal  # lazy: only floats need it, and start-up time counts
+
     return format(Decimal(repr(value)).normalize(), "f")
 
 
@@ -95,8 +103,10 @@ def format_float_g(value: float) -> str:
     special = _special_float(value)
     if special is not None:
         return special
+    from decimal import Decimal
+
     sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    assert isinstance(exponent, int)
+    exponent = int(exponent)
     text = "".join(str(d) for d in digits)
     decimal_exp = len(text) + exponent - 1
     minus = "-" if sign else ""

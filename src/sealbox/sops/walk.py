@@ -17,7 +17,7 @@ from sealbox.sops.cipher import ValueCipher, is_encrypted
 from sealbox.sops.errors import ValueDecryptError
 from sealbox.sops.rules import RuleMatcher
 from sealbox.sops.tree import Branch, Comment, Value
-from sealbox.sops.values import to_bytes
+from sealbox.sops.values import to_bytes, type_name
 
 _SOPS_SHA256 = hashlib.sha256(b"sops").digest()
 
@@ -25,9 +25,7 @@ _SOPS_SHA256 = hashlib.sha256(b"sops").digest()
 class _Walker:
     """One pass over a tree; ``encrypting`` picks the direction."""
 
-    def __init__(
-        self, cipher: ValueCipher, matcher: RuleMatcher, mac_only: bool, encrypting: bool
-    ):
+    def __init__(self, cipher: ValueCipher, matcher: RuleMatcher, mac_only: bool, encrypting: bool):
         self.cipher = cipher
         self.matcher = matcher
         self.mac_only = mac_only
@@ -74,9 +72,10 @@ class _Walker:
         encrypt = self.matcher.should_encrypt(path, active)
         aad = ":".join(path) + ":"
         if self.encrypting:
+            plaintext = to_bytes(value)
             if not self.mac_only or encrypt:
-                self.hash.update(to_bytes(value))
-            return self.cipher.encrypt(value, aad) if encrypt else value
+                self.hash.update(plaintext)
+            return self.cipher.seal(plaintext, type_name(value), aad) if encrypt else value
         if encrypt and isinstance(value, str):
             value = self.cipher.decrypt(value, aad)
             if isinstance(value, Comment):
@@ -97,7 +96,11 @@ class _Walker:
                 print("[WARN] possibly unencrypted comment kept as is", file=sys.stderr)  # noqa: T201
                 return comment
             return plain if isinstance(plain, Comment) else Comment(str(plain))
-        if self.matcher.is_marker(comment.value) or not self.matcher.should_encrypt(path, active):
+        if (
+            not comment.value  # compat: an empty "#" line stays as it is (aes/cipher.go isEmpty)
+            or self.matcher.is_marker(comment.value)
+            or not self.matcher.should_encrypt(path, active)
+        ):
             return comment
         return Comment(self.cipher.encrypt(comment, aad))
 
@@ -123,4 +126,3 @@ def decrypt_documents(
     for document in documents:
         walker.branch(document, (), ())
     return walker.digest()
-

@@ -28,10 +28,8 @@ from dataclasses import dataclass, field
 from sealbox.errors import InternalError
 from sealbox.logical.storage import TxOp
 
-_PUT_SQL = (
-    "INSERT INTO kv(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-)
-_DELETE_SQL = "DELETE FROM kv WHERE key = ?"
+# SQLite allows 32766 host parameters per statement; an upserted row takes two.
+_ROWS_PER_STATEMENT = 4096
 
 
 @dataclass(slots=True)
@@ -109,14 +107,14 @@ class GroupCommitWriter:
         try:
             _run_transaction(conn, _final_state(group))
             self.commits += 1
-        except sqlite3.Error:
+        except Exception:  # noqa: BLE001 - a background worker: every caller must hear back
             # Something in the group failed: replay each caller alone, so only the caller
             # whose batch is at fault sees an error (each replay is its own transaction).
             for pending in group:
                 try:
                     _run_transaction(conn, _final_state([pending]))
                     self.commits += 1
-                except sqlite3.Error as err:
+                except Exception as err:  # noqa: BLE001 - reported to this caller
                     pending.error = err
         _resolve(group)
 
@@ -136,8 +134,8 @@ def _run_transaction(conn: sqlite3.Connection, state: dict[str, bytes | None]) -
     CPython's sqlite3 releases the GIL around every statement step, and a thread that gives
     the GIL up while the event loop is busy may wait a whole switch interval (5 ms) to get it
     back. One multi-row upsert and one multi-key delete per chunk keep those hand-overs to a
-    handful per commit instead of one per row (measured: several times the throughput with
-    64 concurrent writers).
+    handful per commit instead of one per row (measured with 64 concurrent writers: about a
+    third more puts/s than one statement per row).
     """
     puts = [(key, value) for key, value in state.items() if value is not None]
     deletes = [key for key, value in state.items() if value is None]
@@ -147,8 +145,8 @@ def _run_transaction(conn: sqlite3.Connection, state: dict[str, bytes | None]) -
             chunk = puts[start : start + _ROWS_PER_STATEMENT]
             conn.execute(_upsert_sql(len(chunk)), [item for row in chunk for item in row])
         for start in range(0, len(deletes), _ROWS_PER_STATEMENT):
-            chunk = deletes[start : start + _ROWS_PER_STATEMENT]
-            conn.execute(_delete_sql(len(chunk)), chunk)
+            keys = deletes[start : start + _ROWS_PER_STATEMENT]
+            conn.execute(_delete_sql(len(keys)), keys)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

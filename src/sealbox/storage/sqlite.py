@@ -1,22 +1,26 @@
 """SQLite storage: the embedded default backend (one file, WAL, every commit fsync'd).
 
-Layout: one ``WITHOUT ROWID`` table ``kv(key TEXT PRIMARY KEY, value BLOB)``, so a key is
-its own clustered index. Keys compare by their UTF-8 bytes, which is code-point order, which
-is Python's ``str`` order: ``list(prefix)`` is a range scan over that index that jumps over
-each folder it finds (one index seek per folder, one row step per leaf), never a table scan.
+Layout: one table ``kv(key TEXT PRIMARY KEY, value BLOB)``: an ordinary rowid table whose
+key index is separate from the rows. (A ``WITHOUT ROWID`` table, clustering rows by key,
+measured slower here: with secret-sized values of 0.25-2 KiB its B-tree has few rows per
+page, so 64 concurrent writers did 2-4x fewer puts/s and gets were 1.6x slower.) Keys compare
+by their UTF-8 bytes, which is code-point order, which is Python's ``str`` order: ``list``
+is a range scan over the covering key index that jumps over each folder it finds (one index
+seek per folder, one step per leaf), never a table scan.
 
 Writes go through ``GroupCommitWriter`` (group_commit.py): one thread, one connection with
 ``synchronous=FULL``, many callers per fsync. This is the same durability contract as
 OpenBao's raft/bolt storage: ``put`` returns only once the data is on disk.
 
 Reads use one read-only connection per thread (WAL lets readers run beside the writer) and
-run directly on the calling thread, i.e. on the event loop. That was decided by measurement
-(bench/storage_bench.py, figures in the module docstring of that script): a point read by
-primary key costs a few microseconds in SQLite, while handing it to a worker thread
-(``asyncio.to_thread``) costs tens of microseconds of scheduling and serialises on the GIL
-anyway, so the loop-thread read was several times faster and blocks the loop for less time
-than one thread hop takes. ``list`` is bounded the same way for realistic folder sizes; it
-also runs on the loop, inside one read transaction so its index jumps see one snapshot.
+run directly on the calling thread, i.e. on the event loop. Decided by measurement
+(bench/storage_bench.py, 2 shared cores): a point read by key on the loop thread did
+~200,000 gets/s (about 5 microseconds of loop time each), the same read handed to a worker
+with ``asyncio.to_thread`` ~35,000-50,000/s: the thread hop costs more than the read, and
+the read holds the GIL either way. ``list`` also runs on the loop (~0.4 ms per 1,000
+children), inside one read transaction so its index jumps see one snapshot: in a worker
+thread it would give the GIL up at every row and could wait a switch interval (5 ms) each
+time to get it back while the loop is busy.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from sealbox.logical.storage import TxOp
 from sealbox.storage.group_commit import GroupCommitWriter
 from sealbox.storage.keys import check_key, check_prefix
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
+_SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
 _GET_SQL = "SELECT value FROM kv WHERE key = ?"
 _RANGE_SQL = "SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key"
 _TAIL_SQL = "SELECT key FROM kv WHERE key >= ? ORDER BY key"

@@ -20,8 +20,10 @@ from sealbox.barrier.seal import (
     read_seal_config,
     recover_unseal_key,
     rekey_shares,
+    replace_unseal_key,
 )
-from sealbox.errors import AlreadyExists, InvalidRequest, NotInitialized
+from sealbox.errors import AlreadyExists, IntegrityError, InvalidRequest, NotInitialized
+from sealbox.logical.storage import TxOp
 from sealbox.storage import InMemoryStorage
 
 T = TypeVar("T")
@@ -269,3 +271,47 @@ def test_rekey_validates_and_authenticates(physical: InMemoryStorage, barrier: B
 def test_init_result_repr_hides_keys(physical: InMemoryStorage, barrier: Barrier) -> None:
     result = _init(physical, barrier, 1, 1)
     assert repr(result) == "InitResult()"
+
+
+def test_malformed_seal_config_is_an_integrity_error(physical: InMemoryStorage) -> None:
+    run(physical.put(SEAL_CONFIG_PATH, b'{"secret_shares": "many"}'))
+    with pytest.raises(IntegrityError):
+        run(read_seal_config(physical))
+
+
+def test_unseal_without_a_root_key_is_not_initialized(
+    physical: InMemoryStorage, barrier: Barrier
+) -> None:
+    _init(physical, barrier, 1, 1)
+    run(physical.delete(ROOT_KEY_PATH))
+    with pytest.raises(NotInitialized):
+        _unseal(UnsealProgress(physical, barrier), [bytes(32)])
+
+
+def test_replace_unseal_key_with_a_verified_new_key(
+    physical: InMemoryStorage, barrier: Barrier
+) -> None:
+    result = _init(physical, barrier, 3, 2)
+    old_key = run(recover_unseal_key(physical, result.key_shares[:2]))
+    new_key = bytes(range(100, 132))
+    run(replace_unseal_key(physical, old_key, new_key, 1, 1))
+    assert run(read_seal_config(physical)) == SealConfig(1, 1)
+    assert run(recover_unseal_key(physical, [new_key])) == new_key
+    with pytest.raises(InvalidRequest):
+        run(replace_unseal_key(physical, old_key, bytes(32), 1, 1))
+    with pytest.raises(InvalidRequest):
+        run(replace_unseal_key(physical, new_key, b"short", 1, 1))
+
+
+class _FailingTransactions(InMemoryStorage):
+    async def transaction(self, ops: list[TxOp]) -> None:
+        raise OSError(f"disk full ({len(ops)} ops lost)")
+
+
+def test_initialize_is_all_or_nothing() -> None:
+    physical = _FailingTransactions()
+    barrier = Barrier(physical)
+    with pytest.raises(OSError, match="disk full"):
+        _init(physical, barrier, 3, 2)
+    assert run(physical.list("")) == []
+    assert run(barrier.initialized()) is False

@@ -84,8 +84,16 @@ def test_delete_of_unknown_key_is_204(kv2: KVv2Engine) -> None:
         ({"data": "str"}, 400, "Field validation failed"),
         ({"nodata": 1}, 400, "no data provided"),
     ],
-    ids=["cas-ok", "cas-string", "cas-0-exists", "cas-ahead", "cas-bad", "options-bad",
-         "data-bad", "no-data"],
+    ids=[
+        "cas-ok",
+        "cas-string",
+        "cas-0-exists",
+        "cas-ahead",
+        "cas-bad",
+        "options-bad",
+        "data-bad",
+        "no-data",
+    ],
 )
 def test_write_cas_and_validation(
     kv2: KVv2Engine, body: dict[str, Any], status: int, message: str | None
@@ -205,7 +213,9 @@ def test_list_on_data_is_unsupported(kv2: KVv2Engine) -> None:
 json_leaf = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20)
 json_value = st.recursive(
     json_leaf,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 

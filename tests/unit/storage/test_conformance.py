@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from sealbox.errors import InvalidRequest
 from sealbox.logical.storage import TxOp
 from sealbox.storage import InMemoryStorage, SQLiteStorage, open_storage
+from sealbox.storage.keys import InvalidKey
 from sealbox.storage.testing import exercise_storage
 
 BACKENDS: dict[str, Callable[[Path], InMemoryStorage | SQLiteStorage]] = {
@@ -77,3 +79,12 @@ class _UnsortedStorage(InMemoryStorage):
 def test_conformance_suite_catches_broken_backends(broken: type[InMemoryStorage]) -> None:
     with pytest.raises(AssertionError, match="storage conformance"):
         asyncio.run(exercise_storage(broken()))
+
+
+def test_invalid_key_is_both_a_400_and_a_value_error() -> None:
+    with pytest.raises(InvalidKey) as caught:
+        asyncio.run(InMemoryStorage().get("a/../b"))
+    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, InvalidRequest)
+    assert caught.value.status == 400
+    assert "a/../b" not in str(caught.value)

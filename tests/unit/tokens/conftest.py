@@ -1,97 +1,14 @@
-"""Fixtures for the token store and the ``auth/token/`` backend: a fake clock, an in-memory
-store with a root token, and a helper that drives the backend through ``handle``."""
+"""Fixtures: a fake clock and an in-memory token store with a root token behind the backend."""
 
 from __future__ import annotations
-
-import asyncio
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
 
 import pytest
 
 from sealbox.auth.token import token_factory
-from sealbox.core.tokens import TokenEntry, TokenStore
-from sealbox.errors import NotFound
-from sealbox.framework import Backend, BackendConfig
-from sealbox.logical import Operation, Request, Response
+from sealbox.core.tokens import TokenStore
+from sealbox.framework import BackendConfig
 from sealbox.storage.inmem import InMemoryStorage
-
-T = TypeVar("T")
-ROOT = "root-token-for-tests"
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run one coroutine to completion (no pytest-asyncio)."""
-    return asyncio.run(coro)
-
-
-@dataclass
-class FakeClock:
-    """A clock the tests move by hand."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: int) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-class StubSystem:
-    """What the core offers the token backend: the store and a sudo check."""
-
-    def __init__(self, store: TokenStore) -> None:
-        self.token_store = store
-        self.sudo_accessors: set[str] = set()
-
-    def is_sudo(self, req: Request) -> bool:
-        entry = req.token_entry
-        return isinstance(entry, TokenEntry) and entry.accessor in self.sudo_accessors
-
-
-@dataclass
-class Harness:
-    """A store, its storage and the backend over it, plus a root token."""
-
-    storage: InMemoryStorage
-    clock: FakeClock
-    store: TokenStore
-    system: StubSystem
-    backend: Backend
-    root: str
-
-    def call(
-        self, operation: Operation, path: str, data: dict[str, Any] | None = None, token: str = ROOT
-    ) -> Response | None:
-        """One request as the core would route it (token looked up, mount-relative path)."""
-
-        async def go() -> Response | None:
-            entry = await self.store.lookup(token)
-            req = Request(
-                operation,
-                path,
-                dict(data or {}),
-                client_token=token,
-                token_entry=entry,
-                mount_point="auth/token/",
-                storage=self.storage,
-            )
-            response = await self.backend.handle(req)
-            if response is None and operation in (Operation.READ, Operation.LIST):
-                raise NotFound()
-            return response
-
-        return run(go())
-
-    def create(self, token: str = ROOT, **data: Any) -> tuple[str, str]:
-        """Create a token through the backend; returns (token, accessor)."""
-        response = self.call(Operation.UPDATE, "create", data, token=token)
-        assert response is not None
-        assert response.auth is not None
-        return response.auth.client_token, response.auth.accessor
+from tokens.harness import ROOT, FakeClock, Harness, StubSystem, run
 
 
 @pytest.fixture

@@ -2,12 +2,8 @@
 
 Mirrors OpenBao's internal/vault/token_store.go (with the token half of expiration.go):
 
-* tokens are stored only as ``HMAC-SHA256(salt, token)``; the salt is random per store and
-  kept in storage at ``salt``. Entries live at ``id/<hash>``, the accessor index at
-  ``accessor/<hmac of the accessor>`` and the parent -> children index at
-  ``parent/<parent hash>/<child hash>`` (OpenBao's ``parent/`` index, used by revoke-tree);
-* ``lookup`` runs on every request, so looked-up entries are cached by hash and the cache
-  entry is dropped on every change to that token;
+* tokens are stored only as salted HMAC-SHA256 hashes, with an accessor index and a
+  parent -> children index (layout and entry cache: ``index.py``);
 * expiry is lazy: an expired token is refused (and revoked with its children) when it is
   looked up, and ``tidy`` sweeps the rest;
 * ``use`` counts ``num_uses``. The core calls it after the request ran, so the request that
@@ -23,14 +19,10 @@ storage changed under it.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-
-import orjson
 
 from sealbox.core.tokens.entry import (
     REVOCATION_PENDING,
@@ -39,20 +31,16 @@ from sealbox.core.tokens.entry import (
     new_token_id,
     random_base62,
 )
+from sealbox.core.tokens.index import TokenIndex
 from sealbox.core.tokens.roles import RoleStore
 from sealbox.core.tokens.ttl import TTLLimits, calculate_ttl
 from sealbox.errors import InvalidRequest
-from sealbox.logical import Storage, TxOp
+from sealbox.logical import Storage
 
 Clock = Callable[[], datetime]
 RevokeHook = Callable[[TokenEntry], Awaitable[None]]
 
-_SALT_KEY = "salt"
-_ID_PREFIX = "id/"
-_ACCESSOR_PREFIX = "accessor/"
-_PARENT_PREFIX = "parent/"
 _DEFAULT_TTL = 768 * 3600
-_CACHE_LIMIT = 10_000
 
 
 def _utcnow() -> datetime:
@@ -69,16 +57,14 @@ class TokenStore:
         max_lease_ttl: int = _DEFAULT_TTL,
         default_lease_ttl: int = _DEFAULT_TTL,
     ) -> None:
-        self._storage = storage
         self.clock = clock
         self.limits = TTLLimits(default_ttl=default_lease_ttl, max_ttl=max_lease_ttl)
         self.on_revoke: list[RevokeHook] = []
         self.roles = RoleStore(storage)
-        self._salt: bytes | None = None
-        self._cache: dict[str, TokenEntry] = {}
+        self._index = TokenIndex(storage)
 
     def __repr__(self) -> str:
-        return f"TokenStore(<{len(self._cache)} cached>)"
+        return f"TokenStore({self._index!r})"
 
     def now(self) -> datetime:
         """The store's clock."""
@@ -86,58 +72,11 @@ class TokenStore:
 
     def invalidate(self) -> None:
         """Forget every cached entry and the salt (storage changed underneath)."""
-        self._cache.clear()
-        self._salt = None
-
-    # ---- hashing -------------------------------------------------------------------
-
-    async def _key(self) -> bytes:
-        if self._salt is not None:
-            return self._salt
-        stored = await self._storage.get(_SALT_KEY)
-        if stored is not None:
-            self._salt = stored
-            return stored
-        raced = self._current_salt()
-        if raced is not None:  # another task created it while we waited
-            return raced
-        fresh = secrets.token_bytes(32)
-        self._salt = fresh
-        await self._storage.put(_SALT_KEY, fresh)
-        return fresh
-
-    def _current_salt(self) -> bytes | None:
-        return self._salt
+        self._index.invalidate()
 
     async def hash_token(self, token: str) -> str:
         """The salted hash under which ``token`` is stored."""
-        key = await self._key()
-        return hmac.new(key, b"token:" + token.encode(), hashlib.sha256).hexdigest()
-
-    async def _hash_accessor(self, accessor: str) -> str:
-        key = await self._key()
-        return hmac.new(key, b"accessor:" + accessor.encode(), hashlib.sha256).hexdigest()
-
-    # ---- storage helpers -----------------------------------------------------------
-
-    async def _load(self, id_hash: str) -> TokenEntry | None:
-        cached = self._cache.get(id_hash)
-        if cached is not None:
-            return cached
-        blob = await self._storage.get(_ID_PREFIX + id_hash)
-        if blob is None:
-            return None
-        entry = TokenEntry.from_json(blob)
-        if not hmac.compare_digest(entry.id_hash, id_hash):
-            return None
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[id_hash] = entry
-        return entry
-
-    async def _save(self, entry: TokenEntry) -> None:
-        self._cache.pop(entry.id_hash, None)
-        await self._storage.put(_ID_PREFIX + entry.id_hash, entry.to_json())
+        return await self._index.hash_token(token)
 
     def _usable(self, entry: TokenEntry | None) -> bool:
         return (
@@ -188,7 +127,7 @@ class TokenStore:
             raise InvalidRequest("token ID cannot be empty")
         token = new_token_id() if token_id is None else token_id
         id_hash = await self.hash_token(token)
-        if await self._storage.get(_ID_PREFIX + id_hash) is not None:
+        if await self._index.exists(id_hash):
             raise InvalidRequest("cannot create a token with a duplicate ID")
         now = self.now()
         granted = ttl
@@ -229,16 +168,7 @@ class TokenStore:
             expire_time=now + timedelta(seconds=granted) if granted else None,
             lease_ttl=granted,
         )
-        ops = [
-            TxOp(_ID_PREFIX + id_hash, entry.to_json()),
-            TxOp(
-                _ACCESSOR_PREFIX + await self._hash_accessor(entry.accessor),
-                orjson.dumps({"accessor": entry.accessor, "id": id_hash}),
-            ),
-        ]
-        if entry.parent:
-            ops.append(TxOp(f"{_PARENT_PREFIX}{entry.parent}/{id_hash}", b""))
-        await self._storage.transaction(ops)
+        await self._index.insert(entry)
         return token, entry
 
     async def create_root_token(
@@ -266,26 +196,15 @@ class TokenStore:
         """The entry of ``token``; None when unknown, expired, used up or being revoked."""
         if not token:
             return None
-        return await self._checked(await self._load(await self.hash_token(token)))
+        return await self._checked(await self._index.load(await self.hash_token(token)))
 
     async def lookup_hash(self, id_hash: str) -> TokenEntry | None:
         """Like ``lookup``, by stored hash (for the parent of a token, say)."""
-        return await self._checked(await self._load(id_hash))
-
-    async def _accessor_target(self, accessor: str) -> str | None:
-        if not accessor:
-            return None
-        blob = await self._storage.get(_ACCESSOR_PREFIX + await self._hash_accessor(accessor))
-        if blob is None:
-            return None
-        record = orjson.loads(blob)
-        if not hmac.compare_digest(str(record.get("accessor", "")), accessor):
-            return None
-        return str(record["id"])
+        return await self._checked(await self._index.load(id_hash))
 
     async def lookup_accessor(self, accessor: str) -> TokenEntry | None:
         """The entry behind ``accessor``; None when unknown, expired or used up."""
-        id_hash = await self._accessor_target(accessor)
+        id_hash = await self._index.accessor_target(accessor)
         return None if id_hash is None else await self.lookup_hash(id_hash)
 
     async def use(self, token: str, entry: TokenEntry) -> TokenEntry:
@@ -294,15 +213,15 @@ class TokenStore:
             raise InvalidRequest("token does not match its entry")
         if entry.num_uses <= 0:
             return entry
-        current = await self._load(entry.id_hash)
+        current = await self._index.load(entry.id_hash)
         if current is None or current.num_uses == REVOCATION_PENDING:
             return replace(entry, num_uses=REVOCATION_PENDING)
         if current.num_uses > 1:
             updated = replace(current, num_uses=current.num_uses - 1)
-            await self._save(updated)
+            await self._index.save(updated)
             return updated
         spent = replace(current, num_uses=REVOCATION_PENDING)
-        await self._save(spent)
+        await self._index.save(spent)
         await self.revoke(spent)
         return spent
 
@@ -340,36 +259,22 @@ class TokenStore:
             expire_time=now + timedelta(seconds=granted),
             last_renewal=now,
         )
-        await self._save(updated)
+        await self._index.save(updated)
         return updated
 
     # ---- revoke --------------------------------------------------------------------
 
     async def _resolve(self, token_or_entry: str | TokenEntry) -> TokenEntry | None:
         if isinstance(token_or_entry, TokenEntry):
-            return await self._load(token_or_entry.id_hash)
+            return await self._index.load(token_or_entry.id_hash)
         if not token_or_entry:
             return None
-        return await self._load(await self.hash_token(token_or_entry))
-
-    async def _children(self, id_hash: str) -> list[str]:
-        return [k for k in await self._storage.list(f"{_PARENT_PREFIX}{id_hash}/") if k]
+        return await self._index.load(await self.hash_token(token_or_entry))
 
     async def _destroy(self, entry: TokenEntry) -> None:
         for hook in self.on_revoke:
             await hook(entry)
-        ops = [
-            TxOp(_ID_PREFIX + entry.id_hash, None),
-            TxOp(_ACCESSOR_PREFIX + await self._hash_accessor(entry.accessor), None),
-        ]
-        if entry.parent:
-            ops.append(TxOp(f"{_PARENT_PREFIX}{entry.parent}/{entry.id_hash}", None))
-        ops.extend(
-            TxOp(f"{_PARENT_PREFIX}{entry.id_hash}/{child}", None)
-            for child in await self._children(entry.id_hash)
-        )
-        self._cache.pop(entry.id_hash, None)
-        await self._storage.transaction(ops)
+        await self._index.remove(entry)
 
     async def revoke(self, token_or_entry: str | TokenEntry) -> bool:
         """Revoke a token and all its descendants (children first); False if unknown."""
@@ -385,8 +290,8 @@ class TokenStore:
                 continue
             seen.add(entry.id_hash)
             order.append(entry)
-            for child_hash in await self._children(entry.id_hash):
-                child = await self._load(child_hash)
+            for child_hash in await self._index.children(entry.id_hash):
+                child = await self._index.load(child_hash)
                 if child is not None:
                     stack.append(child)
         for entry in reversed(order):
@@ -398,45 +303,38 @@ class TokenStore:
         entry = await self._resolve(token_or_entry)
         if entry is None:
             return False
-        for child_hash in await self._children(entry.id_hash):
-            child = await self._load(child_hash)
+        for child_hash in await self._index.children(entry.id_hash):
+            child = await self._index.load(child_hash)
             if child is not None:
-                await self._save(replace(child, parent="", orphan=True))
+                await self._index.save(replace(child, parent="", orphan=True))
         await self._destroy(entry)
         return True
 
     async def revoke_accessor(self, accessor: str) -> bool:
         """Revoke the token behind ``accessor`` and its children; False if unknown."""
-        id_hash = await self._accessor_target(accessor)
-        entry = None if id_hash is None else await self._load(id_hash)
+        id_hash = await self._index.accessor_target(accessor)
+        entry = None if id_hash is None else await self._index.load(id_hash)
         return entry is not None and await self.revoke(entry)
 
     async def list_accessors(self) -> list[str]:
         """Accessors of every stored token."""
-        out: list[str] = []
-        for key in await self._storage.list(_ACCESSOR_PREFIX):
-            blob = await self._storage.get(_ACCESSOR_PREFIX + key)
-            if blob is not None:
-                out.append(str(orjson.loads(blob)["accessor"]))
-        return out
+        return [accessor for _, accessor, _ in await self._index.accessor_records()]
 
     async def tidy(self) -> int:
         """Revoke expired, spent and parentless tokens; drop dangling indexes. Returns count."""
         revoked = 0
-        for id_hash in await self._storage.list(_ID_PREFIX):
-            entry = await self._load(id_hash)
+        for id_hash in await self._index.ids():
+            entry = await self._index.load(id_hash)
             if entry is None:
                 continue
-            parent_gone = bool(entry.parent) and await self._load(entry.parent) is None
+            parent_gone = bool(entry.parent) and await self._index.load(entry.parent) is None
             if not self._usable(entry) or parent_gone:
                 revoked += int(await self.revoke(entry))
-        for key in await self._storage.list(_ACCESSOR_PREFIX):
-            blob = await self._storage.get(_ACCESSOR_PREFIX + key)
-            if blob is not None and await self._load(str(orjson.loads(blob)["id"])) is None:
-                await self._storage.delete(_ACCESSOR_PREFIX + key)
-        for folder in await self._storage.list(_PARENT_PREFIX):
-            parent_hash = folder.rstrip("/")
-            for child in await self._children(parent_hash):
-                if await self._load(child) is None:
-                    await self._storage.delete(f"{_PARENT_PREFIX}{parent_hash}/{child}")
+        for key, _, id_hash in await self._index.accessor_records():
+            if await self._index.load(id_hash) is None:
+                await self._index.drop_accessor_record(key)
+        for parent_hash in await self._index.parents():
+            for child in await self._index.children(parent_hash):
+                if await self._index.load(child) is None:
+                    await self._index.drop_child(parent_hash, child)
         return revoked

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,7 @@ class StoredVersion:
     """One readable version: its metadata (with ``extra``) and its data."""
 
     metadata: VersionMeta
-    data: Any
+    data: Any = field(repr=False)
 
 
 def _versions_dir(key: str) -> str:

@@ -6,10 +6,13 @@ plus the serialized ``sops`` metadata and back. Stores are picked by ``--input-t
 store module is imported only when used.
 """
 
+# ruff: noqa: PTH122
+# (os.path on purpose: importing pathlib costs start-up time)
+
 from __future__ import annotations
 
 import importlib
-from pathlib import PurePath
+import os.path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -52,7 +55,7 @@ class Store(Protocol):
 
 def format_for_path(path: str) -> str:
     """The format Go sops infers from a file name."""
-    return _EXTENSIONS.get(PurePath(path).suffix.lower(), "binary")
+    return _EXTENSIONS.get(os.path.splitext(path)[1].lower(), "binary")
 
 
 def get_store(name: str, indent: int | None = None) -> Store:

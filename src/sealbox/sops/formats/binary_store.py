@@ -2,7 +2,7 @@
 
 Encrypted form is JSON ``{"data": "ENC[…]", "sops": {…}}`` (associated data ``data:``); the
 value is the raw file bytes, so non-UTF-8 content round-trips and the MAC covers the raw bytes,
-as with Go sops (we carry them as a surrogate-escaped ``str``). All encryption rules are ignored.
+as with Go sops (we carry them as ``bytes``, encrypted with ``type:str``). All encryption rules are ignored.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class BinaryStore:
         self.indent = "\t" if indent is None else " " * indent
 
     def load_plain(self, data: bytes) -> list[Branch]:
-        return [Branch([(DATA_KEY, data.decode("utf-8", "surrogateescape"))])]
+        return [Branch([(DATA_KEY, data)])]
 
     def load_encrypted(self, data: bytes) -> tuple[list[Branch], dict[str, Any]]:
         value = parse_json(data) if data.strip() else Branch()
@@ -42,7 +42,6 @@ class BinaryStore:
 
     def emit_value(self, value: Value) -> bytes:
         return dump_json(value, self.indent).encode()
-
 
 
 def make_store(indent: int | None) -> BinaryStore:

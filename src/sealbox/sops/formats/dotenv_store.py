@@ -55,7 +55,8 @@ class DotenvStore:
 
     def load_plain(self, data: bytes) -> list[Branch]:
         branch = _parse(data)
-        if any(key.startswith(_PREFIX) for key in branch.keys()):
+        keys = branch.keys()
+        if any(key.startswith(_PREFIX) for key in keys):
             raise AlreadyEncryptedError("File already encrypted")
         return [branch]
 

@@ -54,7 +54,7 @@ def unflatten(flat: dict[str, str]) -> dict[str, Any]:
 def _descend(container: Any, name: str | int, empty: Any) -> Any:
     if isinstance(container, dict):
         return container.setdefault(name, empty)
-    assert isinstance(name, int)
+    name = int(name)
     while len(container) <= name:
         container.append(None)
     if container[name] is None:
@@ -66,7 +66,7 @@ def _assign(container: Any, name: str | int, value: str) -> None:
     if isinstance(container, dict):
         container[name] = value
         return
-    assert isinstance(name, int)
+    name = int(name)
     while len(container) <= name:
         container.append(None)
     container[name] = value

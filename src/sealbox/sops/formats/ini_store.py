@@ -42,8 +42,7 @@ def _parse(data: bytes) -> Branch:
             name = line[1:-1].strip()
             if root.index(name) >= 0:
                 existing = root.get(name)
-                assert isinstance(existing, Branch)
-                section = existing
+                section = existing if isinstance(existing, Branch) else Branch()
             else:
                 root.items.append((name, section))
         else:
@@ -115,7 +114,8 @@ class IniStore:
             raise MetadataNotFoundError("sops metadata not found")
         section = root.get(_METADATA)
         del root.items[position]
-        assert isinstance(section, Branch)
+        if not isinstance(section, Branch):
+            raise MetadataNotFoundError("sops metadata section is malformed")
         flat = {
             key: str(value).replace("\\n", "\n")
             for key, value in (i for i in section.items if isinstance(i, tuple))

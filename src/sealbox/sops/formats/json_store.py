@@ -26,9 +26,14 @@ _HTML = str.maketrans(
 def parse_json(data: bytes) -> Value:
     """Parse JSON keeping key order (objects become Branches)."""
     try:
-        return json.loads(data, object_pairs_hook=Branch)  # type: ignore[no-any-return]
+        return json.loads(data, object_pairs_hook=branch_from_pairs)  # type: ignore[no-any-return]
     except (ValueError, RecursionError) as err:
         raise InvalidInputError(f"Error unmarshalling input json: {err}") from err
+
+
+def branch_from_pairs(pairs: list[tuple[str, Value]]) -> Branch:
+    """``object_pairs_hook`` that keeps key order (and, as Go does, the last duplicate)."""
+    return Branch(list(pairs))
 
 
 def dump_json(value: Value, indent: str = "\t") -> str:
@@ -108,7 +113,7 @@ class JsonStore:
 
     def _load(self, data: bytes) -> list[Branch]:
         if not data.strip():
-            return []
+            raise InvalidInputError("Error unmarshalling input json: empty input")
         value = parse_json(data)
         if not isinstance(value, Branch):
             raise InvalidInputError("Error unmarshalling input json: top level is not an object")

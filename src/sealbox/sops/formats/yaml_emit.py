@@ -63,24 +63,30 @@ class _Emitter:
         self.indent = indent
         self.out = out
 
-    def branch(self, branch: Branch, col: int) -> None:
+    def branch(self, branch: Branch, col: int, base: int | None = None) -> None:
+        """A mapping whose keys sit at ``col``; nested values go to ``base`` (or col+indent).
+
+        compat: yaml.v3 indents what is nested in a mapping that is a list item relative to
+        the ``-``, not to the keys (``- a:`` then ``    - x`` under indent 4).
+        """
         pad = " " * col
+        child_col = max(col + self.indent if base is None else base, col + 1)
         for item in branch.items:
             if isinstance(item, Comment):
                 self.out.append(f"{pad}#{item.value}")
             else:
-                self.child(f"{pad}{quote(item[0])}:", item[1], col)
+                self.child(f"{pad}{quote(item[0])}:", item[1], child_col)
 
     def sequence(self, items: list[Value], col: int) -> None:
         pad = " " * col
         for item in items:
             if isinstance(item, Comment):
                 self.out.append(f"{pad}#{item.value}")
-            elif isinstance(item, Branch | list) and item:
+            elif (isinstance(item, Branch) and item.items) or (isinstance(item, list) and item):
                 nested: list[str] = []
                 inner = _Emitter(self.indent, nested)
                 if isinstance(item, Branch):
-                    inner.branch(item, col + 2)
+                    inner.branch(item, col + 2, col + self.indent)
                 else:
                     inner.sequence(item, col + 2)
                 if nested[0].lstrip().startswith("#"):
@@ -153,7 +159,13 @@ def scalar(value: Value) -> str:
 
 
 def quote(text: str) -> str:
-    """``text`` plain when a reader gets the same string back, else double-quoted."""
+    """``text`` plain when a reader gets the same string back, else double-quoted.
+
+    Strings that YAML 1.1 readers take for bools (``yes``, ``n``) are quoted, keys included,
+    as yaml.v3 does.
+    """
+    if text.startswith("ENC[AES256_GCM,") and " " not in text and text.isprintable():
+        return text  # fast path: envelopes are always plain-safe
     if _plain_ok(text):
         return text
     if text.isprintable() and '"' not in text and "\\" not in text:

