@@ -112,8 +112,7 @@ class VaultAPI:
 
         raw_handler = RAW_HANDLERS.get(api_path.rstrip("/"))
         if raw_handler is not None:
-            data = _parse_json(body) if body else {}
-            status, payload = await raw_handler(self.core, method, data, query)
+            status, payload = await raw_handler(self.core, method, _parse_json(body), query)
             return status, orjson.dumps(payload), []
 
         operation = _operation(method, query, headers)
@@ -123,7 +122,7 @@ class VaultAPI:
         if method in ("GET", "LIST"):
             data: dict[str, Any] = {k: v for k, v in query.items() if k not in ("list", "help")}
         else:
-            data = _parse_json(body) if body else {}
+            data = _parse_json(body)
         request = Request(
             operation=operation,
             path=api_path,

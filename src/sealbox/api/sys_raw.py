@@ -15,8 +15,8 @@ from typing import Any
 from sealbox import __version__
 from sealbox.core.core import Core
 from sealbox.core.wrapping import rfc3339_nano
-from sealbox.errors import InvalidRequest, UnsupportedOperation
-from sealbox.framework.fields import FieldType, FieldValidationError, coerce
+from sealbox.errors import FieldValidationError, InvalidRequest, UnsupportedOperation
+from sealbox.framework.fields import FieldType, coerce
 
 RawHandler = Callable[[Core, str, dict[str, Any], dict[str, str]], Awaitable[tuple[int, Any]]]
 
