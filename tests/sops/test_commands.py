@@ -164,3 +164,25 @@ def test_exec_file_gives_the_child_a_cleartext_path(
     result = run_sealbox("exec-file", *extra, str(secret), "cat {}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode() == PLAIN
+
+
+def test_edit_creates_a_new_file_from_flags(
+    sops_env: dict[str, str], run_sealbox: Runner, run_go_sops: Runner, age_key: AgeIdentity
+) -> None:
+    editor = """sh -c 'printf "created: true\\n" > "$0"'"""
+    env = {**os.environ, "EDITOR": editor}
+    result = run_sealbox("edit", "--age", age_key.recipient, "new.yaml", env=env)
+    assert result.returncode == 0, result.stderr
+    assert Path("new.yaml").stat().st_mode & 0o077 == 0
+    assert run_go_sops("decrypt", "new.yaml").stdout == b"created: true\n"
+
+
+def test_set_reads_the_value_from_stdin(
+    secret: Path, run_sealbox: Runner, run_go_sops: Runner
+) -> None:
+    result = run_sealbox(
+        "set", "--value-stdin", str(secret), '["app"]["name"]', input=b'"from stdin"'
+    )
+    assert result.returncode == 0, result.stderr
+    extracted = run_go_sops("decrypt", "--extract", '["app"]["name"]', str(secret))
+    assert extracted.stdout == b"from stdin"

@@ -65,6 +65,8 @@ def test_go_sops_encrypted_file_decrypts_with_sealbox(
     assert _decrypt(run_sealbox, theirs) == _decrypt(run_sealbox, ours)
     if fmt in ("binary", "dotenv"):
         assert _decrypt(run_sealbox, theirs) == plain
+    # Byte-identical output: quoting, indentation, number and comment layout as Go's.
+    assert _decrypt(run_sealbox, theirs) == _decrypt(run_go_sops, theirs)
 
 
 def test_yaml_keeps_comments_unencrypted_suffix_and_multiple_documents(

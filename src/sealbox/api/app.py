@@ -207,6 +207,9 @@ def _operation(method: str, query: dict[str, str], headers: dict[str, str]) -> O
         raise UnsupportedOperation("")
     if operation is Operation.PATCH:
         content_type = headers.get("content-type", "")
+        if not content_type.split(";")[0].strip():
+            # compat: Go's mime.ParseMediaType("") fails first (handler.go parseJSONRequest).
+            raise InvalidRequest("mime: no media type")
         if content_type.split(";")[0].strip() != "application/merge-patch+json":
             raise UnsupportedMediaType(
                 "PATCH requires Content-Type of application/merge-patch+json, provided "

@@ -1,12 +1,11 @@
 """The request pipeline: seal check, route, token, ACL, audit, dispatch, wrap, audit.
 
 One function serves every door. It mirrors OpenBao's request_handling.go without mutating
-the request: each stage derives a new frozen Request with ``dataclasses.replace``.
+the request: each stage derives a new frozen Request with ``Request.evolve``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sealbox.errors import (
@@ -72,66 +71,71 @@ async def handle_request(core: Core, req: Request) -> Response:
     elif not unauthenticated:
         raise PermissionDenied()
 
-    routed = replace(
-        req,
-        path=relative,
-        mount_point=route.mount_path,
-        mount_type=route.entry.type,
-        mount_accessor=route.entry.accessor,
-        storage=core.view_for(route),
-        token_entry=entry,
-    )
-    if routed.operation is Operation.HELP:
+    if req.operation is Operation.HELP:
         return Response(data={"help": backend.help_text(relative)}, raw=True)
-    routed = await _resolve_write(routed, route)
-
+    routing = {
+        "path": relative,
+        "mount_point": route.mount_path,
+        "mount_type": route.entry.type,
+        "mount_accessor": route.entry.accessor,
+        "storage": core.view_for(route),
+        "token_entry": entry,
+    }
+    operation: Operation = req.operation
+    if operation in (Operation.CREATE, Operation.UPDATE):
+        operation = await _resolve_write(req.evolve(**routing), route)
+    sudo = False
     if entry is not None and not unauthenticated:
-        sudo = await _authorize(core, routed, req.path, entry, route)
-        if sudo:
-            routed = replace(routed, sudo=True)
+        sudo = await _authorize(core, operation, req, entry, route, relative)
+    routed = req.evolve(operation=operation, sudo=sudo, **routing)
 
+    audit = core.audit if core.audit.enabled else None
+    if audit is None:
+        return await _dispatch(core, routed, req, entry, route)
     auth = _audit_auth(entry, req.client_token)
     # The audit log shows the path as the client sent it, with the mount filled in.
-    audited = replace(routed, path=req.path)
-    if core.audit.enabled:
-        await core.audit.log_request(audited, auth, None)
+    audited = routed.evolve(path=req.path)
+    await audit.log_request(audited, auth, None)
     try:
-        response = await backend.handle(routed)
-        response = _finish(routed, response)
-        if response.secret is not None and not response.secret.ttl:
-            # A lease without its own TTL gets the mount's default (kv v1's lease hint too).
-            response.secret.ttl = backend.config.default_lease_ttl
-        if entry is not None and entry.num_uses:
-            await core.tokens.use(req.client_token, entry)
-        if req.wrap_ttl:
-            response = await core.wrap_response(routed, response, req.wrap_ttl, req.path)
+        response = await _dispatch(core, routed, req, entry, route)
     except SealboxError as err:
-        if core.audit.enabled:
-            await core.audit.log_response(
-                audited, auth, None, err.public_message or str(err.status)
-            )
+        await audit.log_response(audited, auth, None, err.public_message or str(err.status))
         raise
-    if core.audit.enabled:
-        await core.audit.log_response(audited, auth, response, None)
+    await audit.log_response(audited, auth, response, None)
     return response
 
 
-async def _resolve_write(req: Request, route: Route) -> Request:
+async def _dispatch(
+    core: Core, routed: Request, req: Request, entry: Any, route: Route
+) -> Response:
+    """Call the backend, apply Vault's not-found rules, spend a token use, wrap."""
+    backend = route.backend
+    response = _finish(routed, await backend.handle(routed))
+    if response.secret is not None and not response.secret.ttl:
+        # A lease without its own TTL gets the mount's default (kv v1's lease hint too).
+        response.secret.ttl = backend.config.default_lease_ttl
+    if entry is not None and entry.num_uses:
+        await core.tokens.use(req.client_token, entry)
+    if req.wrap_ttl:
+        response = await core.wrap_response(routed, response, req.wrap_ttl, req.path)
+    return response
+
+
+async def _resolve_write(req: Request, route: Route) -> Operation:
     """Turn a write into CREATE or UPDATE with the backend's existence check."""
-    if req.operation not in (Operation.CREATE, Operation.UPDATE):
-        return req
     exists = await route.backend.exists(req)
-    operation = Operation.UPDATE if exists is None or exists else Operation.CREATE
-    return req if operation is req.operation else replace(req, operation=operation)
+    return Operation.UPDATE if exists is None or exists else Operation.CREATE
 
 
-async def _authorize(core: Core, req: Request, full_path: str, entry: Any, route: Route) -> bool:
-    """Apply the token's ACL (parameters and wrapping-TTL bounds included) and sudo."""
+async def _authorize(
+    core: Core, operation: Operation, req: Request, entry: Any, route: Route, relative: str
+) -> bool:
+    """Apply the token's ACL (parameters and wrapping-TTL bounds included); True = sudo."""
     acl = await core.policies.acl(entry.policies)
-    result = acl.check(req.operation.value, full_path, req.data, wrap_ttl=req.wrap_ttl)
+    result = acl.check(operation.value, req.path, req.data, wrap_ttl=req.wrap_ttl)
     if not result.allowed:
         raise PermissionDenied()
-    if _matches(route.backend.root_paths, req.path) and not result.sudo:
+    if _matches(route.backend.root_paths, relative) and not result.sudo:
         raise PermissionDenied()
     return result.sudo
 

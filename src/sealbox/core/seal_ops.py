@@ -191,6 +191,9 @@ class SealOperations:
         """DELETE sys/rekey/verify: restart verification with the same new shares."""
         if self.rekey is not None:
             self.rekey.verify_shares = []
+            # compat: RekeyVerifyRestart issues a new verification nonce (vault/rekey.go)
+            if self.rekey.pending_keys:
+                self.rekey.verification_nonce = str(uuid.uuid4())
 
     async def rekey_verify(self, key: bytes, nonce: str) -> dict[str, Any]:
         """POST sys/rekey/verify: a new share; at the new threshold the rekey is applied."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -51,9 +51,19 @@ class Request:
     def __repr__(self) -> str:
         return f"Request(operation={self.operation.value!r}, path={self.path!r})"
 
+    def evolve(self, **changes: Any) -> Request:
+        """A copy with ``changes``: ``dataclasses.replace`` without its per-call introspection,
+        which showed up at 20 µs per request in profiles of the read path."""
+        values = {name: getattr(self, name) for name in _FIELD_NAMES}
+        values.update(changes)
+        return Request(**values)
+
     @property
     def view(self) -> Storage:
         """The mount's storage view; raises if the request was not routed."""
         if self.storage is None:
             raise RuntimeError("request has not been routed to a mount")
         return self.storage
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Request))

@@ -85,8 +85,11 @@ async def _build_core(config: ServerConfig) -> Any:
     from sealbox.core.config import CoreConfig
     from sealbox.core.core import Core
     from sealbox.storage import open_storage
+    from sealbox.storage.cache import CachedStorage
 
     physical = open_storage(config.storage_type, config.storage_options)
+    if config.storage_type != "inmem":
+        physical = CachedStorage(physical)
     first = config.listeners[0]
     scheme = "http" if first.tls_disable else "https"
     core_config = CoreConfig(
@@ -160,6 +163,7 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     import uvicorn
 
     from sealbox.api.app import VaultAPI
+    from sealbox.server.http_protocol import VaultHttpToolsProtocol
 
     class _Server(uvicorn.Server):
         """uvicorn without its own signal handling: the process handles signals once."""
@@ -180,7 +184,7 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         uv_config = uvicorn.Config(
             app,
             loop="none",
-            http="httptools",
+            http=VaultHttpToolsProtocol,
             lifespan="off",
             access_log=False,
             log_level="warning",

@@ -31,6 +31,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "exec-env": ("sealbox.sops.execs", "exec_env"),
     "exec-file": ("sealbox.sops.execs", "exec_file"),
 }
+# Go sops subcommands that are out of scope; never mistake them for a file name to edit.
+_UNSUPPORTED = frozenset({"groups", "publish", "keyservice", "completion"})
 _USAGE = """usage: sealbox-sops [command] [flags] FILE
 commands: encrypt, decrypt, edit, rotate, updatekeys, set, unset, filestatus, exec-env, exec-file
 legacy form: sealbox-sops -e|-d|-r|--set '["k"] value'|(edit) [flags] FILE
@@ -58,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     from sealbox.sops.options import UsageError, parse
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in _UNSUPPORTED:
+        sys.stderr.write(f"sealbox-sops does not implement 'sops {args[0]}'\n")
+        return 1
     command = args.pop(0) if args and args[0] in _COMMANDS else None
     try:
         ns = parse(args)
@@ -67,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if ns.version:
         sys.stdout.write(f"sops {VERSION} (sealbox)\n")
         return 0
-    if ns.help or (command is None and not ns.files):
+    if ns.help or (command is None and not ns.files) or ns.files == ["help"]:
         sys.stdout.write(_USAGE)
         return 0
     if command is None:

@@ -54,7 +54,11 @@ def single_file(ns: Options, required: bool = True) -> str | None:
 
 
 def encrypt(ns: Options) -> int:
-    path = single_file(ns)
+    path = single_file(ns, required=False)
+    if path is None and not ns.filename_override:
+        raise ConflictingParametersError(
+            "Error: must specify --filename-override when reading from stdin"
+        )
     destination = _destination(ns, path)
     data = read_input(path)
     config = context.load_config(ns)

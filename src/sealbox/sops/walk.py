@@ -10,8 +10,8 @@ with ``mac_only_encrypted``, after hashing ``sha256("sops")``), upper-case hex.
 
 from __future__ import annotations
 
-import hashlib
 import sys
+from typing import TYPE_CHECKING
 
 from sealbox.sops.cipher import ValueCipher, is_encrypted
 from sealbox.sops.errors import ValueDecryptError
@@ -19,7 +19,13 @@ from sealbox.sops.rules import RuleMatcher
 from sealbox.sops.tree import Branch, Comment, Value
 from sealbox.sops.values import to_bytes, type_name
 
-_SOPS_SHA256 = hashlib.sha256(b"sops").digest()
+if TYPE_CHECKING:
+    from hashlib import sha512
+else:
+    try:  # the builtin module: hashlib would load OpenSSL's bindings, costing start-up time
+        from _sha512 import sha512
+    except ImportError:  # other Python builds (3.12 renamed it)
+        from hashlib import sha512
 
 
 class _Walker:
@@ -30,9 +36,11 @@ class _Walker:
         self.matcher = matcher
         self.mac_only = mac_only
         self.encrypting = encrypting
-        self.hash = hashlib.sha512()
+        self.hash = sha512()
         if mac_only:
-            self.hash.update(_SOPS_SHA256)
+            from hashlib import sha256
+
+            self.hash.update(sha256(b"sops").digest())
 
     def items(self, items: list[Value], path: tuple[str, ...], active: tuple[str, ...]) -> None:
         """Walk the items of a list in place."""

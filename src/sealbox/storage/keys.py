@@ -13,6 +13,8 @@ The message never repeats the key.
 
 from __future__ import annotations
 
+import functools
+
 from sealbox.errors import InvalidRequest
 
 
@@ -22,16 +24,22 @@ class InvalidKey(InvalidRequest, ValueError):
     default_message = "invalid storage key"
 
 
-def check_prefix(prefix: str) -> None:
-    """Validate a list prefix: like a key, but the empty prefix (the root) is allowed."""
-    if not isinstance(prefix, str):
-        raise InvalidKey
+@functools.lru_cache(maxsize=65536)
+def _acceptable(prefix: str) -> bool:
+    # Cached: the same keys are checked on every request at more than one layer.
     if prefix.startswith("/") or "\x00" in prefix or ".." in prefix.split("/"):
-        raise InvalidKey
+        return False
     try:
         prefix.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise InvalidKey from err
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_prefix(prefix: str) -> None:
+    """Validate a list prefix: like a key, but the empty prefix (the root) is allowed."""
+    if not _acceptable(prefix):
+        raise InvalidKey
 
 
 def check_key(key: str) -> None:

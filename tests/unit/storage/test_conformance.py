@@ -11,12 +11,14 @@ import pytest
 from sealbox.errors import InvalidRequest
 from sealbox.logical.storage import TxOp
 from sealbox.storage import InMemoryStorage, SQLiteStorage, open_storage
+from sealbox.storage.cache import CachedStorage
 from sealbox.storage.keys import InvalidKey
 from sealbox.storage.testing import exercise_storage
 
-BACKENDS: dict[str, Callable[[Path], InMemoryStorage | SQLiteStorage]] = {
+BACKENDS: dict[str, Callable[[Path], InMemoryStorage | SQLiteStorage | CachedStorage]] = {
     "inmem": lambda _tmp: InMemoryStorage(),
     "sqlite": lambda tmp: SQLiteStorage(str(tmp / "sealbox.db")),
+    "cached-sqlite": lambda tmp: CachedStorage(SQLiteStorage(str(tmp / "sealbox.db"))),
 }
 
 

@@ -260,6 +260,8 @@ def paths(core: Core) -> list[Path]:
 
         return tune
 
+    migrations: dict[str, tuple[str, str]] = {}
+
     async def remount(req: Request, d: FieldData) -> Response:
         del req
         source, target = d.get("from").strip("/"), d.get("to").strip("/")
@@ -275,13 +277,17 @@ def paths(core: Core) -> list[Path]:
             raise InvalidRequest("cannot remount between secrets engines and auth methods")
         await core.move_mount(entry, target + "/")
         migration_id = str(uuid.uuid4())
+        # compat: the move is synchronous here; remember it for sys/remount/status
+        migrations[migration_id] = (source + "/", target + "/")
         return Response(data={"migration_id": migration_id}, top_level=True)
 
-    async def remount_status(req: Request, d: FieldData) -> Response:
+    async def remount_status(req: Request, d: FieldData) -> Response | None:
         del req
-        return Response(
-            data={"migration_id": d.get("migration_id"), "migration_info": {"status": "success"}}
-        )
+        moved = migrations.get(d.get("migration_id"))
+        if moved is None:
+            return None  # compat: unknown migration id -> 404
+        info = {"source_mount": moved[0], "target_mount": moved[1], "status": "success"}
+        return Response(data={"migration_id": d.get("migration_id"), "migration_info": info})
 
     async def ui_mounts(req: Request, d: FieldData) -> Response:
         del d

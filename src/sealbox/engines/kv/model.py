@@ -208,12 +208,13 @@ class KeyMetadata:
 
 
 def effective_max_versions(meta: KeyMetadata, config: KVConfig) -> int:
-    """compat: the key's max_versions, else the mount's, else 10 (KeyMetadata.AddVersion)."""
-    if meta.max_versions > 0:
-        return meta.max_versions
-    if config.max_versions > 0:
-        return config.max_versions
-    return DEFAULT_MAX_VERSIONS
+    """compat: the larger of the key's and the mount's max_versions, else 10.
+
+    OpenBao's KeyMetadata.AddVersion keeps max(key, mount) versions when both are set
+    (observed on bao 2.7: key 1 + mount 2 keeps two versions; key 2 + mount 5 keeps five).
+    """
+    larger = max(meta.max_versions, config.max_versions)
+    return larger if larger > 0 else DEFAULT_MAX_VERSIONS
 
 
 def deletion_time(now: int, meta: KeyMetadata, config: KVConfig) -> int | None:

@@ -58,7 +58,7 @@ class ConfigPaths:
     async def write_config(self, req: Request, d: FieldData) -> Response | None:
         """POST /:mount/config. Only the supplied fields change."""
         store = self._store_for(req)
-        async with store.lock:
+        async with store.config_lock:
             config = await store.read_config()
             max_versions, ok = d.get_ok("max_versions")
             if ok:

@@ -138,7 +138,7 @@ class MetadataPaths:
         if d.supplied("custom_metadata"):
             custom = validate_custom_metadata(d.get("custom_metadata"))
         store = self._store_for(req)
-        async with store.lock:
+        async with store.lock_for(key):
             now = store.now()
             meta = await store.read_metadata(key)
             if meta is None:
@@ -154,7 +154,7 @@ class MetadataPaths:
     async def patch_metadata(self, req: Request, d: FieldData) -> None:
         """PATCH /:mount/metadata/:path. Merge-patch custom_metadata, replace the rest."""
         store = self._store_for(req)
-        async with store.lock:
+        async with store.lock_for(d.get("path")):
             meta = await store.read_metadata(d.get("path"))
             if meta is None:
                 # compat: OpenBao answers 404 with an empty body here.

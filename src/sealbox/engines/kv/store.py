@@ -12,8 +12,9 @@ mount's StorageView (every value is JSON)::
 Metadata lives under the plain key path so LIST on ``metadata/`` is a storage list; version
 data lives under a hash of the path so that "a" and "a/1" never collide. A write that touches
 the metadata and a version (and the versions pruned past max_versions) is one
-``storage.transaction``. Read-modify-write sequences run under the engine's lock, so cas is
-exact within one process.
+``storage.transaction``. Read-modify-write sequences of one key run under that key's lock
+(striped: 64 locks per mount), so cas is exact within one process while writes to different
+keys proceed concurrently and share the storage's group commits.
 
 ``KVStore`` is also the seam for the AWS/GCP facades: ``write_version(..., extra=...)``,
 ``read_version``, ``read_metadata`` (whose versions carry ``extra``) and ``set_version_extra``.
@@ -89,20 +90,40 @@ def check_cas(meta: KeyMetadata, config: KVConfig, cas: int | None) -> None:
         raise InvalidRequest("check-and-set parameter required for this call")
 
 
+class KeyLocks:
+    """Striped per-key locks of one mount, plus one for the mount's config."""
+
+    __slots__ = ("_stripes", "config")
+
+    _STRIPES = 64
+
+    def __init__(self) -> None:
+        self._stripes = [asyncio.Lock() for _ in range(self._STRIPES)]
+        self.config = asyncio.Lock()
+
+    def for_key(self, key: str) -> asyncio.Lock:
+        """The lock guarding ``key`` (shared with the keys of the same stripe)."""
+        return self._stripes[hash(key) % self._STRIPES]
+
+
 class KVStore:
     """Versioned key/value records on one mount's storage."""
 
-    __slots__ = ("_clock", "_lock", "storage")
+    __slots__ = ("_clock", "_locks", "storage")
 
-    def __init__(self, storage: Storage, clock: Clock, lock: asyncio.Lock) -> None:
+    def __init__(self, storage: Storage, clock: Clock, locks: KeyLocks) -> None:
         self.storage = storage
         self._clock = clock
-        self._lock = lock
+        self._locks = locks
+
+    def lock_for(self, key: str) -> asyncio.Lock:
+        """Held around every read-modify-write of ``key``."""
+        return self._locks.for_key(key)
 
     @property
-    def lock(self) -> asyncio.Lock:
-        """Held around every read-modify-write of this mount."""
-        return self._lock
+    def config_lock(self) -> asyncio.Lock:
+        """Held around read-modify-write of the mount's config."""
+        return self._locks.config
 
     def now(self) -> int:
         """The clock's time in nanoseconds."""
@@ -168,7 +189,7 @@ class KVStore:
         """Add a version (cas rules apply) and prune past max_versions, atomically."""
         if not key or key.endswith("/"):
             raise InvalidRequest("cannot write to a path ending in '/'")
-        async with self._lock:
+        async with self._locks.for_key(key):
             config = await self.read_config()
             now = self.now()
             meta = await self.read_metadata(key)
@@ -182,7 +203,7 @@ class KVStore:
         self, key: str, patch: Callable[[Any], Any], *, cas: int | None = None
     ) -> tuple[KeyMetadata, VersionMeta]:
         """Write ``patch(current data)`` as a new version (PATCH /data)."""
-        async with self._lock:
+        async with self._locks.for_key(key):
             config = await self.read_config()
             now = self.now()
             meta = await self.read_metadata(key)
@@ -214,10 +235,11 @@ class KVStore:
         meta.versions[number] = vmeta
         meta.updated_time = now
         ops = [TxOp(_version_key(meta.key, number), orjson.dumps({"data": data}))]
-        # compat: KeyMetadata.AddVersion prunes everything at or below current - max_versions.
+        # compat: KeyMetadata.AddVersion prunes everything at or below current - max_versions,
+        # and moves oldest_version to 1 even when that prunes nothing (current == max).
         max_versions = effective_max_versions(meta, config)
         prune_through = number - max_versions
-        if number - meta.oldest_version >= max_versions and prune_through > 0:
+        if number - meta.oldest_version >= max_versions:
             for old in sorted(n for n in meta.versions if n <= prune_through):
                 del meta.versions[old]
                 ops.append(TxOp(_version_key(meta.key, old), None))
@@ -228,7 +250,7 @@ class KVStore:
 
     async def delete_latest(self, key: str) -> None:
         """Soft-delete the current version (DELETE /data)."""
-        async with self._lock:
+        async with self._locks.for_key(key):
             meta = await self.read_metadata(key)
             if meta is None:
                 return
@@ -236,7 +258,7 @@ class KVStore:
 
     async def delete_versions(self, key: str, versions: Iterable[int]) -> None:
         """Soft-delete the given versions; unknown or destroyed ones are skipped."""
-        async with self._lock:
+        async with self._locks.for_key(key):
             meta = await self.read_metadata(key)
             if meta is not None:
                 await self._soft_delete(meta, versions)
@@ -256,7 +278,7 @@ class KVStore:
 
     async def undelete_versions(self, key: str, versions: Iterable[int]) -> None:
         """Clear the deletion time (re-armed by delete_version_after) of non-destroyed ones."""
-        async with self._lock:
+        async with self._locks.for_key(key):
             meta = await self.read_metadata(key)
             if meta is None:
                 return
@@ -271,7 +293,7 @@ class KVStore:
 
     async def destroy_versions(self, key: str, versions: Iterable[int]) -> None:
         """Mark versions destroyed and remove their data, in one transaction."""
-        async with self._lock:
+        async with self._locks.for_key(key):
             meta = await self.read_metadata(key)
             if meta is None:
                 return
@@ -290,7 +312,7 @@ class KVStore:
         """Remove the metadata and every version of ``key`` in one transaction."""
         if not key or key.endswith("/"):
             return
-        async with self._lock:
+        async with self._locks.for_key(key):
             directory = _versions_dir(key)
             ops = [TxOp(directory + name, None) for name in await self.storage.list(directory)]
             ops.append(TxOp(_METADATA_PREFIX + key, None))
@@ -298,7 +320,7 @@ class KVStore:
 
     async def set_version_extra(self, key: str, version: int, extra: dict[str, Any]) -> None:
         """Replace one version's private ``extra`` dict (facade state such as staging labels)."""
-        async with self._lock:
+        async with self._locks.for_key(key):
             meta = await self.read_metadata(key)
             vmeta = None if meta is None else meta.versions.get(version)
             if meta is None or vmeta is None:

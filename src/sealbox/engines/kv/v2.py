@@ -13,7 +13,6 @@ on the mount's own storage and keep their private state in each version's ``extr
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +22,7 @@ from sealbox.engines.kv.paths_data import DataPaths
 from sealbox.engines.kv.paths_metadata import MetadataPaths
 from sealbox.engines.kv.paths_subkeys import SubkeysPaths
 from sealbox.engines.kv.paths_versions import VersionPaths
-from sealbox.engines.kv.store import Clock, KVStore, StoredVersion
+from sealbox.engines.kv.store import Clock, KeyLocks, KVStore, StoredVersion
 from sealbox.framework import Backend, BackendConfig, FieldData, Path
 from sealbox.logical import Operation, Request, Response, Storage
 
@@ -64,7 +63,7 @@ class KVv2Engine(Backend):
     def __init__(self, config: BackendConfig, clock: Clock | None = None) -> None:
         super().__init__(config)
         self.clock: Clock = clock or utc_now
-        self._lock = asyncio.Lock()
+        self._locks = KeyLocks()
         paths: list[Path] = []
         for group in (ConfigPaths, DataPaths, MetadataPaths, SubkeysPaths, VersionPaths):
             paths.extend(group(self._store_for).paths())
@@ -80,7 +79,7 @@ class KVv2Engine(Backend):
 
     def store(self, storage: Storage | None = None) -> KVStore:
         """Records on ``storage`` (the mount's own storage by default)."""
-        return KVStore(storage or self.config.storage, lambda: self.clock(), self._lock)
+        return KVStore(storage or self.config.storage, lambda: self.clock(), self._locks)
 
     def _store_for(self, req: Request) -> KVStore:
         return self.store(req.storage)

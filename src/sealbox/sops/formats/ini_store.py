@@ -86,6 +86,8 @@ def _emit(root: Branch) -> bytes:
         if lines:
             lines.append("")
         lines.append(f"[{name}]")
+        # compat: go-ini's pretty format pads keys so that "=" signs line up per section
+        width = max((len(e[0]) for e in section.items if isinstance(e, tuple)), default=0)
         for entry in section.items:
             if isinstance(entry, Comment):
                 lines.append(f"; {entry.value}")
@@ -93,7 +95,7 @@ def _emit(root: Branch) -> bytes:
             key, value = entry
             if isinstance(value, Branch | list):
                 raise InvalidInputError("INI cannot hold values nested deeper than a section")
-            lines.append(f"{key} = {val_to_string(value)}".replace("\n", "\\n"))
+            lines.append(f"{key.ljust(width)} = {val_to_string(value)}".replace("\n", "\\n"))
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
 

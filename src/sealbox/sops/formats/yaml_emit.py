@@ -51,7 +51,7 @@ def emit_value(value: Value, indent: int = 4) -> str:
     if isinstance(value, list):
         emitter.sequence(value, 0)
     else:
-        emitter.child("", value, 0)
+        emitter.child("", value, indent)
         lines[0] = lines[0].lstrip()
     return "\n".join(lines) + "\n"
 
@@ -96,24 +96,24 @@ class _Emitter:
                     self.out.append(f"{pad}- {nested[0][col + 2 :]}")
                     self.out.extend(nested[1:])
             else:
-                self.child(f"{pad}-", item, col)
+                self.child(f"{pad}-", item, col + self.indent)
 
     def child(self, prefix: str, value: Value, col: int) -> None:
-        """``prefix`` (``key:`` or ``-``) followed by ``value``."""
+        """``prefix`` (``key:`` or ``-``) followed by ``value``, nested at column ``col``."""
         if isinstance(value, Branch):
             if not value.items:
                 self.out.append(f"{prefix} {{}}")
                 return
             self.out.append(prefix)
-            self.branch(value, col + self.indent)
+            self.branch(value, col)
         elif isinstance(value, list):
             if not value:
                 self.out.append(f"{prefix} []")
                 return
             self.out.append(prefix)
-            self.sequence(value, col + self.indent)
+            self.sequence(value, col)
         elif isinstance(value, str) and _literal_ok(value):
-            self.literal(prefix, value, col + self.indent)
+            self.literal(prefix, value, col)
         else:
             self.out.append(f"{prefix} {scalar(value)}")
 
