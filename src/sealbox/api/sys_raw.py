@@ -14,7 +14,6 @@ from typing import Any
 
 from sealbox import __version__
 from sealbox.core.core import Core
-from sealbox.core.wrapping import rfc3339_nano
 from sealbox.errors import FieldValidationError, InvalidRequest, UnsupportedOperation
 from sealbox.framework.fields import FieldType, coerce
 
@@ -107,16 +106,20 @@ async def handle_unseal(
         raise InvalidRequest("Vault is not initialized")
     reset = coerce(FieldType.BOOL, data.get("reset", False))
     if reset:
-        if core.sealed:
-            (await core.progress()).reset()
+        if not core.sealed:
+            # compat: OpenBao refuses a progress reset on an unsealed server (sys_seal.go).
+            raise InvalidRequest("vault is unsealed")
+        (await core.progress()).reset()
         return 200, await seal_status(core)
     key = data.get("key")
     if not isinstance(key, str) or not key:
         raise InvalidRequest(
             "'key' must be specified in request body as JSON, or 'reset' set to true"
         )
+    # compat: the key is decoded (and a malformed one refused) before the sealed check.
+    share = decode_key(key)
     if core.sealed:
-        await core.unseal(decode_key(key))
+        await core.unseal(share)
     return 200, await seal_status(core)
 
 
@@ -163,7 +166,7 @@ async def handle_health(
 async def handle_leader(
     core: Core, method: str, data: dict[str, Any], query: dict[str, str]
 ) -> tuple[int, Any]:
-    """GET sys/leader: a single node is always its own active leader."""
+    """GET sys/leader: without an HA storage backend only ``ha_enabled: false``."""
     del data, query
     if method != "GET":
         raise UnsupportedOperation()
@@ -171,15 +174,9 @@ async def handle_leader(
         from sealbox.errors import Sealed
 
         raise Sealed()
-    return 200, {
-        "ha_enabled": False,
-        "is_self": True,
-        "active_time": rfc3339_nano(core.active_since) if core.active_since else "",
-        "leader_address": core.config.api_addr,
-        "leader_cluster_address": "",
-        "performance_standby": False,
-        "performance_standby_last_remote_wal": 0,
-    }
+    # compat: OpenBao answers exactly {"ha_enabled": false} when HA is off (sys_leader.go);
+    # the HA fields (is_self, leader_address, active_time, ...) arrive with HA storage.
+    return 200, {"ha_enabled": False}
 
 
 RAW_HANDLERS: dict[str, RawHandler] = {

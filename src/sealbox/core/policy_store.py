@@ -63,7 +63,8 @@ class PolicyStore:
         """Parse and store a policy (400 on a parse error, nothing written)."""
         name = name.lower()
         if name in (ROOT, RESPONSE_WRAPPING):
-            raise InvalidRequest(f"cannot update {name} policy")
+            # compat: OpenBao quotes the name here (policy_store.go SetPolicy).
+            raise InvalidRequest(f'cannot update "{name}" policy')
         policy = parse_policy(name, text)
         await self._storage.put(_PREFIX + name, orjson.dumps({"name": name, "policy": text}))
         self._invalidate()
@@ -77,7 +78,10 @@ class PolicyStore:
     async def delete(self, name: str) -> None:
         """Delete a policy; root and default cannot be deleted."""
         name = name.lower()
-        if name in (ROOT, DEFAULT):
+        if name in (ROOT, RESPONSE_WRAPPING):
+            # compat: OpenBao quotes these names but not "default" (policy_store.go).
+            raise InvalidRequest(f'cannot delete "{name}" policy')
+        if name == DEFAULT:
             raise InvalidRequest(f"cannot delete {name} policy")
         await self._storage.delete(_PREFIX + name)
         self._invalidate()

@@ -212,9 +212,29 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         asyncio.create_task(server.serve(sockets=[sock]))
         for server, sock in zip(servers, sockets, strict=True)
     ]
+    tidy = asyncio.create_task(_tidy_tokens(core))
     await stop.wait()
     for server in servers:
         server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
+    tidy.cancel()
     await core.seal()
+    close = getattr(core.physical, "close", None)
+    if close is not None:
+        await close()
     return 0
+
+
+async def _tidy_tokens(core: Any, interval: float = 300.0) -> None:
+    """Remove expired tokens now and then; lookups refuse them anyway (checked lazily)."""
+    while True:
+        await asyncio.sleep(interval)
+        if core.sealed:
+            continue
+        try:
+            removed = await core.tokens.tidy()
+        except Exception as err:  # noqa: BLE001 - a background worker must keep running
+            log.warning("token tidy failed: %s", type(err).__name__)
+        else:
+            if removed:
+                log.info("token tidy removed %d expired tokens", removed)

@@ -29,9 +29,7 @@ def test_dev_server_mounts(root: hvac.Client) -> None:
 
 def test_enable_read_disable_secrets_engine(root: hvac.Client) -> None:
     path = unique("kv")
-    root.sys.enable_secrets_engine(
-        "kv", path=path, description="team kv", options={"version": "1"}
-    )
+    root.sys.enable_secrets_engine("kv", path=path, description="team kv", options={"version": "1"})
     mounts = root.sys.list_mounted_secrets_engines()["data"]
     entry = mounts[f"{path}/"]
     assert (entry["type"], entry["description"]) == ("kv", "team kv")

@@ -30,6 +30,14 @@ class TokenContext:
             raise InternalError("token store is not available")
         return store
 
+    async def missing_policies(self, names: list[str] | tuple[str, ...]) -> list[str]:
+        """Which of ``names`` are not stored policies (root is built in)."""
+        policies = getattr(self._system, "policies", None)
+        get = getattr(policies, "get", None)
+        if not callable(get):
+            return []
+        return [name for name in names if name != "root" and await get(name) is None]
+
     def is_sudo(self, req: Request) -> bool:
         """Whether the caller has root or sudo on this path."""
         entry = req.token_entry

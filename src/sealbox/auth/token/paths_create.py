@@ -147,8 +147,12 @@ class CreateHandlers:
             role=role.name if role is not None else "",
             token_id=token_id,
         )
+        # compat: OpenBao warns about each policy that does not exist (token_store.go).
+        missing = await self.ctx.missing_policies(list(entry.policies))
         return Response(
-            auth=token_auth(entry, token), warnings=_ttl_warnings(ttl, period, entry.ttl)
+            auth=token_auth(entry, token),
+            warnings=_ttl_warnings(ttl, period, entry.ttl)
+            + [f'Policy "{name}" does not exist' for name in missing],
         )
 
     @staticmethod

@@ -57,6 +57,8 @@ def _updates(d: FieldData) -> dict[str, Any]:
         if d.supplied(name):
             changes[name] = d.get(name)
     for name, legacy in _ALIASES:
+        if d.supplied(legacy):
+            changes[legacy] = d.get(legacy)
         for key in (legacy, name):
             if d.supplied(key):
                 changes[name] = d.get(key)

@@ -302,7 +302,12 @@ def paths(core: Core) -> list[Path]:
             raise PermissionDenied()
         route_match = core.router.match(d.get("path"))
         if route_match is None:
-            raise InvalidRequest(f"no mount found for path {d.get('path')!r}")
+            # compat: OpenBao answers an unmounted path with its preflight 403 (logical_system.go).
+            path = d.get("path").rstrip("/") + "/"
+            raise PermissionDenied(
+                "preflight capability check returned 403, please ensure client's policies "
+                f'grant access to path "{path}"'
+            )
         route, _ = route_match
         wire = route.entry.to_wire(core.config.default_lease_ttl, core.config.max_lease_ttl)
         path = (

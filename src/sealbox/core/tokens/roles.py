@@ -37,6 +37,10 @@ class TokenRole:
     token_explicit_max_ttl: int = 0
     token_no_default_policy: bool = False
     token_type: str = "default-service"
+    # compat: the deprecated period/explicit_max_ttl are stored and read back on their own
+    # (OpenBao reports period 0 for a role written with token_period only).
+    period: int = 0
+    explicit_max_ttl: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
@@ -47,11 +51,11 @@ class TokenRole:
             "allowed_policies_glob": list(self.allowed_policies_glob),
             "disallowed_policies": list(self.disallowed_policies),
             "disallowed_policies_glob": list(self.disallowed_policies_glob),
-            "explicit_max_ttl": self.token_explicit_max_ttl,
+            "explicit_max_ttl": self.explicit_max_ttl,
             "name": self.name,
             "orphan": self.orphan,
             "path_suffix": self.path_suffix,
-            "period": self.token_period,
+            "period": self.period,
             "renewable": self.renewable,
             "token_explicit_max_ttl": self.token_explicit_max_ttl,
             "token_no_default_policy": self.token_no_default_policy,
