@@ -197,11 +197,21 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     return data
 
 
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+_GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+
+
 def _operation(method: str, query: dict[str, str], headers: dict[str, str]) -> Operation:
-    if query.get("help") in ("1", "true"):
+    # compat: any non-empty help value asks for help (handler.go wrapHelpHandler)
+    if query.get("help"):
         return Operation.HELP
-    if method == "GET" and query.get("list") in ("1", "true", "t"):
+    # compat: list is parsed with Go's strconv.ParseBool ("True" from requests included);
+    # anything else is a 400 (logical.go buildLogicalRequestNoAuth)
+    list_value = query.get("list", "") if method == "GET" else ""
+    if list_value in _GO_TRUE:
         return Operation.LIST
+    if list_value and list_value not in _GO_FALSE:
+        raise InvalidRequest(f"invalid list value {list_value!r}")
     operation = _METHODS.get(method)
     if operation is None:
         raise UnsupportedOperation("")
@@ -223,7 +233,8 @@ def _token(headers: dict[str, str]) -> str:
     if token:
         return token
     authorization = headers.get("authorization", "")
-    if authorization[:7].lower() == "bearer ":
+    # compat: OpenBao takes the token only from the exact "Bearer " prefix (handler.go).
+    if authorization.startswith("Bearer "):
         return authorization[7:].strip()
     return ""
 

@@ -61,7 +61,7 @@ async def handle_init(
     if method == "GET":
         return 200, {"initialized": await core.initialized()}
     if method not in ("POST", "PUT"):
-        raise UnsupportedOperation()
+        raise UnsupportedOperation("")  # compat: bao answers 405 {"errors": []}
     shares, threshold = _int_field(data, "secret_shares"), _int_field(data, "secret_threshold")
     if data.get("pgp_keys") or data.get("root_token_pgp_key"):
         raise InvalidRequest("PGP-encrypted key shares are not supported")
@@ -79,14 +79,23 @@ async def handle_seal_status(
     """GET sys/seal-status."""
     del data, query
     if method != "GET":
-        raise UnsupportedOperation()
+        raise UnsupportedOperation("")  # compat: bao answers 405 {"errors": []}
     return 200, await seal_status(core)
 
 
+_SHARE_MIN, _SHARE_MAX = 16, 33
+
+
 def decode_key(key: str) -> bytes:
-    """An unseal key share in hex or base64, as Vault accepts both."""
+    """An unseal key share in hex or base64, as Vault accepts both.
+
+    compat: hex is taken only when it decodes to a plausible share length (16..33 bytes,
+    Core.BarrierKeyLength); anything else is tried as base64 (http/sys_seal.go).
+    """
     try:
-        return bytes.fromhex(key)
+        share = bytes.fromhex(key)
+        if _SHARE_MIN <= len(share) <= _SHARE_MAX:
+            return share
     except ValueError:
         pass
     try:
@@ -101,7 +110,7 @@ async def handle_unseal(
     """POST/PUT sys/unseal {key | reset}."""
     del query
     if method not in ("POST", "PUT"):
-        raise UnsupportedOperation()
+        raise UnsupportedOperation("")  # compat: bao answers 405 {"errors": []}
     if not await core.initialized():
         raise InvalidRequest("Vault is not initialized")
     reset = coerce(FieldType.BOOL, data.get("reset", False))
@@ -151,7 +160,6 @@ async def handle_health(
         "initialized": initialized,
         "sealed": core.sealed,
         "standby": core.sealed,
-        "performance_standby": False,
         "replication_performance_mode": "disabled",
         "replication_dr_mode": "disabled",
         "server_time_utc": int(time.time()),
@@ -169,7 +177,7 @@ async def handle_leader(
     """GET sys/leader: without an HA storage backend only ``ha_enabled: false``."""
     del data, query
     if method != "GET":
-        raise UnsupportedOperation()
+        raise UnsupportedOperation("")  # compat: bao answers 405 {"errors": []}
     if core.sealed:
         from sealbox.errors import Sealed
 

@@ -102,7 +102,14 @@ class Core:
         result = await seal_initialize(self.physical, self.barrier, shares, threshold)
         await self.barrier.unseal(result.root_key)
         await self._post_unseal(first_time=True)
-        root_token = await self.tokens.create_root_token(root_token_id)
+        if root_token_id:
+            # compat: dev mode's -dev-root-token-id goes through auth/token/create in OpenBao,
+            # so lookup-self reports display_name "token" and that path (command/server.go).
+            root_token = await self.tokens.create_root_token(
+                root_token_id, display_name="token", path="auth/token/create"
+            )
+        else:
+            root_token = await self.tokens.create_root_token(None)
         self.barrier.seal()
         await self._teardown()
         return InitOutput(keys=list(result.key_shares), root_token=root_token)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sealbox.core.system.paths_internal import help_openapi
 from sealbox.errors import (
     InvalidRequest,
     NotFound,
@@ -72,7 +73,8 @@ async def handle_request(core: Core, req: Request) -> Response:
         raise PermissionDenied()
 
     if req.operation is Operation.HELP:
-        return Response(data={"help": backend.help_text(relative)}, raw=True)
+        help_doc = {"help": backend.help_text(relative), "openapi": help_openapi(backend, relative)}
+        return Response(data=help_doc, raw=True)
     routing = {
         "path": relative,
         "mount_point": route.mount_path,

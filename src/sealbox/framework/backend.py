@@ -104,7 +104,8 @@ class Backend:
             route, _ = self.route(path)
         except UnsupportedPath:
             return f"## PATH\n\n{path}\n\nNo help is available for this path.\n"
-        lines = [f"Request:        {route.pattern}", f"Matching Route: ^{route.pattern}$", ""]
+        # compat: OpenBao prints the requested (mount-relative) path, then the pattern
+        lines = [f"Request:        {path}", f"Matching Route: ^{route.pattern}$", ""]
         lines += [route.synopsis, "", "## PARAMETERS", ""]
         for name, spec in sorted(route.fields.items()):
             lines += [f"{name} ({spec.type.value})", "", f"    {spec.description}", ""]

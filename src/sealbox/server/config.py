@@ -98,7 +98,7 @@ class _Source:
     def line_of(self, needle: str) -> int:
         pattern = re.compile(r"(^|[\s{\"])" + re.escape(needle) + r"[\"\s=:{]", re.MULTILINE)
         match = pattern.search(self.text)
-        return self.text.count("\n", 0, match.start()) + 1 if match else 1
+        return self.text.count("\n", 0, match.end(1)) + 1 if match else 1
 
     def error(self, key: str, reason: str) -> ConfigError:
         return ConfigError(f"{self.path}:{self.line_of(key)}: {reason}")

@@ -139,7 +139,8 @@ def token_paths(ctx: TokenContext) -> list[Path]:
         Path(
             "lookup",
             fields=_TOKEN,
-            operations={Operation.READ: h.lookup_self, update: h.lookup},
+            # compat: GET lookup?token=X looks X up (OpenBao reads the query parameter).
+            operations={Operation.READ: h.lookup, update: h.lookup},
             synopsis="Look up a token.",
         ),
         Path("lookup-accessor", _ACCESSOR, {update: h.lookup_accessor}, synopsis="By accessor."),

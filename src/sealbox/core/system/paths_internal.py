@@ -10,7 +10,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from sealbox import __version__
-from sealbox.framework import FieldType, Path
+from sealbox.errors import UnsupportedPath
+from sealbox.framework import Backend, FieldType, Path
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
@@ -60,25 +61,49 @@ def _operation(route: Path, operation: Operation) -> dict[str, Any]:
     return op
 
 
+def _path_item(declared: Path) -> dict[str, Any]:
+    item: dict[str, Any] = {"description": declared.synopsis}
+    params = [
+        {"name": g, "in": "path", "required": True, "schema": {"type": "string"}}
+        for g in declared.regex.groupindex
+    ]
+    if params:
+        item["parameters"] = params
+    for operation in declared.operations:
+        if operation is Operation.LIST:
+            item.setdefault("get", _operation(declared, operation))
+            continue
+        item[_HTTP[operation]] = _operation(declared, operation)
+    return item
+
+
+def help_openapi(backend: Backend, relative: str) -> dict[str, Any]:
+    """The ``openapi`` part of a ``?help=1`` answer: the one matching path, mount-relative.
+
+    compat: OpenBao's help response carries an OpenAPI document of the matched path
+    (sdk/framework/backend.go handleRootHelp / handleHelp).
+    """
+    paths_doc: dict[str, Any] = {}
+    try:
+        declared, _ = backend.route(relative)
+    except UnsupportedPath:
+        declared = None
+    if declared is not None:
+        paths_doc["/" + _template(declared.pattern)] = _path_item(declared)
+    return _document(paths_doc)
+
+
 def openapi_document(core: Core) -> dict[str, Any]:
     """The OpenAPI 3.0.2 document for every mounted backend."""
     paths_doc: dict[str, Any] = {}
     for route in core.router.routes():
         for declared in route.backend.paths:
             url = "/" + route.mount_path + _template(declared.pattern)
-            item: dict[str, Any] = {"description": declared.synopsis}
-            params = [
-                {"name": g, "in": "path", "required": True, "schema": {"type": "string"}}
-                for g in declared.regex.groupindex
-            ]
-            if params:
-                item["parameters"] = params
-            for operation in declared.operations:
-                if operation is Operation.LIST:
-                    item.setdefault("get", _operation(declared, operation))
-                    continue
-                item[_HTTP[operation]] = _operation(declared, operation)
-            paths_doc[url] = item
+            paths_doc[url] = _path_item(declared)
+    return _document(paths_doc)
+
+
+def _document(paths_doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "openapi": "3.0.2",
         "info": {

@@ -55,6 +55,9 @@ def paths(core: Core) -> list[Path]:
         if not text:
             raise InvalidRequest("'policy' parameter not supplied or empty")
         await store.put(name, text)
+        if d.supplied("rules"):
+            # compat: OpenBao answers 200 with this warning (logical_system.go handlePolicySet).
+            return Response(warnings=["'rules' is deprecated, please use 'policy' instead"])
         return None
 
     async def delete(req: Request, d: FieldData) -> Response | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sealbox.errors import InvalidRequest
+from sealbox.errors import InvalidRequest, PermissionDenied
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
 
@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from sealbox.core.core import Core
 
 _TOKEN = {"token": FieldSchema(FieldType.STRING, "Wrapping token.")}
+
+
+def _wrapping_token(req: Request, d: FieldData) -> str:
+    token: str = d.get("token") or req.client_token
+    if not token:
+        # compat: OpenBao refuses an absent wrapping token with 403 (wrapping.go ValidateWrappingToken).
+        raise PermissionDenied("error validating wrapping token: token is empty")
+    return token
 
 
 def paths(core: Core) -> list[Path]:
@@ -24,11 +32,11 @@ def paths(core: Core) -> list[Path]:
         return Response(data=dict(req.data))
 
     async def lookup(req: Request, d: FieldData) -> Response:
-        token = d.get("token") or req.client_token
+        token = _wrapping_token(req, d)
         return Response(data=await core.wrapper.lookup(token))
 
     async def unwrap(req: Request, d: FieldData) -> Response:
-        token = d.get("token") or req.client_token
+        token = _wrapping_token(req, d)
         return await core.wrapper.unwrap(token)
 
     async def rewrap(req: Request, d: FieldData) -> Response:

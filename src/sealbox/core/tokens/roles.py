@@ -3,8 +3,9 @@
 Mirrors OpenBao's ``tsRoleEntry`` (internal/vault/token_store.go): allowed and disallowed
 policies (exact and glob), orphan, renewable, path suffix, period and explicit max TTL. The
 wire shape of a role read is ``TokenRole.to_wire`` (the key set observed on ``bao`` 2.x, where
-the legacy ``period``/``explicit_max_ttl`` keys mirror ``token_period``/
-``token_explicit_max_ttl``). Roles are stored as JSON under ``roles/<name>``.
+the legacy ``period``/``explicit_max_ttl`` keys report only what was written under those
+names: writing them also sets ``token_period``/``token_explicit_max_ttl``, not the reverse).
+Roles are stored as JSON under ``roles/<name>``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import re
 from sealbox.sops.formats.yaml_resolve import resolve_plain
 from sealbox.sops.tree import Branch, Comment, Value
 
-_KEY = re.compile(r"([A-Za-z0-9_$./][A-Za-z0-9_$./\-]*|\"[^\"\\]*\"|'(?:[^']|'')*'):(?= |$)")
+_KEY = re.compile(r"""([^\s#:'"\[\]{},&*!|>%@`?\-][^\s:]*|"[^"\\]*"|'(?:[^']|'')*'):(?= |$)""")
 _PLAIN_START = frozenset(",[]{}#&*!|>'\"%@`")
 _SEPARATOR = "---"
 
@@ -27,8 +27,8 @@ class Unsupported(Exception):
 
 def load_fast(text: str) -> list[Branch]:
     """Documents of ``text``; raises Unsupported for YAML outside the supported subset."""
-    if "\t" in text or "\r" in text or text.startswith("\ufeff") or "\n..." in text:
-        raise Unsupported
+    if "\n..." in text or not text.replace("\n", "").isprintable():
+        raise Unsupported  # tabs, CRs, BOMs, control characters: libyaml's rules apply
     return _Reader(text.split("\n")).documents()
 
 
@@ -158,7 +158,11 @@ class _Reader:
             if stripped:
                 raise Unsupported  # "- # comment": libyaml drops it
             self.i += 1
-            value, pending = self.value("", col)
+            nxt = self._content(self.i)
+            if nxt < len(self.lines) and self._indent(nxt) > col:
+                # like libyaml's reader: comments between "-" and its block belong to the list
+                items.extend(c for _, c in self.comments(col))
+            value, pending = self.value("", col, key=False)
             items.extend(pending)
             items.append(value)
             return
@@ -184,8 +188,11 @@ class _Reader:
         items.append(value)
 
     # -- values -------------------------------------------------------------------------
-    def value(self, rest: str, col: int) -> tuple[Value, list[Comment]]:
-        """The value after ``key:`` (already consumed line); nested blocks start below."""
+    def value(self, rest: str, col: int, key: bool = True) -> tuple[Value, list[Comment]]:
+        """The value after ``key:`` or ``-`` (line consumed); nested blocks start below.
+
+        Only a key may own a list at its own indentation (``key:`` then ``- x``).
+        """
         stripped = rest.lstrip(" ")
         if not stripped or stripped.startswith("#"):
             pending = [Comment(stripped[1:])] if stripped else []
@@ -198,7 +205,7 @@ class _Reader:
                     if self._is_item(nxt, indent):
                         return self.sequence(indent, col), pending
                     return self.mapping(indent, col), pending
-                if indent == col and self._is_item(nxt, indent):
+                if key and indent == col and self._is_item(nxt, indent):
                     return self.sequence(indent, col), pending
             if pending:
                 raise Unsupported  # "key: # comment" with a null value
