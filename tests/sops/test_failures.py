@@ -141,8 +141,19 @@ def test_bad_cleartext_fails_like_go_sops_and_is_left_alone(
         (("decrypt", "plain.yaml"), 1),
         (("decrypt", "-i", "--output", "x.yaml", "secret.yaml"), 8),
         (("decrypt", "--extract", '["nope"]', "secret.yaml"), 1),
+        (("decrypt", "--decryption-order", "age,age", "secret.yaml"), 112),
+        (("rotate", "--add-age", "age1x", "missing.yaml"), 49),
+        (("encrypt", "--age", "age1x", "secret.yaml"), 203),
     ],
-    ids=["missing-file", "not-encrypted", "in-place-and-output", "extract-missing"],
+    ids=[
+        "missing-file",
+        "not-encrypted",
+        "in-place-and-output",
+        "extract-missing",
+        "duplicate-decryption-order",
+        "add-key-to-missing-file",
+        "already-encrypted",
+    ],
 )
 def test_usage_errors_match_go_sops(
     args: tuple[str, ...], code: int, encrypted: Path, run_sealbox: Runner, run_go_sops: Runner

@@ -17,6 +17,7 @@ from sealbox.sops import context
 from sealbox.sops.errors import (
     ConflictingParametersError,
     CouldNotReadInputError,
+    DuplicateDecryptionOrderError,
     EmptyFileError,
     InvalidInputError,
     InvalidSetFormatError,
@@ -100,7 +101,7 @@ def open_file(
     config = context.load_config(ns)
     fmt = context.formats(ns, path, config)
     documents, metadata = load_encrypted(fmt.input_store, data)
-    order = [o.strip() for o in ns.decryption_order.split(",")] if ns.decryption_order else None
+    order = _decryption_order(ns.decryption_order)
     opened = open_documents(
         documents,
         metadata,
@@ -109,6 +110,16 @@ def open_file(
         decryption_order=order,
     )
     return opened, fmt
+
+
+def _decryption_order(flag: str | None) -> list[str] | None:
+    """``--decryption-order age,pgp``; a type named twice is an error (exit 112)."""
+    if not flag:
+        return None
+    order = [name.strip() for name in flag.split(",") if name.strip()]
+    if len(set(order)) != len(order):
+        raise DuplicateDecryptionOrderError("Error: duplicate key type in --decryption-order")
+    return order
 
 
 def decrypt(ns: Options) -> int:

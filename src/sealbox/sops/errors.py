@@ -52,14 +52,6 @@ class ConflictingParametersError(SopsError):
     exit_code = 8
 
 
-class MacEncryptError(SopsError):
-    exit_code = 21
-
-
-class TreeEncryptError(SopsError):
-    exit_code = 23
-
-
 class ValueDecryptError(SopsError):
     """A value is not a valid envelope or fails authentication (tampered or truncated)."""
 

@@ -9,12 +9,18 @@ makes the key groups equal to the matching ``.sops.yaml`` rule but keeps the dat
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
 from sealbox.sops import context
 from sealbox.sops.commands import open_file, single_file
-from sealbox.sops.errors import ConfigError, ConflictingParametersError, SopsError
+from sealbox.sops.errors import (
+    ConfigError,
+    ConflictingParametersError,
+    KeyChangeOnMissingFileError,
+    SopsError,
+)
 from sealbox.sops.fileio import read_input, write_atomic, write_output
 from sealbox.sops.ops import load_encrypted, new_data_key, seal
 
@@ -24,11 +30,14 @@ if TYPE_CHECKING:
     from sealbox.sops.options import Options
 
 
+_KINDS = ("age", "pgp", "hc_vault_transit", "kms", "gcp_kms", "azure_kv")
+
+
 def _spec(ns: Options, verb: str) -> KeySpec:
     from sealbox.sops.keys import KeySpec
 
     def values(name: str) -> tuple[str, ...]:
-        return tuple(getattr(ns, f"{verb}_{name}") or ())
+        return tuple(ns.keys(verb, name))
 
     return KeySpec(
         age=values("age"),
@@ -52,6 +61,11 @@ def rotate(ns: Options) -> int:
     if ns.in_place and ns.output:
         raise ConflictingParametersError("Error: cannot operate on both --output and --in-place")
     destination = path if ns.in_place else ns.output
+    adding_or_removing = any(ns.keys(verb, kind) for verb in ("add", "rm") for kind in _KINDS)
+    if adding_or_removing and path is not None and not os.path.exists(path):  # noqa: PTH110
+        raise KeyChangeOnMissingFileError(
+            "You cannot add or remove keys on a file that does not exist"
+        )
     opened, fmt = open_file(ns, path)
     groups = [list(group) for group in opened.metadata.key_groups]
     added = keys_from_spec(_spec(ns, "add"))

@@ -20,7 +20,6 @@ from typing import Any
 import hvac
 import pytest
 import requests
-
 from tests.compat.conftest import (
     VENV_BIN,
     InitializedServer,
@@ -147,3 +146,15 @@ def tls_root(sealbox_tls_server: InitializedServer) -> hvac.Client:
         token=sealbox_tls_server.token,
         verify=sealbox_tls_server.ca_cert,
     )
+
+
+@pytest.fixture(scope="session")
+def tls_as(sealbox_tls_server: InitializedServer) -> Callable[[str], hvac.Client]:
+    """hvac over HTTPS with any token, verifying against the test CA."""
+
+    def make(token: str) -> hvac.Client:
+        return hvac.Client(
+            url=sealbox_tls_server.address, token=token, verify=sealbox_tls_server.ca_cert
+        )
+
+    return make

@@ -14,7 +14,6 @@ from typing import Any
 import hvac
 import pytest
 from hvac import exceptions
-
 from tests.compat.conftest import InitializedServer
 
 pytestmark = pytest.mark.compat

@@ -7,7 +7,6 @@ import hvac
 import pytest
 import requests
 from hvac import exceptions
-
 from tests.compat.server.conftest import unique
 
 pytestmark = pytest.mark.compat

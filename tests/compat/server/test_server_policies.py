@@ -8,7 +8,6 @@ import json
 import hvac
 import pytest
 from hvac import exceptions
-
 from tests.compat.server.conftest import unique
 
 pytestmark = pytest.mark.compat

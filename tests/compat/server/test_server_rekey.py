@@ -10,7 +10,6 @@ import string
 import hvac
 import pytest
 from hvac import exceptions
-
 from tests.compat.conftest import InitializedServer
 
 pytestmark = pytest.mark.compat

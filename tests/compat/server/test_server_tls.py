@@ -4,11 +4,12 @@ rotation, and a seal/unseal round trip through the same listener."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import hvac
 import pytest
 import requests
 from hvac import exceptions
-
 from tests.compat.conftest import InitializedServer
 from tests.compat.server.conftest import unique
 
@@ -28,19 +29,19 @@ def test_tls_needs_the_ca(sealbox_tls_server: InitializedServer) -> None:
         requests.get(f"{sealbox_tls_server.address}/v1/sys/health", timeout=10, verify=True)
 
 
-def test_tls_tokens(tls_root: hvac.Client) -> None:
+def test_tls_tokens(tls_root: hvac.Client, tls_as: Callable[[str], hvac.Client]) -> None:
     auth = tls_root.auth.token.create(policies=["default"], ttl="1h", num_uses=3)["auth"]
     assert len(auth["client_token"]) == 28
-    user = hvac.Client(
-        url=tls_root.url, token=auth["client_token"], verify=tls_root.adapter._kwargs["verify"]
-    )
+    user = tls_as(auth["client_token"])
     assert user.auth.token.lookup_self()["data"]["num_uses"] == 2
     tls_root.auth.token.revoke_accessor(auth["accessor"])
     with pytest.raises(exceptions.Forbidden):
         user.auth.token.lookup_self()
 
 
-def test_tls_policy_enforcement_and_kv(tls_root: hvac.Client) -> None:
+def test_tls_policy_enforcement_and_kv(
+    tls_root: hvac.Client, tls_as: Callable[[str], hvac.Client]
+) -> None:
     mount = unique("tlsv1")
     tls_root.sys.enable_secrets_engine("kv", path=mount, options={"version": "1"})
     tls_root.secrets.kv.v1.create_or_update_secret("team/a", {"v": "a"}, mount_point=mount)
@@ -50,7 +51,7 @@ def test_tls_policy_enforcement_and_kv(tls_root: hvac.Client) -> None:
         name=name, policy=f'path "{mount}/team/*" {{ capabilities = ["read"] }}'
     )
     token = tls_root.auth.token.create(policies=[name])["auth"]["client_token"]
-    user = hvac.Client(url=tls_root.url, token=token, verify=tls_root.adapter._kwargs["verify"])
+    user = tls_as(token)
     assert user.secrets.kv.v1.read_secret("team/a", mount_point=mount)["data"] == {"v": "a"}
     with pytest.raises(exceptions.Forbidden):
         user.secrets.kv.v1.read_secret("other", mount_point=mount)
