@@ -1,9 +1,11 @@
 """Whole-process timing of ``sealbox-sops`` against Go sops on the same files, in the same run.
 
 Cases (issue 3): encrypt and decrypt of a 1,000-key YAML file and of a 10 MB binary file (the
-large cases), plus a 5-key YAML file (the small case), with one age recipient. Each command is run as a fresh process (Python start-up included), a few times
-after a warm-up; the median wall time is reported with the sealbox/Go ratio. sealbox's modules
-are byte-compiled first, as an installed package would be.
+large cases), plus a 5-key YAML file (the small case), with one age recipient. Each command
+runs as a fresh process (Python start-up included), a few times after a warm-up, alternating
+between the tools so that load from other processes hits both alike; the median wall time is
+reported with the sealbox/Go ratio. sealbox's modules are byte-compiled first, as an installed
+package would be.
 
     .venv/bin/python bench/sops_bench.py [--runs N]
 """
@@ -36,15 +38,17 @@ def _age_key(directory: Path) -> str:
     sys.exit("age-keygen wrote no public key")
 
 
-def _time(command: list[str], runs: int) -> float:
-    """Median wall time in seconds of ``runs`` runs after one warm-up."""
-    samples = []
+def _time_pair(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time in seconds per tool; the tools alternate run by run (after one
+    warm-up each) so that load from other processes on the machine hits both alike."""
+    samples: dict[str, list[float]] = {tool: [] for tool in commands}
     for attempt in range(runs + 1):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        if attempt:
-            samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for tool, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            if attempt:
+                samples[tool].append(time.perf_counter() - start)
+    return {tool: statistics.median(values) for tool, values in samples.items()}
 
 
 def _byte_compile() -> None:
@@ -92,12 +96,22 @@ def main() -> None:
                     check=True,
                     stdout=out,
                 )
-            times: dict[str, dict[str, float]] = {"encrypt": {}, "decrypt": {}}
-            for tool, program in TOOLS.items():
-                times["encrypt"][tool] = _time(
-                    [str(program), "encrypt", "--age", recipient, str(source)], runs
-                )
-                times["decrypt"][tool] = _time([str(program), "decrypt", str(encrypted)], runs)
+            times = {
+                "encrypt": _time_pair(
+                    {
+                        tool: [str(program), "encrypt", "--age", recipient, str(source)]
+                        for tool, program in TOOLS.items()
+                    },
+                    runs,
+                ),
+                "decrypt": _time_pair(
+                    {
+                        tool: [str(program), "decrypt", str(encrypted)]
+                        for tool, program in TOOLS.items()
+                    },
+                    runs,
+                ),
+            }
             for operation, figures in times.items():
                 ours, theirs = figures["sealbox"], figures["go sops"]
                 print(

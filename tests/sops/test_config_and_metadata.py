@@ -128,3 +128,28 @@ def test_flatten_matches_go_sops_names_and_round_trips() -> None:
     assert flat["age__list_0__map_enc"] == "-----BEGIN\nabc\n"
     assert flat["key_groups__list_1__map_age__list_0__map_recipient"] == "r"
     assert unflatten(flat) == nested
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"), [("3.7.3", "3.11.0"), ("1.13", "3.11.0"), ("3.13.2", "3.13.2")]
+)
+def test_edit_records_a_newer_program_version(stored: str, written: str) -> None:
+    raw = {
+        "future_kms": [{"enc": "x"}],
+        "lastmodified": "2024-01-01T00:00:00Z",
+        "mac": "m",
+        "version": stored,
+    }
+    metadata = Metadata.from_dict(raw)
+    metadata.bump_version()
+    assert metadata.version == written
+
+
+def test_malformed_threshold_is_a_clean_error() -> None:
+    raw = {
+        "future_kms": [{"enc": "x"}],
+        "lastmodified": "2024-01-01T00:00:00Z",
+        "shamir_threshold": "two",
+    }
+    with pytest.raises(SopsError, match="shamir_threshold"):
+        Metadata.from_dict(raw)

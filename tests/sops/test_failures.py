@@ -15,6 +15,7 @@ from tests.sops.conftest import AgeIdentity, Runner
 
 pytestmark = pytest.mark.compat
 
+PUBLIC_RECIPIENT = "age19xag3s6pwe3v4qnrpc2yr6nch2r38lmup9rk2tpjskyek4r5jgmqz2kchd"
 PLAIN = "user: admin\npassword: hunter2\nport: 5432\nlist:\n    - a\n    - b\n"
 
 
@@ -143,7 +144,7 @@ def test_bad_cleartext_fails_like_go_sops_and_is_left_alone(
         (("decrypt", "--extract", '["nope"]', "secret.yaml"), 1),
         (("decrypt", "--decryption-order", "age,age", "secret.yaml"), 112),
         (("rotate", "--add-age", "age1x", "missing.yaml"), 49),
-        (("encrypt", "--age", "age1x", "secret.yaml"), 203),
+        (("encrypt", "--age", PUBLIC_RECIPIENT, "secret.yaml"), 203),
     ],
     ids=[
         "missing-file",
@@ -199,3 +200,24 @@ def test_failed_in_place_edit_leaves_the_original_untouched(
     assert run_sealbox("edit", str(encrypted), env=unchanged).returncode == 200
     assert encrypted.read_bytes() == before
     assert not [p for p in encrypted.parent.iterdir() if p.name.startswith(".secret")]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("c.yaml", "password: canary-s3cr3t\nnext: [1\n"),
+        ("c.yaml", "password: canary-s3cr3t\npassword: canary-s3cr3t\n"),
+        ("c.json", '{"password": "canary-s3cr3t", '),
+        ("c.env", "PASSWORD=canary-s3cr3t\nno equals sign\n"),
+        ("c.ini", "[s]\npassword = canary-s3cr3t\nno delimiter\n"),
+    ],
+)
+def test_parse_errors_never_echo_values(
+    name: str, content: str, run_sealbox: Runner, age_key: AgeIdentity
+) -> None:
+    Path(name).write_text(content)
+    for args in (("encrypt", "--age", age_key.recipient, name), ("decrypt", name)):
+        result = run_sealbox(*args)
+        assert result.returncode != 0
+        assert result.stderr.strip()
+        assert "canary-s3cr3t" not in result.stderr

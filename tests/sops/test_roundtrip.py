@@ -8,6 +8,7 @@ the real key sources.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import given, settings
@@ -21,7 +22,7 @@ from sealbox.sops.rules import EncryptionRules
 from sealbox.sops.tree import Branch, Value
 from sealbox.sops.walk import decrypt_documents
 
-TEXT = st.characters(blacklist_categories=("Cs",))
+TEXT = st.characters(blacklist_categories=["Cs"])
 KEYS = st.text(TEXT, min_size=1, max_size=6)
 SCALARS = st.one_of(
     st.text(TEXT, max_size=12),
@@ -32,7 +33,7 @@ SCALARS = st.one_of(
 )
 
 
-def _branch(pairs: dict[str, Value]) -> Branch:
+def _branch(pairs: Mapping[str, Value]) -> Branch:
     return Branch(list(pairs.items()))
 
 
@@ -47,18 +48,18 @@ NESTED = st.recursive(
 DOCUMENT = st.dictionaries(KEYS.filter(lambda k: k != "sops"), NESTED, max_size=6).map(_branch)
 
 ENV_KEYS = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="=\n\\"), min_size=1
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="=\n\\"), min_size=1
 ).filter(lambda k: not k.startswith(("#", "sops_")))
-ENV_VALUES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\\"))
+ENV_VALUES = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\\"))
 INI_WORD = st.text(
     st.characters(
-        blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc"), blacklist_characters='=:[];#\\"\x85'
+        blacklist_categories=["Cs", "Zs", "Zl", "Zp", "Cc"], blacklist_characters='=:[];#\\"\x85'
     ),
     min_size=1,
     max_size=8,
 ).filter(lambda w: w == w.strip() and w not in ("sops", "DEFAULT"))
 INI_VALUE = st.text(
-    st.characters(blacklist_categories=("Cs", "Zl", "Zp", "Cc"), blacklist_characters="\\\x85")
+    st.characters(blacklist_categories=["Cs", "Zl", "Zp", "Cc"], blacklist_characters="\\\x85")
 ).map(str.strip)
 
 
@@ -75,7 +76,7 @@ def _round_trip(fmt: str, documents: list[Branch]) -> list[Branch]:
     store = get_store(fmt)
     data_key = os.urandom(32)
     fake = UnknownKey.of_type("test_key")({"id": "k1", "enc": "opaque"})
-    metadata = Metadata(key_groups=[[fake]], rules=EncryptionRules().with_default())  # type: ignore[list-item]
+    metadata = Metadata(key_groups=[[fake]], rules=EncryptionRules().with_default())
     cleartext = store.load_plain(store.emit_plain(documents))
     serialized = seal(cleartext, metadata, data_key, binary=fmt == "binary")
     written = store.emit_encrypted(cleartext, serialized)

@@ -12,7 +12,7 @@ from sealbox.sops.formats.yaml_events import load_events
 from sealbox.sops.formats.yaml_fast import Unsupported, load_fast
 from sealbox.sops.tree import Branch, Comment, Value
 
-TEXT = st.characters(blacklist_categories=("Cs",))
+TEXT = st.characters(blacklist_categories=["Cs"])
 WORDS = st.characters(min_codepoint=0x20, max_codepoint=0x17F)
 KEYS = st.one_of(
     st.from_regex(r"[a-z_][a-z0-9_.-]{0,6}", fullmatch=True),

@@ -117,6 +117,10 @@ class VaultAPI:
         if raw_handler is not None:
             status, payload = await raw_handler(self.core, method, _parse_json(body), query)
             return status, orjson.dumps(payload), []
+        if api_path.rstrip("/") == "sys/seal" and method in ("PUT", "POST") and self.core.sealed:
+            # compat: sealing a sealed node is a no-op answered 204 (http/sys_seal.go,
+            # SealWithRequest returns early when already sealed)
+            return 204, b"", []
 
         operation = _operation(method, query, headers)
         if operation is Operation.LIST and not api_path.endswith("/"):
@@ -222,6 +226,9 @@ def _operation(method: str, query: dict[str, str], headers: dict[str, str]) -> O
     if list_value and list_value not in _GO_FALSE:
         raise InvalidRequest(f"invalid list value {list_value!r}")
     operation = _METHODS.get(method)
+    if operation is None and method == "OPTIONS":
+        # compat: without CORS, OpenBao maps OPTIONS to an internal operation it refuses.
+        raise InvalidRequest("cannot handle internal-only request operation")
     if operation is None:
         raise UnsupportedOperation("")
     if operation is Operation.PATCH:
@@ -252,12 +259,17 @@ def _wrap_ttl(headers: dict[str, str]) -> int:
     value = headers.get("x-vault-wrap-ttl")
     if not value:
         return 0
+    # compat: OpenBao's messages (http/handler.go parseRequestWrapTTL / logical.go)
     try:
         ttl = parse_duration(value)
     except ValueError as err:
-        raise FieldValidationError("invalid wrap TTL") from err
+        raise FieldValidationError(
+            f'error parsing X-Vault-Wrap-TTL header: time: invalid duration "{value}"'
+        ) from err
     if ttl < 0:
-        raise FieldValidationError("invalid wrap TTL")
+        raise FieldValidationError(
+            "error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"
+        )
     return ttl
 
 

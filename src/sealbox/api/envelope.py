@@ -11,12 +11,14 @@ from sealbox.logical import Auth, Response
 
 
 def _auth(auth: Auth) -> dict[str, Any]:
+    # compat: identity_policies is omitempty in OpenBao's HTTPAuth (translate_response.go)
+    identity = {"identity_policies": auth.identity_policies} if auth.identity_policies else {}
     return {
         "client_token": auth.client_token,
         "accessor": auth.accessor,
         "policies": auth.policies,
         "token_policies": auth.token_policies,
-        "identity_policies": auth.identity_policies or None,
+        **identity,
         "metadata": auth.metadata,
         "lease_duration": auth.lease_duration,
         "renewable": auth.renewable,

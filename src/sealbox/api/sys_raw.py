@@ -175,14 +175,11 @@ async def handle_leader(
     core: Core, method: str, data: dict[str, Any], query: dict[str, str]
 ) -> tuple[int, Any]:
     """GET sys/leader: without an HA storage backend only ``ha_enabled: false``."""
-    del data, query
+    del core, data, query
     if method != "GET":
         raise UnsupportedOperation("")  # compat: bao answers 405 {"errors": []}
-    if core.sealed:
-        from sealbox.errors import Sealed
-
-        raise Sealed()
-    # compat: OpenBao answers exactly {"ha_enabled": false} when HA is off (sys_leader.go);
+    # compat: OpenBao answers exactly {"ha_enabled": false} when HA is off, sealed or not
+    # (observed on 2.7.2; sys_leader.go);
     # the HA fields (is_self, leader_address, active_time, ...) arrive with HA storage.
     return 200, {"ha_enabled": False}
 

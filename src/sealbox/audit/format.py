@@ -19,8 +19,11 @@ Hashing rules (per device salt; ``log_raw`` turns all of them off):
   lease id names live credentials, and the HMAC still lets an operator correlate with
   ``sys/audit-hash``.
 - request ``headers``: values hashed (Vault hashes audited headers unless ``hmac=false``).
-- auth identity fields (display_name, policies, metadata, entity_id, token_type, times) stay
-  raw, as in OpenBao's ``HashAuth``: they name the caller and carry no credential.
+- auth ``metadata`` values: hashed. # compat: OpenBao's HashAuth leaves token metadata raw,
+  but metadata is free-form caller input (``token create -metadata=...``), so a secret put
+  there must not reach the log in clear.
+- other auth identity fields (display_name, policies, entity_id, token_type, times) stay raw,
+  as in OpenBao's ``HashAuth``: they name the caller and carry no credential.
 
 The formatter is on the hot path (twice per request): the keyed HMAC state is built once and
 copied per value, hashes of tokens and accessors are memoised, and JSON is encoded by orjson.
@@ -158,6 +161,8 @@ class EntryFormatter:
             out["client_token"] = self._token(out["client_token"])
         if "accessor" in out:
             out["accessor"] = self._hash_accessor(out["accessor"])
+        if "metadata" in out:
+            out["metadata"] = self.hash_value(out["metadata"])
         return out
 
     def _request(self, req: Request, auth: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -206,7 +211,7 @@ class EntryFormatter:
         _put(out, "policies", auth.policies)
         _put(out, "token_policies", auth.token_policies)
         _put(out, "identity_policies", auth.identity_policies)
-        _put(out, "metadata", auth.metadata)
+        _put(out, "metadata", self.hash_value(auth.metadata) if auth.metadata else None)
         _put(out, "entity_id", auth.entity_id)
         _put(out, "remaining_uses", auth.num_uses)
         _put(out, "token_type", auth.token_type)

@@ -18,6 +18,7 @@ from sealbox.logical import Storage
 
 MOUNTS_KEY = "core/mounts"
 AUTH_KEY = "core/auth"
+_NOT_IN_REGISTRY = frozenset({"system", "cubbyhole", "identity", "token", "ns_system"})
 
 
 @dataclass(slots=True)
@@ -81,7 +82,12 @@ class MountEntry:
                 wire_config[key] = list(getattr(self.config, key))
         if self.config.listing_visibility:
             wire_config["listing_visibility"] = self.config.listing_visibility
+        # compat: plugins from the builtin registry report their deprecation status; the
+        # single-instance backends (system, cubbyhole, identity, token) do not
+        # (logical_system.go mountInfo)
+        status = {} if self.type in _NOT_IN_REGISTRY else {"deprecation_status": "supported"}
         return {
+            **status,
             "accessor": self.accessor,
             "config": wire_config,
             "description": self.description,

@@ -6,6 +6,7 @@ the request: each stage derives a new frozen Request with ``Request.evolve``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sealbox.core.system.paths_internal import help_openapi
@@ -81,7 +82,7 @@ async def handle_request(core: Core, req: Request) -> Response:
         "mount_type": route.entry.type,
         "mount_accessor": route.entry.accessor,
         "storage": core.view_for(route),
-        "token_entry": entry,
+        "token_entry": _after_this_use(entry),
     }
     operation: Operation = req.operation
     if operation in (Operation.CREATE, Operation.UPDATE):
@@ -90,16 +91,19 @@ async def handle_request(core: Core, req: Request) -> Response:
     if entry is not None and not unauthenticated:
         sudo = await _authorize(core, operation, req, entry, route, relative)
     routed = req.evolve(operation=operation, sudo=sudo, **routing)
+    # compat: a token sent to an unauthenticated path is not a use of it (OpenBao lets a
+    # wrapping token look itself up with sys/wrapping/lookup as often as it likes)
+    spender = None if unauthenticated else entry
 
     audit = core.audit if core.audit.enabled else None
     if audit is None:
-        return await _dispatch(core, routed, req, entry, route)
+        return await _dispatch(core, routed, req, spender, route)
     auth = _audit_auth(entry, req.client_token)
     # The audit log shows the path as the client sent it, with the mount filled in.
     audited = routed.evolve(path=req.path)
     await audit.log_request(audited, auth, None)
     try:
-        response = await _dispatch(core, routed, req, entry, route)
+        response = await _dispatch(core, routed, req, spender, route)
     except SealboxError as err:
         await audit.log_response(audited, auth, None, err.public_message or str(err.status))
         raise
@@ -121,6 +125,17 @@ async def _dispatch(
     if req.wrap_ttl:
         response = await core.wrap_response(routed, response, req.wrap_ttl, req.path)
     return response
+
+
+def _after_this_use(entry: Any) -> Any:
+    """The caller's entry as the backend should see it: with this request's use spent.
+
+    compat: OpenBao spends a use before the handler runs (UseToken in CheckToken), so e.g.
+    lookup-self reports the uses left; the store itself still spends it after the request.
+    """
+    if entry is None or entry.num_uses <= 0:
+        return entry
+    return replace(entry, num_uses=entry.num_uses - 1)
 
 
 async def _resolve_write(req: Request, route: Route) -> Operation:

@@ -115,9 +115,19 @@ def _coerce_map(value: Any) -> dict[str, Any]:
     return value
 
 
+def _kv_value(value: Any) -> str:
+    # compat: mapstructure's weak decode into string (map values, list items): scalars
+    # become strings (true -> "1", null -> ""), nested lists and maps are refused (400).
+    if isinstance(value, dict | list):
+        raise TypeError("expected string values")
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
 def _coerce_kv_pairs(value: Any) -> dict[str, str]:
     if isinstance(value, dict):
-        return {str(k): str(v) for k, v in value.items()}
+        return {str(k): _kv_value(v) for k, v in value.items()}
     pairs: dict[str, str] = {}
     for item in _as_list(value, split_commas=False):
         key, sep, val = str(item).partition("=")
@@ -142,9 +152,9 @@ def coerce(kind: FieldType, value: Any) -> Any:
     if kind is FieldType.DURATION:
         return parse_duration(value)
     if kind is FieldType.COMMA_STRING_LIST:
-        return [str(item) for item in _as_list(value, split_commas=True)]
+        return [_kv_value(item) for item in _as_list(value, split_commas=True)]
     if kind is FieldType.STRING_LIST:
-        return [str(item) for item in _as_list(value, split_commas=False)]
+        return [_kv_value(item) for item in _as_list(value, split_commas=False)]
     if kind is FieldType.INT_LIST:
         return [_coerce_int(item) for item in _as_list(value, split_commas=True)]
     if kind is FieldType.MAP:

@@ -11,6 +11,7 @@ module is imported on demand, so start-up stays well under Go sops's.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -93,6 +94,12 @@ def _run(handler: Callable[[Options], int], ns: Options) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # last-resort renderer: never echo a message
+        # Messages of unexpected errors may quote input (e.g. int("…")); only the type is shown.
+        if os.environ.get("SEALBOX_SOPS_DEBUG"):
+            raise
+        sys.stderr.write(f"Error: unexpected {type(err).__name__}; set SEALBOX_SOPS_DEBUG=1\n")
+        return 1
 
 
 if __name__ == "__main__":

@@ -147,6 +147,7 @@ def _extracted(value: Value, fmt: context.Formats) -> bytes:
 
 def reseal(opened: OpenedFile, fmt: context.Formats) -> bytes:
     """Re-encrypt an opened file with its own data key, reusing IVs of unchanged values."""
+    opened.metadata.bump_version()
     serialized = seal(
         opened.documents,
         opened.metadata,

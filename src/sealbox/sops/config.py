@@ -119,10 +119,17 @@ def _rule(raw: dict[str, Any]) -> CreationRule:
     rules = EncryptionRules(**{name: str(raw.get(name) or "") for name in names})
     return CreationRule(
         key_groups=groups,
-        shamir_threshold=int(raw.get("shamir_threshold") or 0),
+        shamir_threshold=_threshold(raw.get("shamir_threshold")),
         rules=rules,
         mac_only_encrypted=bool(raw.get("mac_only_encrypted")),
     )
+
+
+def _threshold(value: object) -> int:
+    try:
+        return int(str(value or 0))
+    except ValueError as err:
+        raise ConfigError("invalid shamir_threshold in .sops.yaml") from err
 
 
 def _strings(value: object) -> tuple[str, ...]:

@@ -92,6 +92,11 @@ class Metadata:
         except ValueError as err:
             raise SopsError("invalid lastmodified timestamp in sops metadata") from err
 
+    def bump_version(self) -> None:
+        """Record this program's version when it is newer, as ``sops edit`` does."""
+        if _version_key(self.version) < _version_key(VERSION):
+            self.version = VERSION
+
     def to_dict(self) -> dict[str, Any]:
         """The serialized metadata, keys sorted as Go sops 3.13 writes them."""
         out: dict[str, Any] = {}
@@ -133,13 +138,28 @@ class Metadata:
             raise SopsError(f"invalid lastmodified timestamp {lastmodified!r}") from err
         return cls(
             key_groups=groups,
-            shamir_threshold=int(raw.get("shamir_threshold") or 0),
+            shamir_threshold=_as_int(raw.get("shamir_threshold")),
             rules=rules,
             mac_only_encrypted=_as_bool(raw.get("mac_only_encrypted")),
             lastmodified=lastmodified,
             mac=str(raw.get("mac") or ""),
             version=str(raw.get("version") or ""),
         )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    parts = []
+    for part in version.split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def _as_int(value: object) -> int:
+    try:
+        return int(str(value or 0))
+    except ValueError as err:
+        raise SopsError("sops metadata: shamir_threshold is not a number") from err
 
 
 def _as_bool(value: object) -> bool:

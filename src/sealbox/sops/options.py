@@ -127,6 +127,18 @@ class Options:
     gcp_kms: list[str]
     azure_kv: list[str]
     hc_vault_transit: list[str]
+    add_age: list[str]
+    add_pgp: list[str]
+    add_kms: list[str]
+    add_gcp_kms: list[str]
+    add_azure_kv: list[str]
+    add_hc_vault_transit: list[str]
+    rm_age: list[str]
+    rm_pgp: list[str]
+    rm_kms: list[str]
+    rm_gcp_kms: list[str]
+    rm_azure_kv: list[str]
+    rm_hc_vault_transit: list[str]
 
     def __init__(self) -> None:
         self.files = []

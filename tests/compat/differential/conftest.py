@@ -11,7 +11,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from diff_harness import Target
-
 from tests.compat.conftest import ServerProcess
 
 

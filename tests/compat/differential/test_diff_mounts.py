@@ -10,7 +10,9 @@ pytestmark = pytest.mark.compat
 M = "diff-mnt"
 MOUNT_STEPS: list[Step] = [
     step("GET", "sys/mounts"),
-    step("POST", f"sys/mounts/{M}", {"type": "kv", "description": "d", "options": {"version": "2"}}),
+    step(
+        "POST", f"sys/mounts/{M}", {"type": "kv", "description": "d", "options": {"version": "2"}}
+    ),
     step("POST", f"sys/mounts/{M}", {"type": "kv"}, exact_errors=True),
     step("GET", f"sys/mounts/{M}"),
     step("GET", f"sys/mounts/{M}/tune", values=True),

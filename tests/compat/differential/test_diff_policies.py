@@ -50,7 +50,9 @@ POLICY_STEPS: list[Step] = [
         {"token": "{t}", "paths": ["secret/data/diff/x", "secret/x/diff", "sys/mounts"]},
         values=True,
     ),
-    step("POST", "sys/capabilities-self", {"paths": ["secret/data/diff/x"]}, token="{t}", values=True),
+    step(
+        "POST", "sys/capabilities-self", {"paths": ["secret/data/diff/x"]}, token="{t}", values=True
+    ),
     step(
         "POST",
         "sys/capabilities-accessor",

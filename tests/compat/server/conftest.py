@@ -82,7 +82,7 @@ def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 def initialize(server: ServerProcess, shares: int = 3, threshold: int = 2) -> InitializedServer:
     """Initialise and unseal ``server`` with hvac; returns it with root token and keys."""
-    client = hvac.Client(url=server.address)
+    client = hvac.Client(url=server.address, token="")
     result = client.sys.initialize(secret_shares=shares, secret_threshold=threshold)
     client.sys.submit_unseal_keys(result["keys"][:threshold])
     return InitializedServer(

@@ -195,3 +195,16 @@ def test_auth_mounts_need_sudo(token_for) -> None:
     client = token_for('path "sys/auth/*" { capabilities = ["create", "update", "read"] }')
     with pytest.raises(exceptions.Forbidden):
         client.sys.enable_auth_method("userpass", path=unique("up"))
+
+
+def test_secret_mounts_need_no_sudo(token_for) -> None:
+    client = token_for(
+        'path "sys/mounts/*" { capabilities = ["create", "update", "read", "delete"] }\n'
+        'path "sys/mounts" { capabilities = ["read"] }'
+    )
+    path = unique("nosudo")
+    client.sys.enable_secrets_engine("kv", path=path, options={"version": "2"})
+    assert client.sys.read_mount_configuration(path)["max_lease_ttl"] == 2764800
+    client.sys.tune_mount_configuration(path, description="by a non-root token")
+    assert f"{path}/" in client.sys.list_mounted_secrets_engines()["data"]
+    client.sys.disable_secrets_engine(path)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.compat
 
 
 def test_init_status_before_and_after(fresh_server: ServerProcess) -> None:
-    client = hvac.Client(url=fresh_server.address)
+    client = hvac.Client(url=fresh_server.address, token="")
     assert client.sys.is_initialized() is False
     result = client.sys.initialize(secret_shares=5, secret_threshold=3)
     assert len(result["keys"]) == 5
@@ -27,14 +27,14 @@ def test_init_status_before_and_after(fresh_server: ServerProcess) -> None:
 
 
 def test_init_rejects_threshold_above_shares(fresh_server: ServerProcess) -> None:
-    client = hvac.Client(url=fresh_server.address)
+    client = hvac.Client(url=fresh_server.address, token="")
     with pytest.raises(exceptions.InvalidRequest):
         client.sys.initialize(secret_shares=2, secret_threshold=3)
     assert client.sys.is_initialized() is False
 
 
 def test_uninitialized_server_health_is_501(fresh_server: ServerProcess) -> None:
-    client = hvac.Client(url=fresh_server.address)
+    client = hvac.Client(url=fresh_server.address, token="")
     response = client.sys.read_health_status(method="GET")
     assert response.status_code == 501
     assert response.json()["initialized"] is False
@@ -46,7 +46,7 @@ def test_uninitialized_server_health_is_501(fresh_server: ServerProcess) -> None
 
 
 def test_unseal_progress_reset_and_keys(fresh_server: ServerProcess) -> None:
-    client = hvac.Client(url=fresh_server.address)
+    client = hvac.Client(url=fresh_server.address, token="")
     keys = client.sys.initialize(secret_shares=3, secret_threshold=2)["keys_base64"]
     status = client.sys.read_seal_status()
     assert (status["sealed"], status["t"], status["n"], status["progress"]) == (True, 2, 3, 0)
@@ -74,7 +74,7 @@ def test_unseal_when_already_unsealed_is_200(fresh_initialized: InitializedServe
 
 
 def test_unseal_with_wrong_key_is_refused(fresh_server: ServerProcess) -> None:
-    client = hvac.Client(url=fresh_server.address)
+    client = hvac.Client(url=fresh_server.address, token="")
     client.sys.initialize(secret_shares=1, secret_threshold=1)
     with pytest.raises(exceptions.InvalidRequest):
         client.sys.submit_unseal_key("00" * 33)
@@ -98,6 +98,9 @@ def test_seal_then_everything_is_503(fresh_initialized: InitializedServer) -> No
     assert head.content == b""
     status = client.sys.read_seal_status()
     assert status["sealed"] is True
+    # compat: sys/leader still answers, and sealing again is a 204 no-op
+    assert client.sys.read_leader_status() == {"ha_enabled": False}
+    assert client.sys.seal().status_code == 204
     client.sys.submit_unseal_keys(fresh_initialized.unseal_keys[:2])
     assert client.auth.token.lookup_self()["data"]["policies"] == ["root"]
 
@@ -108,7 +111,7 @@ def test_seal_needs_a_root_token(fresh_initialized: InitializedServer) -> None:
     with pytest.raises(exceptions.Forbidden):
         hvac.Client(url=fresh_initialized.address, token=weak).sys.seal()
     with pytest.raises(exceptions.Forbidden):
-        hvac.Client(url=fresh_initialized.address).sys.seal()
+        hvac.Client(url=fresh_initialized.address, token="").sys.seal()
     assert root.sys.is_sealed() is False
 
 
@@ -125,7 +128,7 @@ def test_state_survives_seal_and_unseal(fresh_initialized: InitializedServer) ->
 
 
 def test_health_active_and_overrides(fresh_initialized: InitializedServer) -> None:
-    client = hvac.Client(url=fresh_initialized.address)
+    client = hvac.Client(url=fresh_initialized.address, token="")
     response = client.sys.read_health_status(method="GET")
     assert response["initialized"] is True
     assert response["sealed"] is False
@@ -151,7 +154,7 @@ def test_leader_without_ha(fresh_initialized: InitializedServer) -> None:
 
 
 def test_seal_status_reports_cluster_when_unsealed(fresh_initialized: InitializedServer) -> None:
-    status = hvac.Client(url=fresh_initialized.address).sys.read_seal_status()
+    status = hvac.Client(url=fresh_initialized.address, token="").sys.read_seal_status()
     assert status["sealed"] is False
     assert (status["t"], status["n"]) == (2, 3)
     assert status["cluster_name"]

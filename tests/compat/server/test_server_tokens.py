@@ -299,7 +299,7 @@ def test_invalid_and_missing_tokens_are_403(root: hvac.Client) -> None:
     with pytest.raises(exceptions.Forbidden, match="permission denied"):
         _as(root, "hvs.bogusbogusbogusbogusbogus").secrets.kv.v2.list_secrets("")
     with pytest.raises(exceptions.Forbidden):
-        hvac.Client(url=root.url).auth.token.lookup_self()
+        hvac.Client(url=root.url, token="").auth.token.lookup_self()
     assert _as(root, "nope").is_authenticated() is False
 
 

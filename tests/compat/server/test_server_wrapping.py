@@ -61,7 +61,7 @@ def test_wrapped_token_create_has_wrapped_accessor(root: hvac.Client) -> None:
 
 def test_wrap_lookup_is_unauthenticated(root: hvac.Client) -> None:
     token = root.sys.wrap(payload={"a": "b"}, ttl=120)["wrap_info"]["token"]
-    anonymous = hvac.Client(url=root.url)
+    anonymous = hvac.Client(url=root.url, token="")
     looked = anonymous.adapter.post("/v1/sys/wrapping/lookup", json={"token": token})["data"]
     assert looked["creation_ttl"] == 120
     assert looked["creation_path"] == "sys/wrapping/wrap"

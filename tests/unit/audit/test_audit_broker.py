@@ -284,6 +284,6 @@ def test_one_working_device_is_enough(tmp_path: Path) -> None:
 def test_unencodable_entry_fails_closed_without_leaking(tmp_path: Path) -> None:
     broker = broker_for(tmp_path)
     enable_file(broker, tmp_path / "a.log", log_raw="true")
-    auth = {**caller(), "metadata": {"k": object()}}
+    auth = {**caller(), "display_name": object()}
     with pytest.raises(AuditFailure):
         run(broker.log_request(request(), auth, None))

@@ -91,7 +91,7 @@ class CreateHandlers:
 
     async def create(self, req: Request, d: FieldData) -> Response:
         """POST /auth/token/create. Create a child token (orphan with no_parent)."""
-        return await self._create(req, d, orphan_path=False, role_name=d.get("role_name"))
+        return await self._create(req, d, orphan_path=False, role_name="")
 
     async def create_orphan(self, req: Request, d: FieldData) -> Response:
         """POST /auth/token/create-orphan. Create a token without a parent."""
@@ -126,7 +126,11 @@ class CreateHandlers:
             PolicyRequest(tuple(d.get("policies")), d.get("no_default_policy"), is_sudo),
         )
         renewable = bool(d.get("renewable")) and (role is None or role.renewable)
+        num_uses = d.get("num_uses")
         if role is not None:
+            # compat: the role's token_num_uses caps the request's (token_store.go)
+            if role.token_num_uses and (not num_uses or role.token_num_uses < num_uses):
+                num_uses = role.token_num_uses
             period = role.token_period or period
             if role.token_explicit_max_ttl and (
                 not explicit_max or role.token_explicit_max_ttl < explicit_max
@@ -137,7 +141,7 @@ class CreateHandlers:
             ttl=ttl,
             explicit_max_ttl=explicit_max,
             period=period,
-            num_uses=d.get("num_uses"),
+            num_uses=num_uses,
             meta=d.get("meta") or None,
             display_name=display_name(d.get("display_name")),
             renewable=renewable,
@@ -176,13 +180,18 @@ class CreateHandlers:
         return f"{path}/{role.path_suffix}" if role.path_suffix else path
 
 
+# compat: role_name is only the URL segment of create/:role_name; in the body of create or
+# create-orphan OpenBao ignores it with an "unrecognized parameters" warning (token_store.go)
+_FIELDS_WITHOUT_ROLE = {k: v for k, v in CREATE_FIELDS.items() if k != "role_name"}
+
+
 def create_paths(ctx: TokenContext) -> list[Path]:
     """The three create routes (create-orphan and create/:role before the bare create)."""
     handlers = CreateHandlers(ctx)
     return [
         Path(
             "create-orphan",
-            fields=CREATE_FIELDS,
+            fields=_FIELDS_WITHOUT_ROLE,
             operations={Operation.UPDATE: handlers.create_orphan},
             synopsis="Create an orphan token.",
         ),
@@ -194,7 +203,7 @@ def create_paths(ctx: TokenContext) -> list[Path]:
         ),
         Path(
             "create",
-            fields=CREATE_FIELDS,
+            fields=_FIELDS_WITHOUT_ROLE,
             operations={Operation.UPDATE: handlers.create},
             synopsis="Create a token.",
         ),

@@ -44,6 +44,7 @@ ROLE_FIELDS: dict[str, FieldSchema] = {
     "token_explicit_max_ttl": FieldSchema(FieldType.DURATION, "Explicit max TTL of the tokens."),
     "explicit_max_ttl": FieldSchema(FieldType.DURATION, "Deprecated alias."),
     "token_no_default_policy": FieldSchema(FieldType.BOOL, "Do not attach default."),
+    "token_num_uses": FieldSchema(FieldType.INT, "Uses of tokens from this role (0 = unlimited)."),
     "token_type": FieldSchema(FieldType.STRING, "default-service or service."),
 }
 
@@ -53,7 +54,14 @@ def _updates(d: FieldData) -> dict[str, Any]:
     for name in _LISTS:
         if d.supplied(name):
             changes[name] = tuple(p.strip().lower() for p in d.get(name) if p.strip())
-    for name in ("orphan", "renewable", "token_no_default_policy", "path_suffix", "token_type"):
+    for name in (
+        "orphan",
+        "renewable",
+        "token_no_default_policy",
+        "path_suffix",
+        "token_type",
+        "token_num_uses",
+    ):
         if d.supplied(name):
             changes[name] = d.get(name)
     for name, legacy in _ALIASES:
@@ -76,6 +84,8 @@ def _validate(role: TokenRole) -> None:
         raise InvalidRequest(f"invalid 'token_type' value \"{role.token_type}\"")
     if role.token_period < 0 or role.token_explicit_max_ttl < 0:
         raise InvalidRequest("durations must be positive")
+    if role.token_num_uses < 0:
+        raise InvalidRequest("token_num_uses cannot be negative")
 
 
 class RoleHandlers:

@@ -11,8 +11,6 @@ revoke-accessor of an unknown accessor answers 200 with a warning. A missing ``t
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sealbox.auth.token.context import TokenContext, caller
 from sealbox.core.tokens import TokenEntry, human_duration, token_auth, token_lookup_data
 from sealbox.errors import InvalidRequest, PermissionDenied
@@ -62,12 +60,7 @@ class TokenHandlers:
     async def lookup_self(self, req: Request, d: FieldData) -> Response:
         """GET /auth/token/lookup-self. Look up the caller's token."""
         del d
-        entry = caller(req)
-        if entry.num_uses > 0:
-            # compat: OpenBao spends the use before the handler runs, so lookup-self shows
-            # the uses left after this request (token_store.go UseToken before handleLookup)
-            entry = replace(entry, num_uses=entry.num_uses - 1)
-        return self._lookup_response(entry, req.client_token)
+        return self._lookup_response(caller(req), req.client_token)
 
     async def lookup_accessor(self, req: Request, d: FieldData) -> Response:
         """POST /auth/token/lookup-accessor. Look up a token by accessor (``id`` is "")."""
@@ -126,6 +119,9 @@ class TokenHandlers:
     async def revoke_accessor(self, req: Request, d: FieldData) -> Response | None:
         """POST /auth/token/revoke-accessor. Revoke a token and its children by accessor."""
         del req
+        if not d.get("accessor").strip():
+            # compat: OpenBao answers 400 "missing accessor" (token_store.go)
+            raise InvalidRequest("missing accessor")
         if not await self.ctx.store.revoke_accessor(d.get("accessor").strip()):
             return Response(warnings=["No token found with this accessor"])
         return None

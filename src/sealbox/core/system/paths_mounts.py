@@ -49,7 +49,7 @@ _TUNE_FIELDS = {
 }
 
 
-def _ttl(value: Any, core: Core) -> int:
+def _ttl(value: Any, core: Core, name: str = "TTL") -> int:
     from sealbox.framework.duration import parse_duration
 
     if value in (None, "", "system"):
@@ -57,7 +57,8 @@ def _ttl(value: Any, core: Core) -> int:
     try:
         seconds = parse_duration(value)
     except ValueError as err:
-        raise InvalidRequest(f"unable to parse TTL: {value!r}") from err
+        # The value is not echoed: error texts reach the audit log unhashed.
+        raise InvalidRequest(f"unable to parse {name}: invalid duration") from err
     del core  # compat: OpenBao lets a mount's TTLs exceed the system maximum when tuned.
     return seconds
 
@@ -77,8 +78,8 @@ def _table_listing(core: Core, table: str) -> dict[str, Any]:
 
 def _config_from(raw: dict[str, Any], core: Core) -> MountConfig:
     config = MountConfig(
-        default_lease_ttl=_ttl(raw.get("default_lease_ttl"), core),
-        max_lease_ttl=_ttl(raw.get("max_lease_ttl"), core),
+        default_lease_ttl=_ttl(raw.get("default_lease_ttl"), core, "default_lease_ttl"),
+        max_lease_ttl=_ttl(raw.get("max_lease_ttl"), core, "max_lease_ttl"),
         force_no_cache=bool(raw.get("force_no_cache", False)),
         listing_visibility=str(raw.get("listing_visibility", "") or ""),
         token_type=str(raw.get("token_type", "") or ""),
@@ -118,7 +119,7 @@ def paths(core: Core) -> list[Path]:
                 raise InvalidRequest(
                     f"cannot mount to protected path: {path}"
                     if table == "auth"
-                    else f"existing mount at {path}"
+                    else f'cannot mount "{path}"'  # compat: mount.go uses %q
                 )
             options = dict(d.get("options"))
             if kind == "kv-v2":
@@ -129,6 +130,9 @@ def paths(core: Core) -> list[Path]:
                 options["version"] = "1"
             from sealbox.core.plugins import known_types
 
+            if table == "auth" and kind == "token":
+                # compat: auth.go enableCredentialInternal refuses a second token mount so
+                raise InvalidRequest("token credential backend cannot be instantiated")
             if kind not in known_types(table):
                 raise InvalidRequest(f"plugin not found in the catalog: {kind}")
             entry = MountEntry(
@@ -166,8 +170,11 @@ def paths(core: Core) -> list[Path]:
             entry = core.find_mount(d.get("path"), table)
             if entry is None:
                 return None
+            if entry.type == "token":
+                # compat: OpenBao's wording for the token method (auth.go disableCredential)
+                raise InvalidRequest("token credential backend cannot be disabled")
             if entry.type in _NON_REMOVABLE_TYPES:
-                raise InvalidRequest(f"cannot unmount {entry.path!r}")
+                raise InvalidRequest(f'cannot unmount "{entry.path}"')  # compat: Go's %q
             await core.remove_mount(entry)
             return None
 
@@ -178,7 +185,8 @@ def paths(core: Core) -> list[Path]:
             del req
             entry = core.find_mount(d.get("path"), table)
             if entry is None:
-                raise InvalidRequest(f"cannot fetch sysview for path {_normalize(d.get('path'))!r}")
+                # compat: Go's %q quoting (logical_system.go handleTuneReadCommon)
+                raise InvalidRequest(f'cannot fetch sysview for path "{_normalize(d.get("path"))}"')
             data: dict[str, Any] = {
                 "default_lease_ttl": entry.config.default_lease_ttl
                 or core.config.default_lease_ttl,
@@ -211,12 +219,12 @@ def paths(core: Core) -> list[Path]:
             if entry is None:
                 raise InvalidRequest(f"cannot tune {_normalize(d.get('path'))!r}: no such mount")
             new_default = (
-                _ttl(d.raw.get("default_lease_ttl"), core)
+                _ttl(d.raw.get("default_lease_ttl"), core, "default_lease_ttl")
                 if d.supplied("default_lease_ttl")
                 else entry.config.default_lease_ttl
             )
             new_max = (
-                _ttl(d.raw.get("max_lease_ttl"), core)
+                _ttl(d.raw.get("max_lease_ttl"), core, "max_lease_ttl")
                 if d.supplied("max_lease_ttl")
                 else entry.config.max_lease_ttl
             )
@@ -270,9 +278,9 @@ def paths(core: Core) -> list[Path]:
         table = "auth" if source.startswith("auth/") else "mounts"
         entry = core.find_mount(source.removeprefix("auth/") if table == "auth" else source, table)
         if entry is None:
-            raise InvalidRequest(f"no matching mount at {source + '/'!r}")
+            raise InvalidRequest(f'no matching mount at "{source}/"')  # compat: Go's %q
         if entry.type in _NON_REMOVABLE_TYPES:
-            raise InvalidRequest(f"cannot remount {source + '/'!r}")
+            raise InvalidRequest(f'cannot remount "{source}/"')
         if (table == "auth") != target.startswith("auth/"):
             raise InvalidRequest("cannot remount between secrets engines and auth methods")
         await core.move_mount(entry, target + "/")

@@ -38,6 +38,7 @@ class TokenRole:
     token_explicit_max_ttl: int = 0
     token_no_default_policy: bool = False
     token_type: str = "default-service"
+    token_num_uses: int = 0
     # compat: the deprecated period/explicit_max_ttl are stored and read back on their own
     # (OpenBao reports period 0 for a role written with token_period only).
     period: int = 0
@@ -62,6 +63,8 @@ class TokenRole:
             "token_no_default_policy": self.token_no_default_policy,
             "token_period": self.token_period,
             "token_type": self.token_type,
+            # compat: OpenBao shows token_num_uses only when set (token_store.go roleRead)
+            **({"token_num_uses": self.token_num_uses} if self.token_num_uses else {}),
         }
 
     def to_json(self) -> bytes:

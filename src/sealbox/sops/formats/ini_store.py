@@ -85,7 +85,8 @@ def _emit(root: Branch) -> bytes:
             raise InvalidInputError("INI values must be inside a section")
         if lines:
             lines.append("")
-        lines.append(f"[{name}]")
+        if name != _DEFAULT or lines:
+            lines.append(f"[{name}]")  # compat: go-ini writes the leading DEFAULT section bare
         # compat: go-ini's pretty format pads keys so that "=" signs line up per section
         width = max((len(e[0]) for e in section.items if isinstance(e, tuple)), default=0)
         for entry in section.items:

@@ -75,7 +75,9 @@ class _Emitter:
             if isinstance(item, Comment):
                 self.out.append(f"{pad}#{item.value}")
             else:
-                self.child(f"{pad}{quote(item[0])}:", item[1], child_col)
+                # compat: yaml.v3 tags a literal "<<" key so that readers do not merge it
+                key = "!!merge <<" if item[0] == "<<" else quote(item[0])
+                self.child(f"{pad}{key}:", item[1], child_col)
 
     def sequence(self, items: list[Value], col: int) -> None:
         pad = " " * col
