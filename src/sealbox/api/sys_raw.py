@@ -137,9 +137,14 @@ def _status_code(query: dict[str, str], name: str, default: int) -> int:
     if value is None:
         return default
     try:
-        return int(value)
+        code = int(value)
     except ValueError as err:
         raise InvalidRequest(f"unable to parse {name} parameter") from err
+    if not 100 <= code <= 599:
+        # OpenBao's Go server writes 600-999 and drops the connection below 100 or above
+        # 999; the ASGI server here can only send 100-599, so say so instead of failing.
+        raise InvalidRequest(f"{name} must be an HTTP status code between 100 and 599")
+    return code
 
 
 async def handle_health(

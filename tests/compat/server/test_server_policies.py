@@ -281,3 +281,62 @@ def test_default_policy_allows_self_service(token_for) -> None:
     assert user.read("cubbyhole/mine")["data"] == {"value": "x"}
     with pytest.raises(exceptions.Forbidden):
         user.sys.list_mounted_secrets_engines()
+
+
+_PRECEDENCE_POLICIES = (
+    'path "secret/*" { capabilities = ["read"] }\n'
+    'path "secret/foo" { capabilities = ["update"] }\n'
+    'path "secret/foo*" { capabilities = ["list"] }\n'
+    'path "secret/+/bar" { capabilities = ["create"] }\n'
+    'path "secret/+/bar/*" { capabilities = ["delete"] }\n'
+    'path "secret/a/+/c" { capabilities = ["patch"] }\n'
+    'path "secret/zip-*" { capabilities = ["sudo", "read"] }\n'
+    'path "/leading/slash" { capabilities = ["read"] }\n'
+    'path "secret/deny/*" { capabilities = ["deny", "read"] }\n'
+    'path "secret/+" { capabilities = ["list"] }\n'
+    'path "secret/+/+/foo/*" { capabilities = ["update"] }\n'
+    'path "x/y" { policy = "write" }\n'
+    'path "x/z" { policy = "sudo" }\n'
+    'path "x/r" { policy = "read" }\n',
+    'path "secret/foo" { capabilities = ["read"] }\n'
+    'path "secret/*" { capabilities = ["delete"] }\n'
+    'path "secret/deny/ok" { capabilities = ["read"] }\n'
+    'path "secret/zip-zap" { capabilities = ["create"] }\n',
+    '{"path": {"json/*": {"capabilities": ["read", "list"]}, '
+    '"json/exact": {"capabilities": ["deny"]}}}',
+)
+# Observed on OpenBao 2.7.2 with the same three policies on one token.
+_PRECEDENCE_EXPECTED = {
+    "secret/foo": ["read", "update"],
+    "secret/foobar": ["list"],
+    "secret/x": ["list"],
+    "secret/x/bar": ["create"],
+    "secret/x/bar/baz": ["delete", "read"],
+    "secret/a/b/c": ["patch"],
+    "secret/a/b/c/d": ["delete", "read"],
+    "secret/zip-zap": ["create"],
+    "secret/zip-zap/zong": ["read", "sudo"],
+    "leading/slash": ["read"],
+    "secret/deny/ok": ["read"],
+    "secret/deny/x": ["deny"],
+    "secret/1/2/foo/bar": ["delete", "read"],
+    "secret/1/2/foo": ["delete", "read"],
+    "x/y": ["create", "delete", "list", "read", "update"],
+    "x/z": ["create", "delete", "list", "read", "sudo", "update"],
+    "x/r": ["list", "read"],
+    "json/a": ["list", "read"],
+    "json/exact": ["deny"],
+    "nothing": ["deny"],
+    "secret/": ["list"],
+    "secret": ["deny"],
+}
+
+
+def test_capabilities_precedence_matches_openbao(root: hvac.Client) -> None:
+    names = []
+    for policy in _PRECEDENCE_POLICIES:
+        names.append(unique("prec"))
+        root.sys.create_or_update_acl_policy(name=names[-1], policy=policy)
+    token = root.auth.token.create(policies=names, no_default_policy=True)["auth"]["client_token"]
+    caps = root.sys.get_capabilities(list(_PRECEDENCE_EXPECTED), token=token)
+    assert {p: sorted(caps[p]) for p in _PRECEDENCE_EXPECTED} == _PRECEDENCE_EXPECTED

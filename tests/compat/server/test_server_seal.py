@@ -185,3 +185,14 @@ def test_fresh_server_full_lifecycle_with_more_shares(fresh_server: ServerProces
     client = hvac.Client(url=server.address, token=server.token)
     assert client.is_authenticated()
     assert client.sys.read_seal_status()["t"] == 3
+
+
+def test_health_code_out_of_range_is_400(fresh_initialized: InitializedServer) -> None:
+    for code in ("abc", "600", "99", "-1"):
+        response = requests.get(
+            f"{fresh_initialized.address}/v1/sys/health", params={"activecode": code}, timeout=10
+        )
+        assert response.status_code == 400, code
+    assert hvac.Client(url=fresh_initialized.address, token="").sys.read_health_status(
+        method="GET"
+    )["initialized"]

@@ -313,3 +313,29 @@ def test_bearer_header_is_accepted(root: hvac.Client) -> None:
     )
     assert response.status_code == 200
     assert response.json()["data"]["policies"] == ["root"]
+
+
+def test_revoke_accessor_without_accessor_is_400(root: hvac.Client) -> None:
+    with pytest.raises(exceptions.InvalidRequest, match="missing accessor"):
+        root.adapter.post("/v1/auth/token/revoke-accessor", json={})
+
+
+def test_role_token_num_uses(root: hvac.Client) -> None:
+    name = unique("uses")
+    root.adapter.post(
+        f"/v1/auth/token/roles/{name}", json={"allowed_policies": ["app"], "token_num_uses": 3}
+    )
+    assert root.auth.token.read_role(name)["data"]["token_num_uses"] == 3
+    auth = root.auth.token.create(role_name=name, policies=["app"])["auth"]
+    assert auth["num_uses"] == 3
+    fewer = root.auth.token.create(role_name=name, policies=["app"], num_uses=2)["auth"]
+    assert fewer["num_uses"] == 2
+    plain = unique("plain")
+    root.auth.token.create_or_update_role(plain, allowed_policies=["app"])
+    assert "token_num_uses" not in root.auth.token.read_role(plain)["data"]
+
+
+def test_role_name_in_create_body_is_ignored(root: hvac.Client) -> None:
+    reply = root.adapter.post("/v1/auth/token/create", json={"role_name": unique("no-such")})
+    assert reply["auth"]["client_token"]
+    assert reply["warnings"] == ["Endpoint ignored these unrecognized parameters: [role_name]"]

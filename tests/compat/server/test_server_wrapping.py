@@ -104,3 +104,18 @@ def test_wrap_ttl_formats(root: hvac.Client) -> None:
         )
         assert response.status_code == 200
         assert response.json()["wrap_info"]["ttl"] == seconds
+
+
+def test_lookup_with_wrapping_token_as_client_token_does_not_spend_it(root: hvac.Client) -> None:
+    token = root.sys.wrap(payload={"keep": "me"}, ttl=60)["wrap_info"]["token"]
+    holder = hvac.Client(url=root.url, token=token)
+    for _ in range(2):
+        looked = holder.adapter.post("/v1/sys/wrapping/lookup", json={})
+        assert looked["data"]["creation_ttl"] == 60
+    assert holder.sys.unwrap()["data"] == {"keep": "me"}
+
+
+def test_invalid_wrap_ttl_header_is_400(root: hvac.Client) -> None:
+    for header in ("abc", "-5"):
+        with pytest.raises(exceptions.InvalidRequest, match="X-Vault-Wrap-TTL"):
+            root.adapter.get("/v1/sys/mounts", headers={"X-Vault-Wrap-TTL": header})

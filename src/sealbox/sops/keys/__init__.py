@@ -9,12 +9,12 @@ the CLI starts fast.
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sealbox.sops.keys.age import AgeKey
-from sealbox.sops.keys.azure_kv import AzureKvKey
 from sealbox.sops.keys.base import (
     CouldNotDecryptKeyError,
     CouldNotEncryptKeyError,
@@ -23,12 +23,6 @@ from sealbox.sops.keys.base import (
     MasterKey,
     MasterKeyError,
 )
-from sealbox.sops.keys.gcp_kms import GcpKmsKey
-from sealbox.sops.keys.hc_vault import HcVaultKey
-from sealbox.sops.keys.hckms import HcKmsKey
-from sealbox.sops.keys.kms import KmsKey
-from sealbox.sops.keys.pgp import PgpKey
-from sealbox.sops.keys.rule_groups import keys_from_rule_group
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -48,10 +42,42 @@ __all__ = [
     "spec_from_env",
 ]
 
-KEY_TYPES: dict[str, type[MasterKey]] = {
-    cls.metadata_key: cls
-    for cls in (AgeKey, PgpKey, HcVaultKey, KmsKey, GcpKmsKey, AzureKvKey, HcKmsKey)
+# metadata name -> (module, class): a key module is imported when its type is first used, so a
+# file with only age keys never loads the PGP or Vault code (start-up time is benchmarked).
+_KEY_CLASSES = {
+    "age": ("sealbox.sops.keys.age", "AgeKey"),
+    "pgp": ("sealbox.sops.keys.pgp", "PgpKey"),
+    "hc_vault": ("sealbox.sops.keys.hc_vault", "HcVaultKey"),
+    "kms": ("sealbox.sops.keys.kms", "KmsKey"),
+    "gcp_kms": ("sealbox.sops.keys.gcp_kms", "GcpKmsKey"),
+    "azure_kv": ("sealbox.sops.keys.azure_kv", "AzureKvKey"),
+    "hckms": ("sealbox.sops.keys.hckms", "HcKmsKey"),
 }
+
+
+class _KeyRegistry(Mapping[str, "type[MasterKey]"]):
+    """``KEY_TYPES``: a mapping whose classes are imported on first lookup."""
+
+    def __getitem__(self, name: str) -> type[MasterKey]:
+        module_name, class_name = _KEY_CLASSES[name]
+        cls: type[MasterKey] = getattr(importlib.import_module(module_name), class_name)
+        return cls
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KEY_CLASSES)
+
+    def __len__(self) -> int:
+        return len(_KEY_CLASSES)
+
+
+KEY_TYPES: Mapping[str, type[MasterKey]] = _KeyRegistry()
+
+
+def keys_from_rule_group(item: Mapping[str, Any]) -> list[MasterKey]:
+    """The keys of one ``.sops.yaml`` key_groups item (see ``rule_groups``)."""
+    from sealbox.sops.keys.rule_groups import keys_from_rule_group as build
+
+    return build(item)
 
 
 @dataclass(frozen=True)
@@ -110,20 +136,30 @@ def _split(items: Iterable[str]) -> list[str]:
 def keys_from_spec(spec: KeySpec) -> list[MasterKey]:
     """New master keys for every key named in ``spec``; InvalidKeyEntryError if one is malformed."""
     keys: list[MasterKey] = []
-    keys += [AgeKey.from_recipient(r) for r in _split(spec.age)]
-    keys += [PgpKey.from_fingerprint(fp) for fp in _split(spec.pgp)]
-    keys += [HcVaultKey.from_uri(uri) for uri in _split(spec.hc_vault_transit_uri)]
-    keys += [KmsKey.from_arn(arn) for arn in _split(spec.kms)]
-    keys += [GcpKmsKey.from_resource_id(rid) for rid in _split(spec.gcp_kms)]
-    keys += [AzureKvKey.from_url(url) for url in _split(spec.azure_kv)]
+    for field_name, metadata_key, constructor in _SPEC_CONSTRUCTORS:
+        items = _split(getattr(spec, field_name))
+        if items:
+            make = getattr(KEY_TYPES[metadata_key], constructor)
+            keys += [make(item) for item in items]
     return keys
+
+
+# KeySpec field -> (key type, the classmethod that builds a new key from one flag value)
+_SPEC_CONSTRUCTORS = (
+    ("age", "age", "from_recipient"),
+    ("pgp", "pgp", "from_fingerprint"),
+    ("hc_vault_transit_uri", "hc_vault", "from_uri"),
+    ("kms", "kms", "from_arn"),
+    ("gcp_kms", "gcp_kms", "from_resource_id"),
+    ("azure_kv", "azure_kv", "from_url"),
+)
 
 
 def key_from_metadata(metadata_key: str, entry: dict[str, Any]) -> MasterKey:
     """Load one entry of the ``sops`` section list named ``metadata_key``."""
-    cls = KEY_TYPES.get(metadata_key)
-    if cls is None:
+    if metadata_key not in KEY_TYPES:
         raise InvalidKeyEntryError(f"unknown key type {metadata_key!r} in sops metadata")
+    cls = KEY_TYPES[metadata_key]
     if not isinstance(entry, dict):
         raise InvalidKeyEntryError(f"{metadata_key} key entry is not a mapping")
     return cls.from_metadata(entry)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -68,6 +67,8 @@ def _read(path: Path, source: str) -> str:
 
 
 def _from_command(command: str, recipient: str) -> str:
+    import subprocess
+
     env = {**os.environ, "SOPS_AGE_RECIPIENT": recipient}
     try:
         result = subprocess.run(
