@@ -163,3 +163,11 @@ def test_generate_root_wrong_nonce(fresh_initialized: InitializedServer) -> None
     client.sys.start_root_token_generation(otp=_otp())
     with pytest.raises(exceptions.InvalidRequest):
         client.sys.generate_root(key=fresh_initialized.unseal_keys[0], nonce="wrong")
+
+
+def test_rekey_and_generate_root_status_need_no_token(
+    fresh_initialized: InitializedServer,
+) -> None:
+    anonymous = hvac.Client(url=fresh_initialized.address, token="")
+    assert anonymous.sys.read_rekey_progress()["started"] is False
+    assert anonymous.sys.read_root_generation_progress()["otp_length"] == 28
