@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from sealbox.api.envelope import render
+from sealbox.api.errors import error_bytes
 from sealbox.api.sys_raw import RAW_HANDLERS
 from sealbox.core.core import Core
 from sealbox.errors import (
@@ -74,7 +75,7 @@ class VaultAPI:
         try:
             status, body, extra = await self._dispatch(scope, receive, method)
         except SealboxError as err:
-            status, body, extra = err.status, _error_bytes(err), []
+            status, body, extra = err.status, error_bytes(err), []
         except Exception as err:  # noqa: BLE001 - the renderer is the last line of defence
             _log_internal(err, method, scope.get("path", ""))
             status, body, extra = 500, b'{"errors":["internal error"]}', []
@@ -271,10 +272,6 @@ def _wrap_ttl(headers: dict[str, str]) -> int:
             "error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"
         )
     return ttl
-
-
-def _error_bytes(err: SealboxError) -> bytes:
-    return orjson.dumps({"errors": err.messages})
 
 
 def _log_internal(err: BaseException, method: str, path: str) -> None:

@@ -84,11 +84,6 @@ def parse_kv_args(args: Iterable[str], stdin: IO[str] | None = None) -> dict[str
     return builder.result
 
 
-def parse_flag_file(raw: str) -> str:
-    """A flag value, or the contents of the file it names when it starts with ``@``."""
-    return read_file(raw[1:]) if raw.startswith("@") else raw
-
-
 def split_csv(values: Iterable[str]) -> list[str]:
     """Flatten repeated, comma-separated flag values, dropping empty items."""
     out: list[str] = []

@@ -18,7 +18,7 @@ from sealbox.cli.base import (
     print_field,
     run,
 )
-from sealbox.cli.format import columnize, table, to_json, to_yaml
+from sealbox.cli.format import table, to_json, to_yaml
 from sealbox.client import Client, ClientConnectionError, ClientError
 
 _ORDER = (
@@ -123,11 +123,6 @@ def print_seal_status(client: Client, status: dict[str, Any]) -> int:
     else:
         out(table(["Key", "Value"], seal_status_rows(shaped)))
     return 0
-
-
-def unseal_rows(status: dict[str, Any]) -> str:
-    """Compact key/value lines without a header (used by operator commands)."""
-    return columnize([[k, str(v)] for k, v in status.items()])
 
 
 @click.command("status", cls=VaultCommand)

@@ -80,7 +80,6 @@ class Core:
         self.mount_entries: list[MountEntry] = []
         self.auth_entries: list[MountEntry] = []
         self._views: dict[str, StorageView] = {}
-        self.active_since: datetime | None = None
 
     # ---- seal lifecycle -------------------------------------------------------------
 
@@ -151,7 +150,6 @@ class Core:
         await self.policies.setup_defaults()
         await self._load_mounts()
         await self.audit.load()
-        self.active_since = self.clock()
 
     async def _teardown(self) -> None:
         for route in self.router.routes():

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from sealbox.core.system.paths_internal import help_openapi
 from sealbox.errors import (
-    InvalidRequest,
     NotFound,
     PermissionDenied,
     SealboxError,
@@ -168,11 +167,3 @@ def _finish(req: Request, response: Response | None) -> Response:
         if keys is not None and not keys and not response.raw:
             raise NotFound()
     return response
-
-
-def validate_path(path: str) -> str:
-    """Refuse path tricks before routing: ``..`` segments and empty segments."""
-    segments = path.split("/")
-    if any(part in ("..", ".") for part in segments):
-        raise InvalidRequest("invalid request path: relative path segments are not allowed")
-    return path

@@ -50,6 +50,8 @@ class _Rekey(_Attempt):
     unseal_key: bytes = field(default=b"", repr=False)
     verification_nonce: str = ""
     verify_shares: list[bytes] = field(default_factory=list, repr=False)
+    # The proven current unseal key, needed again to re-encrypt the root key after verify.
+    old_unseal_key: bytes = field(default=b"", repr=False)
 
 
 class SealOperations:
@@ -148,9 +150,7 @@ class SealOperations:
                 )
             )
             attempt.verification_nonce = str(uuid.uuid4())
-            # The old unseal key is needed again to re-encrypt the root key after verification.
-            attempt.shares = []
-            self._old_unseal_key = unseal_key
+            attempt.old_unseal_key = unseal_key
             return self._rekey_result(attempt.pending_keys, attempt, verification=True)
         new_keys = await rekey_shares(
             self._core.physical, unseal_key, attempt.secret_shares, attempt.secret_threshold
@@ -219,7 +219,7 @@ class SealOperations:
 
         await replace_unseal_key(
             self._core.physical,
-            self._old_unseal_key,
+            attempt.old_unseal_key,
             attempt.unseal_key,
             attempt.secret_shares,
             attempt.secret_threshold,

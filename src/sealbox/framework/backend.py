@@ -15,7 +15,7 @@ from typing import Any
 from sealbox.errors import UnsupportedOperation, UnsupportedPath
 from sealbox.framework.fields import FieldData
 from sealbox.framework.path import Path
-from sealbox.logical import Operation, Request, Response, Secret, Storage
+from sealbox.logical import Operation, Request, Response, Storage
 
 
 @dataclass(slots=True)
@@ -88,15 +88,6 @@ class Backend:
                     "Endpoint ignored these unrecognized parameters: [" + " ".join(ignored) + "]"
                 )
         return response
-
-    async def renew_secret(self, req: Request, secret: Secret) -> Secret:
-        """Extend a lease this backend issued; by default leases are not renewable."""
-        del req
-        return secret
-
-    async def revoke_secret(self, req: Request, secret: Secret) -> None:
-        """Revoke what a lease stands for (e.g. drop a database user)."""
-        del req, secret
 
     def help_text(self, path: str) -> str:
         """Markdown help for ``path``, built from the declarations."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sealbox.cli.args import ArgsError, parse_flag_file, parse_kv_args, split_csv
+from sealbox.cli.args import ArgsError, parse_kv_args, split_csv
 
 
 def test_plain_pairs_keep_everything_after_first_equals() -> None:
@@ -66,13 +66,6 @@ def test_errors_never_contain_values(tmp_path: Path) -> None:
     with pytest.raises(ArgsError) as info:
         parse_kv_args(["-"], io.StringIO("{not json, password hunter2"))
     assert "hunter2" not in str(info.value)
-
-
-def test_parse_flag_file(tmp_path: Path) -> None:
-    path = tmp_path / "f"
-    path.write_text("content")
-    assert parse_flag_file(f"@{path}") == "content"
-    assert parse_flag_file("literal") == "literal"
 
 
 def test_split_csv() -> None:
