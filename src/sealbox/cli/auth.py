@@ -21,11 +21,14 @@ from sealbox.cli.base import (
 from sealbox.cli.mounts import (
     config_body,
     detailed_mount_table,
+    enable_body,
     mount_flags,
+    mount_path,
     mount_table,
     mounts_of,
     mounts_shape,
     options_body,
+    tune_body,
 )
 
 _ARGS = click.argument("args", nargs=-1)
@@ -34,10 +37,6 @@ _ARGS = click.argument("args", nargs=-1)
 @click.group("auth", cls=VaultGroup)
 def auth() -> None:
     """Enable, disable, list and tune auth methods."""
-
-
-def _mount_path(path: str) -> str:
-    return path.strip().strip("/") + "/"
 
 
 @auth.command("enable")
@@ -54,17 +53,8 @@ def enable_cmd(**opts: Any) -> int:
     args = opts.pop("args")
     usage_args(args, 1)
     method = args[0].strip()
-    mount = _mount_path(opts["mount_path"] or method)
-    body: dict[str, Any] = {"type": method, "config": config_body(opts)}
-    options = options_body(opts)
-    if options:
-        body["options"] = options
-    if opts["description"]:
-        body["description"] = opts["description"]
-    if opts["local"]:
-        body["local"] = True
-    if opts["seal_wrap"]:
-        body["seal_wrap"] = True
+    mount = mount_path(opts["mount_path"] or method)
+    body = enable_body(method, opts, options_body(opts), config_body(opts))
     with make_client() as client, api_errors(f"Error enabling {method} auth"):
         client.post(f"sys/auth/{mount.rstrip('/')}", body)
     out(f"Success! Enabled {method} auth method at: {mount}")
@@ -79,7 +69,7 @@ def enable_cmd(**opts: Any) -> int:
 def disable_cmd(args: tuple[str, ...]) -> int:
     """Disable the auth method at PATH (its tokens are revoked)."""
     usage_args(args, 1)
-    mount = _mount_path(args[0])
+    mount = mount_path(args[0])
     with make_client() as client, api_errors(f"Error disabling auth method at {mount}"):
         client.delete(f"sys/auth/{mount.rstrip('/')}")
     out(f"Success! Disabled the auth method (if it existed) at: {mount}")
@@ -114,14 +104,8 @@ def tune_cmd(**opts: Any) -> int:
     """Tune the configuration of the auth method at PATH."""
     args = opts.pop("args")
     usage_args(args, 1)
-    mount = _mount_path(args[0])
-    body: dict[str, Any] = config_body(opts)
-    options = options_body(opts)
-    if options:
-        body["options"] = options
-    if opts["description"] is not None:
-        body["description"] = opts["description"]
+    mount = mount_path(args[0])
     with make_client() as client, api_errors(f"Error tuning auth method {mount}"):
-        client.post(f"sys/auth/{mount.rstrip('/')}/tune", body)
+        client.post(f"sys/auth/{mount.rstrip('/')}/tune", tune_body(opts))
     out(f"Success! Tuned the auth method at: {mount}")
     return 0

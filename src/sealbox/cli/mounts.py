@@ -66,6 +66,38 @@ def options_body(opts: Mapping[str, Any]) -> dict[str, Any]:
     return options
 
 
+def mount_path(path: str) -> str:
+    """A mount path as the API wants it: no leading slash, one trailing slash."""
+    return path.strip().strip("/") + "/"
+
+
+def enable_body(
+    kind: str, opts: Mapping[str, Any], options: dict[str, Any], config: dict[str, Any]
+) -> dict[str, Any]:
+    """The body of ``sys/mounts/:path`` or ``sys/auth/:path`` from the enable flags."""
+    body: dict[str, Any] = {"type": kind, "config": config}
+    if opts["description"]:
+        body["description"] = opts["description"]
+    if options:
+        body["options"] = options
+    if opts["local"]:
+        body["local"] = True
+    if opts["seal_wrap"]:
+        body["seal_wrap"] = True
+    return body
+
+
+def tune_body(opts: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of a ``.../tune`` call from the tune flags."""
+    body: dict[str, Any] = config_body(opts)
+    options = options_body(opts)
+    if options:
+        body["options"] = options
+    if opts["description"] is not None:
+        body["description"] = opts["description"]
+    return body
+
+
 def mount_table(mounts: Mapping[str, Any], *, with_version: bool) -> str:
     """The Path/Type/Accessor/Description table of ``secrets list`` and ``auth list``."""
     rows = []

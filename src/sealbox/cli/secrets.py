@@ -23,11 +23,14 @@ from sealbox.cli.base import (
 from sealbox.cli.mounts import (
     config_body,
     detailed_mount_table,
+    enable_body,
     mount_flags,
+    mount_path,
     mount_table,
     mounts_of,
     mounts_shape,
     options_body,
+    tune_body,
 )
 
 _ARGS = click.argument("args", nargs=-1)
@@ -36,10 +39,6 @@ _ARGS = click.argument("args", nargs=-1)
 @click.group("secrets", cls=VaultGroup)
 def secrets() -> None:
     """Enable, disable, list, tune and move secrets engines."""
-
-
-def _mount_path(path: str) -> str:
-    return path.strip().strip("/") + "/"
 
 
 @secrets.command("enable")
@@ -57,7 +56,7 @@ def enable_cmd(**opts: Any) -> int:
     args = opts.pop("args")
     usage_args(args, 1)
     engine = args[0].strip()
-    mount = _mount_path(opts["mount_path"] or engine)
+    mount = mount_path(opts["mount_path"] or engine)
     body_type = engine
     options = options_body(opts)
     if engine in {"kv-v1", "kv-v2"}:
@@ -66,15 +65,7 @@ def enable_cmd(**opts: Any) -> int:
     config = config_body(opts)
     if opts["force_no_cache"]:
         config["force_no_cache"] = True
-    body: dict[str, Any] = {"type": body_type, "config": config}
-    if opts["description"]:
-        body["description"] = opts["description"]
-    if options:
-        body["options"] = options
-    if opts["local"]:
-        body["local"] = True
-    if opts["seal_wrap"]:
-        body["seal_wrap"] = True
+    body = enable_body(body_type, opts, options, config)
     with make_client() as client, api_errors("Error enabling"):
         client.post(f"sys/mounts/{mount.rstrip('/')}", body)
     out(f"Success! Enabled the {engine} secrets engine at: {mount}")
@@ -89,7 +80,7 @@ def enable_cmd(**opts: Any) -> int:
 def disable_cmd(args: tuple[str, ...]) -> int:
     """Disable the secrets engine at PATH (its data is deleted)."""
     usage_args(args, 1)
-    mount = _mount_path(args[0])
+    mount = mount_path(args[0])
     with make_client() as client, api_errors(f"Error disabling secrets engine at {mount}"):
         client.delete(f"sys/mounts/{mount.rstrip('/')}")
     out(f"Success! Disabled the secrets engine (if it existed) at: {mount}")
@@ -124,15 +115,9 @@ def tune_cmd(**opts: Any) -> int:
     """Tune the configuration of the secrets engine at PATH."""
     args = opts.pop("args")
     usage_args(args, 1)
-    mount = _mount_path(args[0])
-    body: dict[str, Any] = config_body(opts)
-    options = options_body(opts)
-    if options:
-        body["options"] = options
-    if opts["description"] is not None:
-        body["description"] = opts["description"]
+    mount = mount_path(args[0])
     with make_client() as client, api_errors(f"Error tuning secrets engine {mount}"):
-        client.post(f"sys/mounts/{mount.rstrip('/')}/tune", body)
+        client.post(f"sys/mounts/{mount.rstrip('/')}/tune", tune_body(opts))
     out(f"Success! Tuned the secrets engine at: {mount}")
     return 0
 
@@ -159,7 +144,7 @@ def wait_for_migration(client: Any, migration_id: str, what: str) -> None:
 def move_cmd(args: tuple[str, ...]) -> int:
     """Move the secrets engine at SOURCE to DESTINATION."""
     usage_args(args, 2)
-    source, dest = _mount_path(args[0]), _mount_path(args[1])
+    source, dest = mount_path(args[0]), mount_path(args[1])
     with make_client() as client, api_errors("Error moving secrets engine"):
         secret = client.post("sys/remount", {"from": source, "to": dest})
         migration_id = str(((secret or {}).get("data") or secret or {}).get("migration_id", ""))
