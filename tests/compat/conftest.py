@@ -198,13 +198,19 @@ def sealbox_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ini
     address = f"https://127.0.0.1:{port}"
     args = [str(VENV_BIN / "sealbox"), "server", f"-config={config}"]
     process, log = start_process(args, address, workdir, verify=str(ca_cert))
-    session = requests.Session()
-    session.verify = str(ca_cert)
-    init = session.put(
-        f"{address}/v1/sys/init", json={"secret_shares": 5, "secret_threshold": 3}, timeout=30
-    ).json()
+    # verify= on every request: a Session's verify loses to REQUESTS_CA_BUNDLE in requests.
+    answer = requests.put(
+        f"{address}/v1/sys/init",
+        timeout=30,
+        verify=str(ca_cert),
+        json={"secret_shares": 5, "secret_threshold": 3},
+    )
+    answer.raise_for_status()
+    init = answer.json()
     for share in init["keys"][:3]:
-        session.put(f"{address}/v1/sys/unseal", json={"key": share}, timeout=30)
+        requests.put(
+            f"{address}/v1/sys/unseal", json={"key": share}, timeout=30, verify=str(ca_cert)
+        ).raise_for_status()
     yield InitializedServer(
         address, init["root_token"], log, process, str(ca_cert), workdir, tuple(init["keys"])
     )

@@ -19,13 +19,11 @@ from typing import Any
 
 import hvac
 import pytest
-import requests
 from tests.compat.conftest import (
     VENV_BIN,
     InitializedServer,
     ServerProcess,
     free_port,
-    make_tls_material,
     start_process,
     stop,
 )
@@ -100,42 +98,6 @@ def initialize(server: ServerProcess, shares: int = 3, threshold: int = 2) -> In
 def fresh_initialized(fresh_server: ServerProcess) -> InitializedServer:
     """A fresh config-file server, initialised 2-of-3 and unsealed."""
     return initialize(fresh_server)
-
-
-@pytest.fixture(scope="session")
-def sealbox_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InitializedServer]:
-    """A sealbox server from an HCL config: SQLite storage, TLS listener, 3-of-5 Shamir seal."""
-    workdir = tmp_path_factory.mktemp("sealbox-tls-hvac")
-    ca_cert, cert, key = make_tls_material(workdir)
-    port = free_port()
-    config = workdir / "sealbox.hcl"
-    config.write_text(
-        f'storage "sqlite" {{\n  path = "data/sealbox.db"\n}}\n\n'
-        f'listener "tcp" {{\n  address = "127.0.0.1:{port}"\n'
-        f'  tls_cert_file = "{cert}"\n  tls_key_file = "{key}"\n}}\n\n'
-        f'api_addr = "https://127.0.0.1:{port}"\ndisable_mlock = true\nui = true\n'
-    )
-    (workdir / "data").mkdir()
-    address = f"https://127.0.0.1:{port}"
-    args = [str(VENV_BIN / "sealbox"), "server", f"-config={config}"]
-    process, log = start_process(args, address, workdir, verify=str(ca_cert))
-    verify = str(ca_cert)
-    init = requests.put(
-        f"{address}/v1/sys/init",
-        json={"secret_shares": 5, "secret_threshold": 3},
-        timeout=30,
-        verify=verify,
-    )
-    init.raise_for_status()
-    keys = init.json()["keys"]
-    for share in keys[:3]:
-        requests.put(
-            f"{address}/v1/sys/unseal", json={"key": share}, timeout=30, verify=verify
-        ).raise_for_status()
-    yield InitializedServer(
-        address, init.json()["root_token"], log, process, verify, workdir, tuple(keys)
-    )
-    stop(process)
 
 
 @pytest.fixture(scope="session")
