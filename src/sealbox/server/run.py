@@ -191,6 +191,8 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
             server_header=False,
             date_header=False,
             timeout_keep_alive=60,
+            # No reverse proxy is assumed: X-Forwarded-* must not rewrite the client address.
+            proxy_headers=False,
             **_ssl_options(listener),
         )
         servers.append(_Server(uv_config))
