@@ -121,7 +121,10 @@ def make_tls_material(directory: Path) -> tuple[Path, Path, Path]:
         "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
         "extendedKeyUsage=serverAuth\n"
     )
-    run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(args, check=True, capture_output=True)
+
     run(
         "openssl",
         "req",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -67,11 +67,17 @@ class Api:
         body: Any = None,
         *,
         raw: bytes | None = None,
-        headers: dict[str, str | None] | None = None,
+        headers: Mapping[str, str | None] | None = None,
     ) -> requests.Response:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        # A None value drops that session header (documented requests behaviour, see
+        # "Remove a Value From a Dict Parameter"), which requests' annotations leave out.
         return self.session.request(
-            method, self.base + path, data=data, headers=headers or {}, timeout=30
+            method,
+            self.base + path,
+            data=data,
+            headers=headers or {},  # type: ignore[arg-type]
+            timeout=30,
         )
 
 

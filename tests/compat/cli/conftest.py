@@ -8,16 +8,11 @@ file written by ``sealbox login`` is isolated per test.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-# The suite runs with --import-mode=importlib; make the helper module importable.
-sys.path.insert(0, str(Path(__file__).parent))
-
-from cli_helpers import (
+from tests.compat.cli.cli_helpers import (
     Runner,
     Server,
     make_runner,

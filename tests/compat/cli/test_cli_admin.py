@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import Runner, Server, make_runner, unique
+from tests.compat.cli.cli_helpers import Runner, Server, make_runner, unique
 
 from sealbox.client import Client
 

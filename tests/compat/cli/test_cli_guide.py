@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_helpers import Runner, unique
+from tests.compat.cli.cli_helpers import Runner, unique
 
 from sealbox.client import Client
 

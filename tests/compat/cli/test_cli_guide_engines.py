@@ -6,11 +6,11 @@ import datetime
 from pathlib import Path
 
 import pytest
-from cli_helpers import Runner, unique
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from tests.compat.cli.cli_helpers import Runner, unique
 
 from sealbox.client import Client
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import Runner
+from tests.compat.cli.cli_helpers import Runner
 
 from sealbox.client import Client
 

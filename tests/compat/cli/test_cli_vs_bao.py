@@ -7,7 +7,7 @@ not name the product are compared byte for byte.
 from __future__ import annotations
 
 import pytest
-from cli_helpers import Runner, mask
+from tests.compat.cli.cli_helpers import Runner, mask
 
 from sealbox.client import Client
 

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-# The suite runs with --import-mode=importlib; make the harness module importable.
-sys.path.insert(0, str(Path(__file__).parent))
-
-from diff_harness import Target
 from tests.compat.conftest import ServerProcess
+from tests.compat.differential.diff_harness import Target
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from diff_harness import Step, Target, report, run_steps, step
+from tests.compat.differential.diff_harness import Step, Target, report, run_steps, step
 
 pytestmark = pytest.mark.compat
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from diff_harness import Step, Target, report, run_steps, step
+from tests.compat.differential.diff_harness import Step, Target, report, run_steps, step
 
 pytestmark = pytest.mark.compat
 

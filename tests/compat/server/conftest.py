@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import hvac
 import pytest
@@ -27,6 +27,14 @@ from tests.compat.conftest import (
     start_process,
     stop,
 )
+
+
+class TokenFor(Protocol):
+    """The ``token_for`` fixture: a client for a token carrying one freshly written policy."""
+
+    def __call__(
+        self, policy: str, *, default_policy: bool = False, **create: Any
+    ) -> hvac.Client: ...
 
 
 def unique(prefix: str) -> str:
@@ -41,7 +49,7 @@ def root(sealbox_server: ServerProcess) -> hvac.Client:
 
 
 @pytest.fixture
-def token_for(root: hvac.Client) -> Callable[..., hvac.Client]:
+def token_for(root: hvac.Client) -> TokenFor:
     """Make a client whose token carries one freshly written policy (no default policy)."""
 
     def make(policy: str, *, default_policy: bool = False, **create: Any) -> hvac.Client:

@@ -3,6 +3,8 @@ calls hvac lacks: JSON merge PATCH and subkeys)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import hvac
 import pytest
 import requests
@@ -32,10 +34,11 @@ def kv1(root: hvac.Client) -> str:
     return mount
 
 
-def _read(root: hvac.Client, mount: str, path: str, version: int | None = None) -> dict:
-    return root.secrets.kv.v2.read_secret_version(
+def _read(root: hvac.Client, mount: str, path: str, version: int | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = root.secrets.kv.v2.read_secret_version(
         path, version=version, mount_point=mount, raise_on_deleted_version=True
     )
+    return response
 
 
 # ---- kv v1 -------------------------------------------------------------------------------

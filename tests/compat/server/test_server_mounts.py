@@ -6,7 +6,7 @@ from __future__ import annotations
 import hvac
 import pytest
 from hvac import exceptions
-from tests.compat.server.conftest import unique
+from tests.compat.server.conftest import TokenFor, unique
 
 pytestmark = pytest.mark.compat
 
@@ -115,13 +115,13 @@ def test_remount_moves_data(root: hvac.Client) -> None:
     assert read["data"]["data"] == {"k": "v"}
 
 
-def test_remount_needs_sudo(token_for) -> None:
+def test_remount_needs_sudo(token_for: TokenFor) -> None:
     client = token_for('path "sys/remount" { capabilities = ["update"] }')
     with pytest.raises(exceptions.Forbidden):
         client.sys.move_backend("secret", unique("nope"))
 
 
-def test_internal_ui_mounts_detects_kv_v2(root: hvac.Client, token_for) -> None:
+def test_internal_ui_mounts_detects_kv_v2(root: hvac.Client, token_for: TokenFor) -> None:
     v1 = unique("uiv1")
     root.sys.enable_secrets_engine("kv", path=v1, options={"version": "1"})
     reply = root.adapter.get("/v1/sys/internal/ui/mounts/secret/data/foo")
@@ -191,13 +191,13 @@ def _can_enable(root: hvac.Client, method: str) -> bool:
     return True
 
 
-def test_auth_mounts_need_sudo(token_for) -> None:
+def test_auth_mounts_need_sudo(token_for: TokenFor) -> None:
     client = token_for('path "sys/auth/*" { capabilities = ["create", "update", "read"] }')
     with pytest.raises(exceptions.Forbidden):
         client.sys.enable_auth_method("userpass", path=unique("up"))
 
 
-def test_secret_mounts_need_no_sudo(token_for) -> None:
+def test_secret_mounts_need_no_sudo(token_for: TokenFor) -> None:
     client = token_for(
         'path "sys/mounts/*" { capabilities = ["create", "update", "read", "delete"] }\n'
         'path "sys/mounts" { capabilities = ["read"] }'

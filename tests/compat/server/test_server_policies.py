@@ -8,7 +8,7 @@ import json
 import hvac
 import pytest
 from hvac import exceptions
-from tests.compat.server.conftest import unique
+from tests.compat.server.conftest import TokenFor, unique
 
 pytestmark = pytest.mark.compat
 
@@ -110,7 +110,7 @@ def test_capabilities_endpoints(root: hvac.Client) -> None:
     assert root.sys.get_capabilities(["anything"])["anything"] == ["root"]
 
 
-def test_policy_contents_are_reread_each_request(root: hvac.Client, token_for) -> None:
+def test_policy_contents_are_reread_each_request(root: hvac.Client, token_for: TokenFor) -> None:
     name = unique("live")
     root.sys.create_or_update_acl_policy(
         name=name, policy='path "secret/data/live" { capabilities = ["read"] }'
@@ -136,7 +136,7 @@ def acl_mount(root: hvac.Client) -> str:
     return mount
 
 
-def test_glob_and_exact(root: hvac.Client, token_for, acl_mount: str) -> None:
+def test_glob_and_exact(root: hvac.Client, token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(
         f'path "{acl_mount}/public/*" {{ capabilities = ["read", "list"] }}\n'
         f'path "{acl_mount}/zip-*" {{ capabilities = ["read"] }}'
@@ -152,7 +152,7 @@ def test_glob_and_exact(root: hvac.Client, token_for, acl_mount: str) -> None:
         )
 
 
-def test_plus_segment(token_for, acl_mount: str) -> None:
+def test_plus_segment(token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(f'path "{acl_mount}/team/+/app" {{ capabilities = ["read"] }}')
     for team in ("a", "b"):
         assert user.secrets.kv.v1.read_secret(f"team/{team}/app", mount_point=acl_mount)
@@ -160,7 +160,7 @@ def test_plus_segment(token_for, acl_mount: str) -> None:
         user.secrets.kv.v1.read_secret("public/x", mount_point=acl_mount)
 
 
-def test_deny_wins_and_most_specific_path(token_for, acl_mount: str) -> None:
+def test_deny_wins_and_most_specific_path(token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(
         f'path "{acl_mount}/*" {{ capabilities = ["read", "create", "update"] }}\n'
         f'path "{acl_mount}/private/*" {{ capabilities = ["deny"] }}\n'
@@ -179,7 +179,7 @@ def test_deny_wins_and_most_specific_path(token_for, acl_mount: str) -> None:
     )
 
 
-def test_create_versus_update(root: hvac.Client, token_for, acl_mount: str) -> None:
+def test_create_versus_update(root: hvac.Client, token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(f'path "{acl_mount}/cu/*" {{ capabilities = ["create"] }}')
     user.secrets.kv.v1.create_or_update_secret(
         "cu/new", {"v": "1"}, mount_point=acl_mount, method="POST"
@@ -191,7 +191,7 @@ def test_create_versus_update(root: hvac.Client, token_for, acl_mount: str) -> N
     assert root.secrets.kv.v1.read_secret("cu/new", mount_point=acl_mount)["data"] == {"v": "1"}
 
 
-def test_sudo_paths(token_for) -> None:
+def test_sudo_paths(token_for: TokenFor) -> None:
     plain = token_for('path "sys/audit" { capabilities = ["read"] }')
     with pytest.raises(exceptions.Forbidden):
         plain.sys.list_enabled_audit_devices()
@@ -199,7 +199,7 @@ def test_sudo_paths(token_for) -> None:
     assert isinstance(sudo.sys.list_enabled_audit_devices()["data"], dict)
 
 
-def test_allowed_parameters(token_for, acl_mount: str) -> None:
+def test_allowed_parameters(token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(
         f'path "{acl_mount}/params/*" {{\n'
         '  capabilities = ["create", "update"]\n'
@@ -219,7 +219,7 @@ def test_allowed_parameters(token_for, acl_mount: str) -> None:
         )
 
 
-def test_denied_parameters(token_for, acl_mount: str) -> None:
+def test_denied_parameters(token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(
         f'path "{acl_mount}/denied/*" {{\n'
         '  capabilities = ["create", "update"]\n'
@@ -239,7 +239,7 @@ def test_denied_parameters(token_for, acl_mount: str) -> None:
         )
 
 
-def test_required_parameters(token_for, acl_mount: str) -> None:
+def test_required_parameters(token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(
         f'path "{acl_mount}/required/*" {{\n'
         '  capabilities = ["create", "update"]\n'
@@ -255,7 +255,7 @@ def test_required_parameters(token_for, acl_mount: str) -> None:
         )
 
 
-def test_wrapping_ttl_bounds(token_for, acl_mount: str) -> None:
+def test_wrapping_ttl_bounds(token_for: TokenFor, acl_mount: str) -> None:
     user = token_for(
         f'path "{acl_mount}/public/*" {{\n'
         '  capabilities = ["read"]\n'
@@ -274,7 +274,7 @@ def test_wrapping_ttl_bounds(token_for, acl_mount: str) -> None:
     assert wrapped["wrap_info"]["ttl"] == 300
 
 
-def test_default_policy_allows_self_service(token_for) -> None:
+def test_default_policy_allows_self_service(token_for: TokenFor) -> None:
     user = token_for('path "nothing" { capabilities = ["read"] }', default_policy=True)
     assert user.auth.token.lookup_self()["data"]["policies"]
     user.write("cubbyhole/mine", value="x")

@@ -8,7 +8,7 @@ import pytest
 import requests
 from hvac import exceptions
 from tests.compat.conftest import InitializedServer, ServerProcess
-from tests.compat.server.conftest import initialize
+from tests.compat.server.conftest import TokenFor, initialize
 
 pytestmark = pytest.mark.compat
 
@@ -174,7 +174,7 @@ def test_rotate_and_key_status(root: hvac.Client) -> None:
     assert root.sys.list_mounted_secrets_engines()["secret/"]["type"] == "kv"
 
 
-def test_rotate_needs_sudo(token_for) -> None:
+def test_rotate_needs_sudo(token_for: TokenFor) -> None:
     client = token_for('path "sys/rotate" { capabilities = ["update"] }')
     with pytest.raises(exceptions.Forbidden):
         client.sys.rotate_encryption_key()

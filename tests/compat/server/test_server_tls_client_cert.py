@@ -29,7 +29,10 @@ def _client_cert(directory: Path, ca_cert: Path, ca_key: Path, name: str) -> tup
     key, csr, cert = directory / f"{name}.key", directory / f"{name}.csr", directory / f"{name}.pem"
     ext = directory / f"{name}.cnf"
     ext.write_text("extendedKeyUsage=clientAuth\n")
-    run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(args, check=True, capture_output=True)
+
     run(
         "openssl",
         "req",

@@ -8,7 +8,7 @@ import time
 import hvac
 import pytest
 from hvac import exceptions
-from tests.compat.server.conftest import unique
+from tests.compat.server.conftest import TokenFor, unique
 
 pytestmark = pytest.mark.compat
 
@@ -138,7 +138,7 @@ def test_child_cannot_exceed_parent_policies(root: hvac.Client) -> None:
     assert child["policies"] == ["a", "default"]
 
 
-def test_period_and_no_parent_need_sudo(token_for) -> None:
+def test_period_and_no_parent_need_sudo(token_for: TokenFor) -> None:
     client = token_for(
         'path "auth/token/create" { capabilities = ["create", "update"] }', default_policy=True
     )
@@ -209,7 +209,7 @@ def test_revoke_orphan_keeps_children(root: hvac.Client) -> None:
     assert data["orphan"] is True
 
 
-def test_revoke_orphan_needs_sudo(root: hvac.Client, token_for) -> None:
+def test_revoke_orphan_needs_sudo(root: hvac.Client, token_for: TokenFor) -> None:
     client = token_for('path "auth/token/revoke-orphan" { capabilities = ["update"] }')
     victim = root.auth.token.create(policies=["default"])["auth"]["client_token"]
     with pytest.raises(exceptions.InvalidRequest, match="root or sudo"):
@@ -234,7 +234,7 @@ def test_revoke_unknown_token_is_harmless(root: hvac.Client) -> None:
     assert response.status_code == 204
 
 
-def test_list_accessors_needs_sudo(root: hvac.Client, token_for) -> None:
+def test_list_accessors_needs_sudo(root: hvac.Client, token_for: TokenFor) -> None:
     auth = root.auth.token.create(policies=["default"])["auth"]
     keys = root.auth.token.list_accessors()["data"]["keys"]
     assert auth["accessor"] in keys

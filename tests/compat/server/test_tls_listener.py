@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hvac
 import pytest
+from tests.compat.conftest import InitializedServer
 
 pytestmark = pytest.mark.compat
 
 
-def test_tls_server_serves_kv_over_https_with_hvac(sealbox_tls_server) -> None:
+def test_tls_server_serves_kv_over_https_with_hvac(sealbox_tls_server: InitializedServer) -> None:
     client = hvac.Client(
         url=sealbox_tls_server.address,
         token=sealbox_tls_server.token,
@@ -27,7 +28,7 @@ def test_tls_server_serves_kv_over_https_with_hvac(sealbox_tls_server) -> None:
     assert (status["t"], status["n"], status["storage_type"]) == (3, 5, "sqlite")
 
 
-def test_tls_server_refuses_plain_http(sealbox_tls_server) -> None:
+def test_tls_server_refuses_plain_http(sealbox_tls_server: InitializedServer) -> None:
     import requests
 
     plain = sealbox_tls_server.address.replace("https://", "http://")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from tests.unit.engines.harness import FakeClock, make_config
 
-from engines.harness import FakeClock, make_config
 from sealbox.engines.cubbyhole import CubbyholeEngine
 from sealbox.engines.kv import KVv1Engine, KVv2Engine
 

@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 import pytest
+from tests.unit.engines.harness import TokenEntry, call
 
-from engines.harness import TokenEntry, call
 from sealbox.engines.cubbyhole import CubbyholeEngine
 from sealbox.logical import Operation
 

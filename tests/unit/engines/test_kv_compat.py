@@ -25,8 +25,8 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.unit.engines.harness import FakeClock, Outcome, TokenEntry, call, make_config, shape
 
-from engines.harness import FakeClock, Outcome, TokenEntry, call, make_config, shape
 from sealbox.engines.cubbyhole import CubbyholeEngine
 from sealbox.engines.kv import KVv1Engine, KVv2Engine
 from sealbox.framework import Backend

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from tests.unit.engines.harness import make_config
 
-from engines.harness import make_config
 from sealbox.engines import ENGINE_FACTORIES
 from sealbox.engines.cubbyhole import CubbyholeEngine
 from sealbox.engines.kv import KVv1Engine, KVv2Engine, kv_factory

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.unit.engines.harness import FakeClock, call
 
-from engines.harness import FakeClock, call
 from sealbox.engines.kv import KVv2Engine
 from sealbox.logical import Operation
 

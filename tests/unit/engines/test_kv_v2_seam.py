@@ -6,8 +6,8 @@ import asyncio
 import builtins
 
 import pytest
+from tests.unit.engines.harness import FakeClock, call, make_config
 
-from engines.harness import FakeClock, call, make_config
 from sealbox.engines.kv import KVv2Engine
 from sealbox.errors import CheckAndSetMismatch, NotFound
 from sealbox.logical import Operation, TxOp

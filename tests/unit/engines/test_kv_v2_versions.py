@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.engines.harness import FakeClock, call, make_config
 
-from engines.harness import FakeClock, call, make_config
 from sealbox.engines.kv import KVv2Engine
 from sealbox.logical import Operation
 

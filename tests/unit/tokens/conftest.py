@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from tests.unit.tokens.harness import ROOT, FakeClock, Harness, StubSystem, run
 
 from sealbox.auth.token import token_factory
 from sealbox.core.tokens import TokenStore
 from sealbox.framework import BackendConfig
 from sealbox.storage.inmem import InMemoryStorage
-from tokens.harness import ROOT, FakeClock, Harness, StubSystem, run
 
 
 @pytest.fixture

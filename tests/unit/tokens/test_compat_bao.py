@@ -22,10 +22,10 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.unit.tokens.harness import ROOT, Harness, run
 
 from sealbox.errors import PermissionDenied, SealboxError
 from sealbox.logical import Operation, Request, Response
-from tokens.harness import ROOT, Harness, run
 
 pytestmark = pytest.mark.compat
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.unit.tokens.harness import ROOT, Harness, run
 
 from sealbox.errors import InvalidRequest, NotFound, PermissionDenied, SealboxError
 from sealbox.logical import Operation
-from tokens.harness import ROOT, Harness, run
 
 UPDATE, READ, LIST, DELETE = Operation.UPDATE, Operation.READ, Operation.LIST, Operation.DELETE
 

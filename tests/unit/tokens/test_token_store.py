@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.unit.tokens.harness import ROOT, FakeClock, Harness, run
 
 from sealbox.core.tokens import (
     REVOCATION_PENDING,
@@ -22,7 +23,6 @@ from sealbox.core.tokens import (
 )
 from sealbox.errors import InvalidRequest
 from sealbox.storage.inmem import InMemoryStorage
-from tokens.harness import ROOT, FakeClock, Harness, run
 
 _BASE62 = set(string.ascii_letters + string.digits)
 
