@@ -270,9 +270,10 @@ def test_roles_crud(harness: Harness) -> None:
     run(roles.write(TokenRole(name="b", allowed_policies=("x",))))
     run(roles.write(TokenRole(name="a", orphan=True)))
     assert run(roles.list()) == ["a", "b"]
-    role = run(roles.read("B"))
+    role = run(roles.read("b"))
     assert role is not None
     assert role.allowed_policies == ("x",)
+    assert run(roles.read("B")) is None  # names are case-sensitive, as in OpenBao
     run(roles.delete("a"))
     assert run(roles.read("a")) is None
     assert run(roles.list()) == ["b"]

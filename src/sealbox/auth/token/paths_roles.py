@@ -114,7 +114,8 @@ class RoleHandlers:
     async def write_role(self, req: Request, d: FieldData) -> None:
         """POST /auth/token/roles/:role_name. Create or update a role."""
         del req
-        name = d.get("role_name").lower()
+        # compat: OpenBao keeps token role names case-sensitive (roles/MyRole != roles/myrole).
+        name = d.get("role_name")
         existing = await self.ctx.store.roles.read(name)
         role = replace(existing or TokenRole(name=name), **_updates(d))
         _validate(role)

@@ -94,16 +94,16 @@ class RoleStore:
 
     async def read(self, name: str) -> TokenRole | None:
         """The role called ``name`` (names are case-insensitive, as in OpenBao)."""
-        blob = await self._storage.get(_ROLES_PREFIX + name.lower())
+        blob = await self._storage.get(_ROLES_PREFIX + name)
         return None if blob is None else TokenRole.from_json(blob)
 
     async def write(self, role: TokenRole) -> None:
         """Create or replace ``role``."""
-        await self._storage.put(_ROLES_PREFIX + role.name.lower(), role.to_json())
+        await self._storage.put(_ROLES_PREFIX + role.name, role.to_json())
 
     async def delete(self, name: str) -> None:
         """Remove the role; a missing role is not an error."""
-        await self._storage.delete(_ROLES_PREFIX + name.lower())
+        await self._storage.delete(_ROLES_PREFIX + name)
 
     async def list(self) -> builtins.list[str]:
         """Role names, sorted."""
