@@ -93,9 +93,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def sealbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """``sealbox server -dev`` over plain HTTP."""
+def start_dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """Run ``sealbox server -dev`` over plain HTTP until the generator is closed."""
     workdir = tmp_path_factory.mktemp("sealbox-dev")
     port = free_port()
     address = f"http://127.0.0.1:{port}"
@@ -109,6 +108,12 @@ def sealbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerP
     process, log = start_process(args, address, workdir)
     yield ServerProcess(address, ROOT_TOKEN, log, process, workdir=workdir)
     stop(process)
+
+
+@pytest.fixture(scope="session")
+def sealbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A dev server shared by the compat suites (each suite uses unique names)."""
+    yield from start_dev_server(tmp_path_factory)
 
 
 def make_tls_material(directory: Path) -> tuple[Path, Path, Path]:

@@ -356,9 +356,9 @@ def prepare(server: ServerProcess) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def prepared(
-    sealbox_server: ServerProcess, bao_server: ServerProcess
+    diff_sealbox_server: ServerProcess, bao_server: ServerProcess
 ) -> tuple[dict[str, str], dict[str, str]]:
-    ours, theirs = prepare(sealbox_server), prepare(bao_server)
+    ours, theirs = prepare(diff_sealbox_server), prepare(bao_server)
     time.sleep(2)  # let the 1s tokens expire (not a timed assertion: only their state matters)
     return ours, theirs
 
@@ -391,13 +391,13 @@ def bao_text(message: str) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input(
     case: Bad,
-    sealbox_server: ServerProcess,
+    diff_sealbox_server: ServerProcess,
     bao_server: ServerProcess,
     prepared: tuple[dict[str, str], dict[str, str]],
 ) -> None:
     ours_tokens, theirs_tokens = prepared
-    before = readback(sealbox_server.address, case.readback) if case.readback else None
-    status, body = send(sealbox_server, case, ours_tokens)
+    before = readback(diff_sealbox_server.address, case.readback) if case.readback else None
+    status, body = send(diff_sealbox_server, case, ours_tokens)
     bao_status, bao_body = send(bao_server, case, theirs_tokens)
 
     assert status < 500, (status, body)
@@ -415,15 +415,15 @@ def test_bad_input(
         if case.exact:
             assert ours_errors == [bao_text(e) for e in theirs_errors or []]
     if case.readback:
-        assert readback(sealbox_server.address, case.readback) == before
+        assert readback(diff_sealbox_server.address, case.readback) == before
 
 
 def test_body_over_32_mib_is_refused(
-    sealbox_server: ServerProcess, bao_server: ServerProcess
+    diff_sealbox_server: ServerProcess, bao_server: ServerProcess
 ) -> None:
     big = b'{"data":{"a":"' + b"x" * (33 * 1024 * 1024) + b'"}}'
     answers = []
-    for server in (sealbox_server, bao_server):
+    for server in (diff_sealbox_server, bao_server):
         resp = requests.post(
             f"{server.address}/v1/secret/data/badinput/big",
             data=big,
@@ -440,7 +440,7 @@ def test_body_over_32_mib_is_refused(
     assert answers[0] == answers[1] == (413, ["http: request body too large"])
 
 
-def test_chunked_body_over_32_mib_is_refused(sealbox_server: ServerProcess) -> None:
+def test_chunked_body_over_32_mib_is_refused(diff_sealbox_server: ServerProcess) -> None:
     def chunks() -> Iterator[bytes]:
         yield b'{"data":{"a":"'
         for _ in range(40):
@@ -448,9 +448,9 @@ def test_chunked_body_over_32_mib_is_refused(sealbox_server: ServerProcess) -> N
         yield b'"}}'
 
     resp = requests.post(
-        f"{sealbox_server.address}/v1/secret/data/badinput/chunked",
+        f"{diff_sealbox_server.address}/v1/secret/data/badinput/chunked",
         data=chunks(),
-        headers={"X-Vault-Token": sealbox_server.token},
+        headers={"X-Vault-Token": diff_sealbox_server.token},
         timeout=120,
     )
     assert resp.status_code == 413
