@@ -15,6 +15,7 @@ import os
 import posixpath
 import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -56,63 +57,88 @@ _METHODS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class HTTPRequest:
+    """One parsed HTTP request, whichever transport read it (server/http.py or ASGI)."""
+
+    method: str
+    raw_path: str  # as sent, percent-encoding intact, without the query
+    path: str  # percent-decoded
+    query_string: bytes
+    headers: dict[str, str]  # lower-cased names
+    body: bytes = field(repr=False)
+    client: str = ""
+
+
 class VaultAPI:
-    """ASGI app serving ``/v1/...`` from one Core."""
+    """Serves ``/v1/...`` from one Core: ``respond`` for sealbox's HTTP server, ASGI for tests."""
 
     def __init__(self, core: Core, max_body: int = MAX_BODY) -> None:
         self.core = core
         self.max_body = max_body
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await _lifespan(receive, send)
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method: str = scope["method"]
+    async def respond(self, request: HTTPRequest) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Status, headers and body for one request; never raises."""
+        method = request.method
         try:
-            status, body, extra = await self._dispatch(scope, receive, method)
+            status, body, extra = await self._dispatch(request)
         except SealboxError as err:
             status, body, extra = err.status, error_bytes(err), []
         except Exception as err:  # noqa: BLE001 - the renderer is the last line of defence
-            _log_internal(err, method, scope.get("path", ""))
+            _log_internal(err, method, request.path)
             status, body, extra = 500, b'{"errors":["internal error"]}', []
-        if method == "HEAD":
-            body = b""
-        headers = (_JSON_HEADERS if body or status >= 400 else _NO_BODY_HEADERS) + extra
-        if status >= 300 or body:
-            headers = [*headers, (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        return status, _response_headers(status, body, extra), b"" if method == "HEAD" else body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._asgi_http(scope, receive, send)
+        elif kind == "lifespan":
+            await _lifespan(receive, send)
+
+    async def _asgi_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = _headers(scope)
+        try:
+            body = await _read_body(receive, self.max_body, headers)
+        except SealboxError as err:
+            status, body = err.status, error_bytes(err)
+            out = _response_headers(status, body, [])
+        else:
+            raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+            request = HTTPRequest(
+                method=scope["method"],
+                raw_path=raw_path.decode("latin-1").split("?", 1)[0],
+                path=scope["path"],
+                query_string=scope.get("query_string", b""),
+                headers=headers,
+                body=body,
+                client=(scope.get("client") or ("", 0))[0],
+            )
+            status, out, body = await self.respond(request)
+        await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body})
 
-    async def _dispatch(
-        self, scope: Scope, receive: Receive, method: str
-    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
-        raw_text = raw_path.decode("latin-1").split("?", 1)[0]
-        cleaned = _clean(raw_text)
-        if cleaned != raw_text:
+    async def _dispatch(self, http: HTTPRequest) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        method, headers, body = http.method, http.headers, http.body
+        cleaned = _clean(http.raw_path)
+        if cleaned != http.raw_path:
             # compat: Go's ServeMux redirects unclean paths (307) to the cleaned one.
-            query = scope.get("query_string", b"")
-            target = cleaned + ("?" + query.decode("latin-1") if query else "")
+            raw_query = http.query_string
+            target = cleaned + ("?" + raw_query.decode("latin-1") if raw_query else "")
             return 307, b"", [(b"location", target.encode("latin-1"))]
-        path: str = scope["path"]
+        path = http.path
         if not path.startswith("/v1/"):
             raise NotFound()
         api_path = path[4:]
         if any(part in ("..", ".") for part in api_path.split("/")):
             raise InvalidRequest("relative paths not supported")
 
-        headers = _headers(scope)
-        query_string = scope.get("query_string", b"")
+        query_string = http.query_string
         query = (
             dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
             if query_string
             else {}
         )
-        body = await _read_body(receive, self.max_body, headers)
 
         raw_handler = RAW_HANDLERS.get(api_path.rstrip("/"))
         if raw_handler is not None:
@@ -136,7 +162,7 @@ class VaultAPI:
             path=api_path,
             data=data,
             client_token=_token(headers),
-            client_address=(scope.get("client") or ("", 0))[0],
+            client_address=http.client,
             wrap_ttl=_wrap_ttl(headers),
             request_id=_request_id(),
         )
@@ -154,6 +180,15 @@ class VaultAPI:
         if response.content_type:
             extra.append((b"content-type", response.content_type.encode()))
         return status, payload, extra
+
+
+def _response_headers(
+    status: int, body: bytes, extra: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    headers = (_JSON_HEADERS if body or status >= 400 else _NO_BODY_HEADERS) + extra
+    if status >= 300 or body:
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
+    return headers
 
 
 def _request_id() -> str:

@@ -1,25 +1,26 @@
 """Start a sealbox server: from configuration files, or in dev mode.
 
 Dev mode mirrors ``vault server -dev``: in-memory storage, initialised with one key share,
-unsealed, KV v2 at ``secret/``, root token printed with the ``export`` lines to use. The
-listeners are uvicorn servers (uvloop + httptools) sharing one event loop and one Core.
+unsealed, KV v2 at ``secret/``, root token printed with the ``export`` lines to use. Every
+listener is an asyncio server (uvloop) speaking HTTP through ``server/http.py``, over one Core.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import socket
 import ssl
 import sys
-from collections.abc import Generator
 from typing import Any
 
 from sealbox.server.config import ConfigError, Listener, ServerConfig, load_config
 
 log = logging.getLogger("sealbox.server")
+
+# Idle keep-alive connections are closed after this many seconds.
+_KEEP_ALIVE_TIMEOUT = 60.0
 
 _DEV_BANNER = """\
 WARNING! dev mode is enabled! In this mode, sealbox runs entirely in-memory
@@ -121,19 +122,23 @@ async def _setup_dev(core: Any, root_token_id: str | None) -> tuple[str, str]:
     return base64.b64encode(result.keys[0]).decode(), result.root_token
 
 
-def _ssl_options(listener: Listener) -> dict[str, Any]:
+def _ssl_context(listener: Listener) -> ssl.SSLContext | None:
+    """The listener's TLS context: server certificate, and client certificates when a CA is set.
+
+    With ``tls_client_ca_file`` a client certificate is verified if one is sent (Go's
+    VerifyClientCertIfGiven); ``tls_require_and_verify_client_cert`` makes it mandatory.
+    """
     if listener.tls_disable:
-        return {}
-    options: dict[str, Any] = {
-        "ssl_certfile": listener.tls_cert_file,
-        "ssl_keyfile": listener.tls_key_file,
-    }
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(listener.tls_cert_file, listener.tls_key_file)
     if listener.tls_client_ca_file:
-        options["ssl_ca_certs"] = listener.tls_client_ca_file
-        options["ssl_cert_reqs"] = (
+        context.load_verify_locations(cafile=listener.tls_client_ca_file)
+        context.verify_mode = (
             ssl.CERT_REQUIRED if listener.tls_require_client_cert else ssl.CERT_OPTIONAL
         )
-    return options
+    return context
 
 
 def _bind(listener: Listener) -> socket.socket:
@@ -160,42 +165,17 @@ class ListenerError(Exception):
 
 
 async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> int:
-    import uvicorn
-
     from sealbox.api.app import VaultAPI
-    from sealbox.server.http_protocol import VaultHttpToolsProtocol
-
-    class _Server(uvicorn.Server):
-        """uvicorn without its own signal handling: the process handles signals once."""
-
-        @contextlib.contextmanager
-        def capture_signals(self) -> Generator[None, None, None]:
-            yield
+    from sealbox.server.http import HTTPConnection
 
     try:
         sockets = [_bind(listener) for listener in config.listeners]
-    except ListenerError as err:
-        print(err, file=sys.stderr)
+        contexts = [_ssl_context(listener) for listener in config.listeners]
+    except (ListenerError, ssl.SSLError, OSError) as err:
+        print(f"Error initializing listener: {err}", file=sys.stderr)
         return 1
     core = await _build_core(config)
     app = VaultAPI(core)
-    servers = []
-    for listener in config.listeners:
-        uv_config = uvicorn.Config(
-            app,
-            loop="none",
-            http=VaultHttpToolsProtocol,
-            lifespan="off",
-            access_log=False,
-            log_level="warning",
-            server_header=False,
-            date_header=False,
-            timeout_keep_alive=60,
-            # No reverse proxy is assumed: X-Forwarded-* must not rewrite the client address.
-            proxy_headers=False,
-            **_ssl_options(listener),
-        )
-        servers.append(_Server(uv_config))
     if dev:
         unseal_key, root_token = await _setup_dev(core, root_token_id)
         scheme = "http" if config.listeners[0].tls_disable else "https"
@@ -203,22 +183,28 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         print(
             _DEV_BANNER.format(addr=addr, unseal_key=unseal_key, root_token=root_token), flush=True
         )
+    loop = asyncio.get_running_loop()
+    connections: set[HTTPConnection] = set()
+    servers = [
+        await loop.create_server(
+            lambda: HTTPConnection(app, _KEEP_ALIVE_TIMEOUT, connections), sock=sock, ssl=context
+        )
+        for sock, context in zip(sockets, contexts, strict=True)
+    ]
     for listener in config.listeners:
         tls = "disabled" if listener.tls_disable else "enabled"
         log.info("listening on %s (tls %s)", listener.address, tls)
-    loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    tasks = [
-        asyncio.create_task(server.serve(sockets=[sock]))
-        for server, sock in zip(servers, sockets, strict=True)
-    ]
     tidy = asyncio.create_task(_tidy_tokens(core))
     await stop.wait()
     for server in servers:
-        server.should_exit = True
-    await asyncio.gather(*tasks, return_exceptions=True)
+        server.close()
+    for connection in list(connections):
+        connection.close()
+    for server in servers:
+        await server.wait_closed()
     tidy.cancel()
     await core.seal()
     close = getattr(core.physical, "close", None)
