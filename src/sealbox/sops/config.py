@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from sealbox.sops.errors import ConfigError, NoMatchingRuleError
 from sealbox.sops.keys import KeySpec
-from sealbox.sops.rules import EncryptionRules
+from sealbox.sops.record import FrozenRecord
+from sealbox.sops.rules import RULE_FIELDS, EncryptionRules
 
 CONFIG_NAME = ".sops.yaml"
 _MAX_DEPTH = 100
@@ -34,21 +34,45 @@ _FLAT_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class CreationRule:
-    """What a matching rule asks for: one KeySpec per key group, and value-selection rules."""
+class CreationRule(FrozenRecord):
+    """What a matching rule asks for: one KeySpec per key group, and value-selection rules.
 
-    key_groups: tuple[KeySpec, ...] = ()
-    shamir_threshold: int = 0
-    rules: EncryptionRules = field(default_factory=EncryptionRules)
-    mac_only_encrypted: bool = False
+    Plain classes here rather than dataclasses: see ``sealbox.sops.record``.
+    """
+
+    _fields = ("key_groups", "shamir_threshold", "rules", "mac_only_encrypted")
+    __slots__ = _fields
+    key_groups: tuple[KeySpec, ...]
+    shamir_threshold: int
+    rules: EncryptionRules
+    mac_only_encrypted: bool
+
+    def __init__(
+        self,
+        key_groups: tuple[KeySpec, ...] = (),
+        shamir_threshold: int = 0,
+        rules: EncryptionRules | None = None,
+        mac_only_encrypted: bool = False,
+    ) -> None:
+        self._set(
+            key_groups=key_groups,
+            shamir_threshold=shamir_threshold,
+            rules=EncryptionRules() if rules is None else rules,
+            mac_only_encrypted=mac_only_encrypted,
+        )
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(FrozenRecord):
+    _fields = ("path", "creation_rules", "stores")
+    __slots__ = _fields
     path: str
     creation_rules: tuple[dict[str, Any], ...]
     stores: dict[str, Any]
+
+    def __init__(
+        self, path: str, creation_rules: tuple[dict[str, Any], ...], stores: dict[str, Any]
+    ) -> None:
+        self._set(path=path, creation_rules=creation_rules, stores=stores)
 
     def indent(self, store: str) -> int | None:
         section = self.stores.get("json_binary" if store == "binary" else store)
@@ -115,8 +139,7 @@ def _rule(raw: dict[str, Any]) -> CreationRule:
     else:
         flat = KeySpec(**{field: _strings(raw.get(key)) for key, field in _FLAT_KEYS.items()})
         groups = () if flat.is_empty() else (flat,)
-    names = EncryptionRules.__dataclass_fields__
-    rules = EncryptionRules(**{name: str(raw.get(name) or "") for name in names})
+    rules = EncryptionRules(**{name: str(raw.get(name) or "") for name in RULE_FIELDS})
     return CreationRule(
         key_groups=groups,
         shamir_threshold=_threshold(raw.get("shamir_threshold")),

@@ -9,12 +9,12 @@ value-selection flags override the rule's; a ``.sops.yaml`` without a matching r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sealbox.sops.errors import NoKeysError, SopsError
 from sealbox.sops.formats import format_for_path, get_store
-from sealbox.sops.rules import EncryptionRules
+from sealbox.sops.record import Record
+from sealbox.sops.rules import RULE_FIELDS, EncryptionRules
 
 if TYPE_CHECKING:
     from sealbox.sops.config import Config
@@ -23,22 +23,18 @@ if TYPE_CHECKING:
     from sealbox.sops.keys.base import MasterKey
     from sealbox.sops.options import Options
 
-_RULE_FLAGS = (
-    "unencrypted_suffix",
-    "encrypted_suffix",
-    "unencrypted_regex",
-    "encrypted_regex",
-    "unencrypted_comment_regex",
-    "encrypted_comment_regex",
-)
 
+class Formats(Record):
+    """Input and output format names and their stores (a plain class: see ``record``)."""
 
-@dataclass
-class Formats:
-    input: str
-    output: str
-    input_store: Store
-    output_store: Store
+    _fields = ("input", "output", "input_store", "output_store")
+    __slots__ = _fields
+
+    def __init__(self, input: str, output: str, input_store: Store, output_store: Store) -> None:
+        self.input = input
+        self.output = output
+        self.input_store = input_store
+        self.output_store = output_store
 
 
 def file_name(ns: Options, path: str | None) -> str:
@@ -92,14 +88,24 @@ def flag_spec(ns: Options) -> KeySpec:
     )
 
 
-@dataclass
-class NewFileSettings:
-    """Keys and rules for a file being encrypted for the first time."""
+class NewFileSettings(Record):
+    """Keys and rules for a file being encrypted for the first time (a plain class: see
+    ``record``)."""
 
-    key_groups: list[list[MasterKey]]
-    shamir_threshold: int
-    rules: EncryptionRules
-    mac_only_encrypted: bool
+    _fields = ("key_groups", "shamir_threshold", "rules", "mac_only_encrypted")
+    __slots__ = _fields
+
+    def __init__(
+        self,
+        key_groups: list[list[MasterKey]],
+        shamir_threshold: int,
+        rules: EncryptionRules,
+        mac_only_encrypted: bool,
+    ) -> None:
+        self.key_groups = key_groups
+        self.shamir_threshold = shamir_threshold
+        self.rules = rules
+        self.mac_only_encrypted = mac_only_encrypted
 
 
 def new_file_settings(ns: Options, config: Config | None, name: str) -> NewFileSettings:
@@ -122,7 +128,7 @@ def new_file_settings(ns: Options, config: Config | None, name: str) -> NewFileS
             "config file not found, or has no creation rules, and no keys provided through "
             "command line options"
         )
-    flags = {name: getattr(ns, name) or "" for name in _RULE_FLAGS}
+    flags = {name: getattr(ns, name) or "" for name in RULE_FIELDS}
     rules = EncryptionRules(**flags) if any(flags.values()) else rule.rules
     threshold = ns.shamir_secret_sharing_threshold or rule.shamir_threshold
     return NewFileSettings(

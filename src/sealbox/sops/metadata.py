@@ -9,12 +9,12 @@ editing or rotating a file never drops them. Keys are written sorted, as Go sops
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 from sealbox.sops.errors import SopsError
-from sealbox.sops.rules import EncryptionRules
+from sealbox.sops.record import Record
+from sealbox.sops.rules import RULE_FIELDS, EncryptionRules
 from sealbox.sops.values import format_rfc3339, parse_rfc3339
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ _SCALAR_FIELDS = frozenset(
         "shamir_threshold",
         "mac_only_encrypted",
         "key_groups",
-        *EncryptionRules.__dataclass_fields__,
+        *RULE_FIELDS,
     }
 )
 # compat: the per-type order Go sops uses inside a key group (stores/stores.go keygroup).
@@ -73,17 +73,40 @@ class UnknownKey:
         return dict(self._entry)
 
 
-@dataclass
-class Metadata:
-    """What the ``sops`` block says about a file (data key excluded)."""
+class Metadata(Record):
+    """What the ``sops`` block says about a file (data key excluded).
 
-    key_groups: list[list[MasterKey]]
-    shamir_threshold: int = 0
-    rules: EncryptionRules = field(default_factory=EncryptionRules)
-    mac_only_encrypted: bool = False
-    lastmodified: str = ""
-    mac: str = ""
-    version: str = VERSION
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
+    """
+
+    _fields = (
+        "key_groups",
+        "shamir_threshold",
+        "rules",
+        "mac_only_encrypted",
+        "lastmodified",
+        "mac",
+        "version",
+    )
+    __slots__ = _fields
+
+    def __init__(
+        self,
+        key_groups: list[list[MasterKey]],
+        shamir_threshold: int = 0,
+        rules: EncryptionRules | None = None,
+        mac_only_encrypted: bool = False,
+        lastmodified: str = "",
+        mac: str = "",
+        version: str = VERSION,
+    ) -> None:
+        self.key_groups = key_groups
+        self.shamir_threshold = shamir_threshold
+        self.rules = EncryptionRules() if rules is None else rules
+        self.mac_only_encrypted = mac_only_encrypted
+        self.lastmodified = lastmodified
+        self.mac = mac
+        self.version = version
 
     def lastmodified_aad(self) -> str:
         """The MAC's associated data: ``lastmodified`` re-formatted as RFC 3339 seconds."""
@@ -128,9 +151,7 @@ class Metadata:
         groups = [g for g in groups if g]
         if not groups:
             raise SopsError("No keys found in file")
-        rules = EncryptionRules(
-            **{name: str(raw.get(name) or "") for name in EncryptionRules.__dataclass_fields__}
-        )
+        rules = EncryptionRules(**{name: str(raw.get(name) or "") for name in RULE_FIELDS})
         lastmodified = _as_timestamp(raw.get("lastmodified"))
         try:
             parse_rfc3339(lastmodified)

@@ -10,13 +10,13 @@ The binary store ignores the value-selection rules, as Go sops does.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sealbox.sops.cipher import ValueCipher
 from sealbox.sops.errors import MacMismatchError, SopsError, ValueDecryptError
 from sealbox.sops.metadata import Metadata
+from sealbox.sops.record import Record
 from sealbox.sops.rules import EncryptionRules
 from sealbox.sops.values import format_rfc3339
 from sealbox.sops.walk import decrypt_documents, encrypt_documents
@@ -28,14 +28,26 @@ if TYPE_CHECKING:
 DATA_KEY_SIZE = 32
 
 
-@dataclass
-class OpenedFile:
-    """A decrypted file: cleartext documents, its metadata, data key and IV stash."""
+class OpenedFile(Record):
+    """A decrypted file: cleartext documents, its metadata, data key and IV stash.
 
-    documents: list[Branch]
-    metadata: Metadata
-    data_key: bytes
-    stash: dict[tuple[str, bytes], bytes]
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
+    """
+
+    _fields = ("documents", "metadata", "data_key", "stash")
+    __slots__ = _fields
+
+    def __init__(
+        self,
+        documents: list[Branch],
+        metadata: Metadata,
+        data_key: bytes,
+        stash: dict[tuple[str, bytes], bytes],
+    ) -> None:
+        self.documents = documents
+        self.metadata = metadata
+        self.data_key = data_key
+        self.stash = stash
 
     def __repr__(self) -> str:
         return f"OpenedFile(documents={len(self.documents)}, metadata=..., data_key=***)"

@@ -9,26 +9,53 @@ an unanchored ``Match``; Python's ``re.search`` agrees on the patterns people wr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
 
 from sealbox.sops.errors import SopsError
+from sealbox.sops.record import FrozenRecord
 
 DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted"
 
 
-@dataclass(frozen=True, slots=True)
-class EncryptionRules:
-    """At most one field is set; the metadata field names are the attribute names."""
+class EncryptionRules(FrozenRecord):
+    """At most one field is set; the metadata field names are the attribute names.
 
-    unencrypted_suffix: str = ""
-    encrypted_suffix: str = ""
-    unencrypted_regex: str = ""
-    encrypted_regex: str = ""
-    unencrypted_comment_regex: str = ""
-    encrypted_comment_regex: str = ""
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
+    """
 
-    def __post_init__(self) -> None:
-        if sum(1 for f in fields(self) if getattr(self, f.name)) > 1:
+    _fields = (
+        "unencrypted_suffix",
+        "encrypted_suffix",
+        "unencrypted_regex",
+        "encrypted_regex",
+        "unencrypted_comment_regex",
+        "encrypted_comment_regex",
+    )
+    __slots__ = _fields
+    unencrypted_suffix: str
+    encrypted_suffix: str
+    unencrypted_regex: str
+    encrypted_regex: str
+    unencrypted_comment_regex: str
+    encrypted_comment_regex: str
+
+    def __init__(
+        self,
+        unencrypted_suffix: str = "",
+        encrypted_suffix: str = "",
+        unencrypted_regex: str = "",
+        encrypted_regex: str = "",
+        unencrypted_comment_regex: str = "",
+        encrypted_comment_regex: str = "",
+    ) -> None:
+        self._set(
+            unencrypted_suffix=unencrypted_suffix,
+            encrypted_suffix=encrypted_suffix,
+            unencrypted_regex=unencrypted_regex,
+            encrypted_regex=encrypted_regex,
+            unencrypted_comment_regex=unencrypted_comment_regex,
+            encrypted_comment_regex=encrypted_comment_regex,
+        )
+        if sum(1 for value in self._values() if value) > 1:
             raise SopsError(
                 "Cannot use more than one of encrypted_suffix, unencrypted_suffix, "
                 "encrypted_regex, unencrypted_regex, encrypted_comment_regex "
@@ -48,7 +75,7 @@ class EncryptionRules:
                     raise SopsError(f"invalid {name}: {err}") from err
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, f.name) for f in fields(self))
+        return not any(self._values())
 
     def with_default(self) -> EncryptionRules:
         """These rules, or ``unencrypted_suffix: _unencrypted`` when none is set."""
@@ -57,10 +84,14 @@ class EncryptionRules:
         return self
 
     def as_metadata(self) -> dict[str, str]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+        return {name: value for name in self._fields if (value := getattr(self, name))}
 
     def matcher(self) -> RuleMatcher:
         return RuleMatcher(self)
+
+
+RULE_FIELDS: tuple[str, ...] = EncryptionRules._fields
+"""The rule names, in the order of ``EncryptionRules``'s arguments."""
 
 
 class RuleMatcher:

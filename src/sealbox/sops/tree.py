@@ -9,23 +9,30 @@ or ``None``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeAlias
 
+from sealbox.sops.record import Record
 
-@dataclass(slots=True)
-class Comment:
+
+class Comment(Record):
     """A comment line; ``value`` is the text after ``#`` (leading space kept, as SOPS does)."""
 
-    value: str
+    _fields = ("value",)
+    __slots__ = _fields
+
+    def __init__(self, value: str) -> None:
+        self.value = value
 
 
-@dataclass(slots=True)
-class Branch:
+class Branch(Record):
     """An ordered mapping: ``(key, value)`` entries interleaved with comments."""
 
-    items: list[tuple[str, Value] | Comment] = field(default_factory=list)
+    _fields = ("items",)
+    __slots__ = _fields
+
+    def __init__(self, items: list[tuple[str, Value] | Comment] | None = None) -> None:
+        self.items = [] if items is None else items
 
     def get(self, key: str) -> Value:
         """Return the value under ``key``; ``KeyError`` if absent."""

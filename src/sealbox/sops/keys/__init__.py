@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sealbox.sops.keys.base import (
@@ -23,6 +22,7 @@ from sealbox.sops.keys.base import (
     MasterKey,
     MasterKeyError,
 )
+from sealbox.sops.record import FrozenRecord
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -80,19 +80,39 @@ def keys_from_rule_group(item: Mapping[str, Any]) -> list[MasterKey]:
     return build(item)
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(FrozenRecord):
     """Keys named by the user (flags, env or a ``.sops.yaml`` rule), not yet encrypted.
 
     Each item may itself be a comma-separated list, as Go sops's flags and rules accept.
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
     """
 
-    age: tuple[str, ...] = ()
-    pgp: tuple[str, ...] = ()
-    hc_vault_transit_uri: tuple[str, ...] = ()
-    kms: tuple[str, ...] = ()
-    gcp_kms: tuple[str, ...] = ()
-    azure_kv: tuple[str, ...] = ()
+    _fields = ("age", "pgp", "hc_vault_transit_uri", "kms", "gcp_kms", "azure_kv")
+    __slots__ = _fields
+    age: tuple[str, ...]
+    pgp: tuple[str, ...]
+    hc_vault_transit_uri: tuple[str, ...]
+    kms: tuple[str, ...]
+    gcp_kms: tuple[str, ...]
+    azure_kv: tuple[str, ...]
+
+    def __init__(
+        self,
+        age: tuple[str, ...] = (),
+        pgp: tuple[str, ...] = (),
+        hc_vault_transit_uri: tuple[str, ...] = (),
+        kms: tuple[str, ...] = (),
+        gcp_kms: tuple[str, ...] = (),
+        azure_kv: tuple[str, ...] = (),
+    ) -> None:
+        self._set(
+            age=age,
+            pgp=pgp,
+            hc_vault_transit_uri=hc_vault_transit_uri,
+            kms=kms,
+            gcp_kms=gcp_kms,
+            azure_kv=azure_kv,
+        )
 
     def is_empty(self) -> bool:
         """True when no key of any type is named."""

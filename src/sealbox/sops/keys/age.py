@@ -8,7 +8,6 @@ payload is the raw data key or Shamir share. Recipients are X25519 (``age1...``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from sealbox.sops.keys.base import (
@@ -17,6 +16,7 @@ from sealbox.sops.keys.base import (
     InvalidKeyEntryError,
     require_str,
 )
+from sealbox.sops.record import Record
 
 if TYPE_CHECKING:
     import pyrage.ssh
@@ -40,13 +40,19 @@ def parse_recipient(recipient: str) -> pyrage.x25519.Recipient | pyrage.ssh.Reci
     raise InvalidKeyEntryError(f"unsupported age recipient {recipient!r}")
 
 
-@dataclass
-class AgeKey:
-    """One age recipient and, once encrypted, the armored data key."""
+class AgeKey(Record):
+    """One age recipient and, once encrypted, the armored data key.
+
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
+    """
 
     metadata_key: ClassVar[str] = "age"
-    recipient: str
-    enc: str = field(default="", repr=False)
+    _fields = ("recipient", "enc")
+    _hidden = frozenset({"enc"})
+
+    def __init__(self, recipient: str, enc: str = "") -> None:
+        self.recipient = recipient
+        self.enc = enc
 
     @classmethod
     def from_recipient(cls, recipient: str) -> Self:

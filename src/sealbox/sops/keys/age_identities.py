@@ -11,17 +11,18 @@ Identities are secret: they are kept only in memory and never shown in errors or
 Passphrase-protected identity files and age plugins are not supported.
 """
 
+# ruff: noqa: PTH111, PTH113, PTH118
+# (os.path on purpose: importing pathlib costs start-up time, see _default_keys_path)
+
 from __future__ import annotations
 
 import os
-import shlex
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from sealbox.sops.keys.base import CouldNotDecryptKeyError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from pathlib import Path
 
     import pyrage.ssh
     import pyrage.x25519
@@ -33,8 +34,18 @@ _SECRET_KEY_PREFIX = "AGE-SECRET-KEY-"
 
 def default_keys_file() -> Path:
     """``$XDG_CONFIG_HOME/sops/age/keys.txt``, or ``~/.config/sops/age/keys.txt``."""
-    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config_home) / "sops" / "age" / "keys.txt"
+    from pathlib import Path
+
+    return Path(_default_keys_path())
+
+
+def _default_keys_path() -> str:
+    """``default_keys_file`` as a string: decrypting looks it up every time, and importing
+    ``pathlib`` (with ``urllib.parse``, ``fnmatch``, ...) would cost about 3 ms of start-up."""
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
+        os.path.expanduser("~"), ".config"
+    )
+    return os.path.join(config_home, "sops", "age", "keys.txt")
 
 
 def parse_identities(text: str, source: str) -> list[Identity]:
@@ -57,9 +68,10 @@ def parse_identities(text: str, source: str) -> list[Identity]:
     return identities
 
 
-def _read(path: Path, source: str) -> str:
+def _read(path: str, source: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            return file.read()
     except OSError as err:
         raise CouldNotDecryptKeyError(
             f"failed to open age identity file {source} ({err.strerror})"
@@ -67,6 +79,7 @@ def _read(path: Path, source: str) -> str:
 
 
 def _from_command(command: str, recipient: str) -> str:
+    import shlex
     import subprocess
 
     env = {**os.environ, "SOPS_AGE_RECIPIENT": recipient}
@@ -86,18 +99,19 @@ def _ssh_identities() -> list[Identity]:
 
     explicit = os.environ.get("SOPS_AGE_SSH_PRIVATE_KEY_FILE")
     if explicit:
-        candidates: Iterable[Path] = [Path(explicit)]
+        candidates = [explicit]
     else:
-        ssh_dir = Path.home() / ".ssh"
-        candidates = [ssh_dir / "id_ed25519", ssh_dir / "id_rsa"]
+        ssh_dir = os.path.join(os.path.expanduser("~"), ".ssh")
+        candidates = [os.path.join(ssh_dir, "id_ed25519"), os.path.join(ssh_dir, "id_rsa")]
     identities: list[Identity] = []
     for path in candidates:
-        if not path.is_file():
+        if not os.path.isfile(path):
             if explicit:
                 raise CouldNotDecryptKeyError(f"SSH key file {path} does not exist")
             continue
         try:
-            identities.append(pyrage.ssh.Identity.from_buffer(path.read_bytes()))
+            with open(path, "rb") as file:
+                identities.append(pyrage.ssh.Identity.from_buffer(file.read()))
         except (OSError, pyrage.IdentityError) as err:
             if explicit:
                 raise CouldNotDecryptKeyError(f"could not load SSH key {path}") from err
@@ -113,13 +127,13 @@ def load_identities(recipient: str = "") -> list[Identity]:
         identities += parse_identities(key, "SOPS_AGE_KEY")
     key_file = os.environ.get("SOPS_AGE_KEY_FILE")
     if key_file:
-        identities += parse_identities(_read(Path(key_file), key_file), key_file)
+        identities += parse_identities(_read(key_file, key_file), key_file)
     key_command = os.environ.get("SOPS_AGE_KEY_CMD")
     if key_command:
         identities += parse_identities(_from_command(key_command, recipient), "SOPS_AGE_KEY_CMD")
-    default = default_keys_file()
-    if default.is_file():
-        identities += parse_identities(_read(default, str(default)), str(default))
+    default = _default_keys_path()
+    if os.path.isfile(default):
+        identities += parse_identities(_read(default, default), default)
     identities += _ssh_identities()
     if not identities:
         raise CouldNotDecryptKeyError(

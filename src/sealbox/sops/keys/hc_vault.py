@@ -17,7 +17,6 @@ import base64
 import binascii
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
@@ -31,6 +30,7 @@ from sealbox.sops.keys.base import (
     now_rfc3339,
     require_str,
 )
+from sealbox.sops.record import Record
 
 _URI_EXAMPLE = "https://vault.example.com:8200/v1/transit/keys/keyName"
 # compat: Go sops searches (unanchored) for a prefix before /v1/, which it refuses, and for
@@ -71,16 +71,29 @@ def _verify() -> bool | str:
     return os.environ.get("VAULT_CACERT") or True
 
 
-@dataclass
-class HcVaultKey:
-    """One Transit key on one Vault/OpenBao server and, once encrypted, its ciphertext."""
+class HcVaultKey(Record):
+    """One Transit key on one Vault/OpenBao server and, once encrypted, its ciphertext.
+
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
+    """
 
     metadata_key: ClassVar[str] = "hc_vault"
-    vault_address: str
-    engine_path: str
-    key_name: str
-    created_at: str = field(default_factory=now_rfc3339)
-    enc: str = field(default="", repr=False)
+    _fields = ("vault_address", "engine_path", "key_name", "created_at", "enc")
+    _hidden = frozenset({"enc"})
+
+    def __init__(
+        self,
+        vault_address: str,
+        engine_path: str,
+        key_name: str,
+        created_at: str | None = None,
+        enc: str = "",
+    ) -> None:
+        self.vault_address = vault_address
+        self.engine_path = engine_path
+        self.key_name = key_name
+        self.created_at = now_rfc3339() if created_at is None else created_at
+        self.enc = enc
 
     @classmethod
     def from_uri(cls, uri: str) -> Self:

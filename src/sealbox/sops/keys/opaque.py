@@ -9,7 +9,6 @@ with several keys in a group the other keys are then tried, as Go sops does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from sealbox.sops.keys.base import (
@@ -18,11 +17,14 @@ from sealbox.sops.keys.base import (
     InvalidKeyEntryError,
     now_rfc3339,
 )
+from sealbox.sops.record import Record
 
 
-@dataclass
-class OpaqueKey:
-    """A key entry of a type sealbox cannot use; ``entry`` is kept verbatim."""
+class OpaqueKey(Record):
+    """A key entry of a type sealbox cannot use; ``entry`` is kept verbatim.
+
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
+    """
 
     metadata_key: ClassVar[str] = ""
     service: ClassVar[str] = ""
@@ -30,7 +32,10 @@ class OpaqueKey:
     identifier_fields: ClassVar[tuple[str, ...]] = ()
     identifier_format: ClassVar[str] = "{}"
 
-    entry: dict[str, Any]
+    _fields = ("entry",)
+
+    def __init__(self, entry: dict[str, Any]) -> None:
+        self.entry = entry
 
     @classmethod
     def from_metadata(cls, entry: dict[str, Any]) -> Self:

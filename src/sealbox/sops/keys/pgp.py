@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 from sealbox.sops.keys.base import (
@@ -22,6 +21,7 @@ from sealbox.sops.keys.base import (
     now_rfc3339,
     require_str,
 )
+from sealbox.sops.record import Record
 
 _ENCRYPT_TIMEOUT_SECONDS = 120
 
@@ -46,14 +46,20 @@ def _run_gpg(
     )
 
 
-@dataclass
-class PgpKey:
-    """One PGP key by fingerprint and, once encrypted, the armored data key."""
+class PgpKey(Record):
+    """One PGP key by fingerprint and, once encrypted, the armored data key.
+
+    A plain class rather than a dataclass: see ``sealbox.sops.record``.
+    """
 
     metadata_key: ClassVar[str] = "pgp"
-    fp: str
-    created_at: str = field(default_factory=now_rfc3339)
-    enc: str = field(default="", repr=False)
+    _fields = ("fp", "created_at", "enc")
+    _hidden = frozenset({"enc"})
+
+    def __init__(self, fp: str, created_at: str | None = None, enc: str = "") -> None:
+        self.fp = fp
+        self.created_at = now_rfc3339() if created_at is None else created_at
+        self.enc = enc
 
     @classmethod
     def from_fingerprint(cls, fingerprint: str) -> Self:
