@@ -120,6 +120,9 @@ class HTTPConnection(asyncio.Protocol):
         except (httptools.HttpParserUpgrade, httptools.HttpParserError):
             if not self._rejected:
                 self._reject(400, _MALFORMED)
+        if self._worker is None and not self._at_boundary:
+            # Half a request and then silence: the timeout closes it (no slowloris hold).
+            self._arm_idle_timer()
 
     def close(self) -> None:
         """Close the connection (server shutdown)."""
@@ -240,6 +243,8 @@ class HTTPConnection(asyncio.Protocol):
         self._start_worker()
 
     def _arm_idle_timer(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
         if self._idle_timeout > 0:
             self._idle = self._loop.call_later(self._idle_timeout, self.close)
 
