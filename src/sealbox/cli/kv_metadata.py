@@ -8,6 +8,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args
 from sealbox.cli.base import (
+    F,
     VaultGroup,
     api_errors,
     client_flags,
@@ -93,14 +94,49 @@ def _metadata_body(
     return body
 
 
+def _metadata_flags(func: F) -> F:
+    """The flags ``kv metadata put`` and ``kv metadata patch`` share."""
+    for option in reversed(
+        (
+            click.option(
+                "--max-versions", type=int, default=-1, help="Versions to keep (0: default)."
+            ),
+            click.option(
+                "--cas-required/--no-cas-required", default=None, help="Require cas on writes."
+            ),
+            click.option(
+                "--delete-version-after", default=None, help="Delete versions after (e.g. 720h)."
+            ),
+            click.option("--custom-metadata", multiple=True, help="key=value (repeatable)."),
+        )
+    ):
+        func = option(func)
+    return func
+
+
+def _send_metadata(
+    args: tuple[str, ...], mount: str | None, body: dict[str, Any], *, patch: bool
+) -> int:
+    with make_client() as client:
+        target = _v2_target(client, args, mount)
+        path = target.api_path("metadata")
+        if patch:
+            with api_errors(f"Error patching {path}"):
+                secret = client.patch(path, body)
+        else:
+            with api_errors(f"Error writing data to {path}"):
+                secret = client.write(path, body)
+    if secret is None:
+        out(f"Success! Data written to: {path}")
+        return 0
+    return output_secret(secret)
+
+
 @metadata.command("put")
 @client_flags
 @output_flags
 @_MOUNT
-@click.option("--max-versions", type=int, default=-1, help="Versions to keep (0: default).")
-@click.option("--cas-required/--no-cas-required", default=None, help="Require cas on writes.")
-@click.option("--delete-version-after", default=None, help="Delete versions after (e.g. 720h).")
-@click.option("--custom-metadata", multiple=True, help="key=value (repeatable).")
+@_metadata_flags
 @_ARGS
 @run
 def put_cmd(
@@ -113,25 +149,14 @@ def put_cmd(
 ) -> int:
     """Create or update a secret's metadata."""
     body = _metadata_body(max_versions, cas_required, delete_version_after, custom_metadata)
-    with make_client() as client:
-        target = _v2_target(client, args, mount)
-        path = target.api_path("metadata")
-        with api_errors(f"Error writing data to {path}"):
-            secret = client.write(path, body)
-    if secret is None:
-        out(f"Success! Data written to: {path}")
-        return 0
-    return output_secret(secret)
+    return _send_metadata(args, mount, body, patch=False)
 
 
 @metadata.command("patch")
 @client_flags
 @output_flags
 @_MOUNT
-@click.option("--max-versions", type=int, default=-1, help="Versions to keep (0: default).")
-@click.option("--cas-required/--no-cas-required", default=None, help="Require cas on writes.")
-@click.option("--delete-version-after", default=None, help="Delete versions after (e.g. 720h).")
-@click.option("--custom-metadata", multiple=True, help="key=value (repeatable).")
+@_metadata_flags
 @_ARGS
 @run
 def patch_cmd(
@@ -144,15 +169,7 @@ def patch_cmd(
 ) -> int:
     """Patch a secret's metadata, leaving unspecified fields alone."""
     body = _metadata_body(max_versions, cas_required, delete_version_after, custom_metadata)
-    with make_client() as client:
-        target = _v2_target(client, args, mount)
-        path = target.api_path("metadata")
-        with api_errors(f"Error patching {path}"):
-            secret = client.patch(path, body)
-    if secret is None:
-        out(f"Success! Data written to: {path}")
-        return 0
-    return output_secret(secret)
+    return _send_metadata(args, mount, body, patch=True)
 
 
 @metadata.command("delete")
