@@ -22,6 +22,7 @@ from sealbox.logical import Operation, Request, Response
 if TYPE_CHECKING:
     from sealbox.core.core import Core
     from sealbox.core.router import Route
+    from sealbox.core.tokens import TokenEntry
 
 
 def _matches(patterns: tuple[str, ...], path: str) -> bool:
@@ -34,7 +35,8 @@ def _matches(patterns: tuple[str, ...], path: str) -> bool:
     return False
 
 
-def _audit_auth(entry: Any, token: str) -> dict[str, Any] | None:
+def _audit_auth(entry: TokenEntry | None, token: str) -> dict[str, Any] | None:
+    """The caller's token as the audit broker records it (the broker HMACs what it must)."""
     if entry is None:
         return None
     return {
@@ -47,9 +49,7 @@ def _audit_auth(entry: Any, token: str) -> dict[str, Any] | None:
         "entity_id": entry.entity_id,
         "token_type": entry.type,
         "token_ttl": entry.ttl,
-        "token_issue_time": entry.creation_time.isoformat()
-        if hasattr(entry.creation_time, "isoformat")
-        else str(entry.creation_time),
+        "token_issue_time": entry.creation_time.isoformat(),
     }
 
 
