@@ -116,38 +116,18 @@ def sealbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerP
     yield from start_dev_server(tmp_path_factory)
 
 
-def make_tls_material(directory: Path) -> tuple[Path, Path, Path]:
-    """A CA and a server certificate for 127.0.0.1/localhost, made with openssl."""
-    ca_key, ca_cert = directory / "ca.key", directory / "ca.pem"
-    key, csr, cert = directory / "server.key", directory / "server.csr", directory / "server.pem"
-    ext = directory / "ext.cnf"
-    ext.write_text(
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
-        "extendedKeyUsage=serverAuth\n"
-    )
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
 
-    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(args, check=True, capture_output=True)
 
-    run(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        str(ca_key),
-        "-out",
-        str(ca_cert),
-        "-days",
-        "2",
-        "-subj",
-        "/CN=sealbox test CA",
-    )
-    run(
-        "openssl",
+def sign_certificate(
+    directory: Path, ca_cert: Path, ca_key: Path, name: str, extensions: str
+) -> tuple[Path, Path]:
+    """A new key and a certificate for it (CN=``name``) signed by the given CA."""
+    key, csr, cert = directory / f"{name}.key", directory / f"{name}.csr", directory / f"{name}.pem"
+    ext = directory / f"{name}.cnf"
+    ext.write_text(extensions)
+    _openssl(
         "req",
         "-newkey",
         "rsa:2048",
@@ -157,10 +137,9 @@ def make_tls_material(directory: Path) -> tuple[Path, Path, Path]:
         "-out",
         str(csr),
         "-subj",
-        "/CN=localhost",
+        f"/CN={name}",
     )
-    run(
-        "openssl",
+    _openssl(
         "x509",
         "-req",
         "-in",
@@ -176,6 +155,36 @@ def make_tls_material(directory: Path) -> tuple[Path, Path, Path]:
         "2",
         "-extfile",
         str(ext),
+    )
+    return cert, key
+
+
+def make_tls_material(directory: Path) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1/localhost, made with openssl."""
+    ca_key, ca_cert = directory / "ca.key", directory / "ca.pem"
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(ca_key),
+        "-out",
+        str(ca_cert),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=sealbox test CA",
+    )
+    cert, key = sign_certificate(
+        directory,
+        ca_cert,
+        ca_key,
+        "localhost",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth\n",
     )
     return ca_cert, cert, key
 

@@ -7,7 +7,6 @@ configured CA is accepted (the cert auth method builds on it), any other is refu
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tests.compat.conftest import (
     ServerProcess,
     free_port,
     make_tls_material,
+    sign_certificate,
     start_process,
     stop,
 )
@@ -26,44 +26,7 @@ pytestmark = pytest.mark.compat
 
 
 def _client_cert(directory: Path, ca_cert: Path, ca_key: Path, name: str) -> tuple[str, str]:
-    key, csr, cert = directory / f"{name}.key", directory / f"{name}.csr", directory / f"{name}.pem"
-    ext = directory / f"{name}.cnf"
-    ext.write_text("extendedKeyUsage=clientAuth\n")
-
-    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(args, check=True, capture_output=True)
-
-    run(
-        "openssl",
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        str(key),
-        "-out",
-        str(csr),
-        "-subj",
-        f"/CN={name}",
-    )
-    run(
-        "openssl",
-        "x509",
-        "-req",
-        "-in",
-        str(csr),
-        "-CA",
-        str(ca_cert),
-        "-CAkey",
-        str(ca_key),
-        "-CAcreateserial",
-        "-out",
-        str(cert),
-        "-days",
-        "2",
-        "-extfile",
-        str(ext),
-    )
+    cert, key = sign_certificate(directory, ca_cert, ca_key, name, "extendedKeyUsage=clientAuth\n")
     return str(cert), str(key)
 
 
