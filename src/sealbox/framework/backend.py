@@ -15,7 +15,7 @@ from typing import Any
 from sealbox.errors import UnsupportedOperation, UnsupportedPath
 from sealbox.framework.fields import FieldData
 from sealbox.framework.path import Path
-from sealbox.logical import Operation, Request, Response, Storage
+from sealbox.logical import Operation, Request, Response, Secret, Storage
 
 
 @dataclass(slots=True)
@@ -50,6 +50,27 @@ class Backend:
 
     async def cleanup(self) -> None:
         """Called before unmounting."""
+
+    #: Seconds between calls of ``periodic`` by the core (0: never), like Vault's PeriodicFunc.
+    periodic_interval: float = 0
+
+    async def periodic(self) -> None:
+        """Background work that needs no request (key auto-rotation, tidy, expiry sweeps)."""
+
+    async def renew_lease(self, req: Request, secret: Secret) -> Secret:  # noqa: ARG002
+        """Extend the lease ``secret`` issued by this backend; returns it with its new TTL.
+
+        The expiration manager calls this (``req.storage`` is the mount's view) with the
+        ``internal_data`` the backend attached when it issued the secret. A backend whose
+        leases are renewable overrides it; the default refuses, as Vault does.
+        """
+        raise UnsupportedOperation("lease is not renewable")
+
+    async def revoke_lease(self, req: Request, secret: Secret) -> None:
+        """Undo what issuing ``secret`` created (drop a database user, revoke a certificate).
+
+        Raise on failure: the expiration manager keeps the lease and retries with back-off.
+        """
 
     def route(self, path: str) -> tuple[Path, dict[str, str]]:
         """The first Path matching ``path`` and its captures."""
