@@ -29,6 +29,9 @@ endef
 
 system-deps:
 	$(call install_missing,$(TEST_TOOLS))
+	@# The PostgreSQL server (tests start their own cluster with initdb; none runs as a service).
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 
 bench-deps:
 	$(call install_missing,$(BENCH_TOOLS))

@@ -9,11 +9,15 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from tests.postgres_server import PostgresServer, start_postgres
 
 settings.register_profile("sealbox", deadline=None)
 settings.load_profile("sealbox")
@@ -26,3 +30,19 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOME", str(home))
         yield home
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the session (each test makes its own database/table).
+
+    Its directory is outside pytest's 0700 temporary root, which the ``postgres`` user (the
+    cluster's owner when the tests run as root) could not enter.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="sealbox-pg-"))
+    server = start_postgres(workdir)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
