@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-
 from tests.postgres_server import PostgresServer, start_postgres
 
 settings.register_profile("sealbox", deadline=None)

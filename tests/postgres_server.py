@@ -8,7 +8,6 @@ the server when it is missing. fsync stays on: durability tests rely on real com
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -43,9 +42,9 @@ class PostgresServer:
 
 
 def _bindir() -> Path:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     if candidates:
-        return Path(candidates[-1]).parent
+        return candidates[-1].parent
     found = shutil.which("initdb")
     if found:
         return Path(found).parent
