@@ -8,13 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sealbox.goformat import parse_rfc3339, rfc3339_nano
 from sealbox.sops.tree import Comment
 from sealbox.sops.values import (
     format_float_f,
     format_float_g,
-    format_rfc3339_nano,
     from_bytes,
-    parse_rfc3339,
     to_bytes,
     type_name,
     val_to_string,
@@ -83,7 +82,7 @@ def test_unknown_type_is_an_error() -> None:
 
 def test_rfc3339_with_offset_and_fraction() -> None:
     stamp = datetime(2006, 1, 2, 15, 4, 5, 120000, tzinfo=timezone(timedelta(hours=7, minutes=6)))
-    assert format_rfc3339_nano(stamp) == "2006-01-02T15:04:05.12+07:06"
+    assert rfc3339_nano(stamp) == "2006-01-02T15:04:05.12+07:06"
     assert parse_rfc3339("2006-01-02T15:04:05.12+07:06") == stamp
 
 

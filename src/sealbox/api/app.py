@@ -34,7 +34,7 @@ from sealbox.errors import (
     UnsupportedMediaType,
     UnsupportedOperation,
 )
-from sealbox.framework.duration import parse_duration
+from sealbox.goformat import GO_FALSE, GO_TRUE, parse_duration
 from sealbox.logical import Operation, Request
 
 Scope = MutableMapping[str, Any]
@@ -246,10 +246,6 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     return data
 
 
-_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-_GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
-
-
 def _operation(method: str, query: dict[str, str], headers: dict[str, str]) -> Operation:
     # compat: any non-empty help value asks for help (handler.go wrapHelpHandler)
     if query.get("help"):
@@ -257,9 +253,9 @@ def _operation(method: str, query: dict[str, str], headers: dict[str, str]) -> O
     # compat: list is parsed with Go's strconv.ParseBool ("True" from requests included);
     # anything else is a 400 (logical.go buildLogicalRequestNoAuth)
     list_value = query.get("list", "") if method == "GET" else ""
-    if list_value in _GO_TRUE:
+    if list_value in GO_TRUE:
         return Operation.LIST
-    if list_value and list_value not in _GO_FALSE:
+    if list_value and list_value not in GO_FALSE:
         raise InvalidRequest(f"invalid list value {list_value!r}")
     operation = _METHODS.get(method)
     if operation is None and method == "OPTIONS":

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from sealbox.goformat import human_duration
+
 _AUTH_KEYS = (
     "client_token",
     "accessor",
@@ -56,32 +58,6 @@ def go_value(value: Any) -> str:
 def go_quoted_list(values: Iterable[Any] | None) -> str:
     """Go's ``%q`` of a string slice: ``["a" "b"]``."""
     return "[" + " ".join(json.dumps(str(v)) for v in values or ()) + "]"
-
-
-def go_duration(seconds: int) -> str:
-    """Go's ``time.Duration.String`` for whole seconds (``1h0m0s``)."""
-    if seconds == 0:
-        return "0s"
-    sign = "-" if seconds < 0 else ""
-    rest = abs(seconds)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}h{minutes}m{secs}s"
-    if minutes:
-        return f"{sign}{minutes}m{secs}s"
-    return f"{sign}{secs}s"
-
-
-def human_duration(seconds: int) -> str:
-    """Vault's ``humanDuration``: Go's duration without the trailing zero units."""
-    text = go_duration(seconds)
-    if text.endswith("m0s"):
-        text = text[:-2]
-    idx = text.find("h0m")
-    if idx > 0:
-        text = text[: idx + 1] + text[idx + 3 :]
-    return text
 
 
 def human_duration_value(value: Any) -> Any:

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sealbox.goformat import GO_TRUE
+
 DEFAULT_ADDRESS = "https://127.0.0.1:8200"
 TOKEN_FILE_NAME = ".sealbox-token"
-_TRUE = frozenset({"1", "t", "true", "y", "yes", "on"})
 
 
 def env_value(name: str, env: Mapping[str, str] | None = None) -> str | None:
@@ -29,8 +30,8 @@ def env_value(name: str, env: Mapping[str, str] | None = None) -> str | None:
 
 
 def parse_bool(value: str | None) -> bool:
-    """Read a boolean environment value the lenient way Go's strconv.ParseBool does."""
-    return value is not None and value.strip().lower() in _TRUE
+    """A boolean environment value as Vault's CLI reads it (Go's strconv.ParseBool)."""
+    return value is not None and value.strip() in GO_TRUE
 
 
 def token_file_path() -> Path:

@@ -35,6 +35,7 @@ from sealbox.audit import AuditDevice
 from sealbox.audit.file import FileAuditDevice
 from sealbox.audit.format import EntryFormatter, Salt
 from sealbox.errors import InternalError, InvalidRequest
+from sealbox.goformat import parse_bool, rfc3339_nano
 from sealbox.logical import Request, Response, Storage, TxOp
 
 AUDIT_TABLE_KEY = "core/audit"
@@ -43,8 +44,6 @@ _log = logging.getLogger(__name__)
 
 DeviceFactory = Callable[[Mapping[str, str], Sequence[str]], AuditDevice]
 _FACTORIES: dict[str, DeviceFactory] = {"file": FileAuditDevice}
-_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
 
 class AuditFailure(InternalError):
@@ -279,10 +278,10 @@ def _parse_bool(options: Mapping[str, str], key: str, default: bool) -> bool:
     value = options.get(key)
     if value is None or value == "":
         return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
+    try:
+        return parse_bool(value)
+    except ValueError:
+        pass
     raise InvalidRequest(f"unable to parse '{key}': invalid syntax")
 
 
@@ -305,9 +304,7 @@ def _utc_now() -> datetime:
 
 def _format_time(moment: datetime) -> str:
     """Go's RFC3339Nano: UTC, ``Z``, fractional seconds without trailing zeros."""
-    stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    fraction = f"{moment.microsecond:06d}".rstrip("0")
-    return f"{stamp}.{fraction}Z" if fraction else f"{stamp}Z"
+    return rfc3339_nano(moment.astimezone(UTC))
 
 
 def _reason(err: BaseException) -> str:

@@ -8,12 +8,12 @@ at ``response``, so revoking the token (on unwrap or expiry) destroys the respon
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from sealbox.errors import InvalidRequest
+from sealbox.goformat import rfc3339_nano
 from sealbox.logical import Auth, Request, Response, Secret, WrapInfo
 
 if TYPE_CHECKING:
@@ -21,13 +21,6 @@ if TYPE_CHECKING:
 
 WRAPPING_POLICY = "response-wrapping"
 _INVALID = "wrapping token is not valid or does not exist"
-
-
-def rfc3339_nano(moment: datetime) -> str:
-    """Go's RFC3339Nano for an aware UTC time (trailing zeros of the fraction trimmed)."""
-    base = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    fraction = f"{moment.microsecond:06d}000".rstrip("0")
-    return f"{base}.{fraction}Z" if fraction else f"{base}Z"
 
 
 class Wrapper:

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from sealbox.errors import FieldValidationError
-from sealbox.framework.duration import parse_duration
+from sealbox.goformat import GO_FALSE, GO_TRUE, parse_duration
 
 
 class FieldType(Enum):
@@ -96,12 +96,12 @@ def _coerce_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        lowered = value.strip().lower()
-        # compat: Go's strconv.ParseBool spellings.
-        if lowered in ("1", "t", "true"):
-            return True
-        if lowered in ("0", "f", "false", ""):
+        text = value.strip()
+        # compat: Go's strconv.ParseBool spellings (parseutil.ParseBool); "" is false.
+        if not text or text in GO_FALSE:
             return False
+        if text in GO_TRUE:
+            return True
     if isinstance(value, int):
         return value != 0
     raise TypeError("expected a boolean")

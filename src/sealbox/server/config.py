@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sealbox.framework.duration import parse_duration
+from sealbox.goformat import GO_FALSE, GO_TRUE, parse_duration
 
 DEFAULT_AUDIT_DIRS = ("/var/log/sealbox", tempfile.gettempdir())
 _TOP_KEYS = {
@@ -130,8 +130,8 @@ def _bool(source: _Source, key: str, value: Any) -> bool:
         return value
     if isinstance(value, int):
         return value != 0
-    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
-        return value.lower() in ("true", "1")
+    if isinstance(value, str) and (value in GO_TRUE or value in GO_FALSE):
+        return value in GO_TRUE
     raise source.error(key, f"{key} must be a boolean")
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
+from sealbox.goformat import parse_rfc3339, rfc3339
 from sealbox.sops.errors import SopsError
 from sealbox.sops.record import Record
 from sealbox.sops.rules import RULE_FIELDS, EncryptionRules
-from sealbox.sops.values import format_rfc3339, parse_rfc3339
 
 if TYPE_CHECKING:
     from sealbox.sops.keys.base import MasterKey
@@ -111,7 +111,7 @@ class Metadata(Record):
     def lastmodified_aad(self) -> str:
         """The MAC's associated data: ``lastmodified`` re-formatted as RFC 3339 seconds."""
         try:
-            return format_rfc3339(parse_rfc3339(self.lastmodified))
+            return rfc3339(parse_rfc3339(self.lastmodified))
         except ValueError as err:
             raise SopsError("invalid lastmodified timestamp in sops metadata") from err
 
@@ -191,7 +191,7 @@ def _as_bool(value: object) -> bool:
 
 def _as_timestamp(value: object) -> str:
     if isinstance(value, datetime):
-        return format_rfc3339(value)
+        return rfc3339(value)
     return "" if value is None else str(value)
 
 

@@ -13,12 +13,12 @@ import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sealbox.goformat import rfc3339
 from sealbox.sops.cipher import ValueCipher
 from sealbox.sops.errors import MacMismatchError, SopsError, ValueDecryptError
 from sealbox.sops.metadata import Metadata
 from sealbox.sops.record import Record
 from sealbox.sops.rules import EncryptionRules
-from sealbox.sops.values import format_rfc3339
 from sealbox.sops.walk import decrypt_documents, encrypt_documents
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def seal(
     cipher = ValueCipher(data_key, stash)
     matcher = _matcher_rules(metadata, binary).matcher()
     mac = encrypt_documents(documents, cipher, matcher, metadata.mac_only_encrypted)
-    metadata.lastmodified = format_rfc3339(datetime.now(UTC))
+    metadata.lastmodified = rfc3339(datetime.now(UTC))
     metadata.mac = cipher.encrypt(mac, metadata.lastmodified_aad())
     return metadata.to_dict()
 

@@ -9,16 +9,10 @@ conversion lives here. Also Go's ``'g'`` float formatting, which the YAML and JS
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
+from sealbox.goformat import GO_FALSE, GO_TRUE, parse_rfc3339, rfc3339_nano
 from sealbox.sops.tree import Comment, Value
-
-_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-_GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
 
 
 def type_name(value: Value) -> str:
@@ -51,7 +45,7 @@ def to_bytes(value: Value) -> bytes:
     if isinstance(value, float):
         return format_float_f(value).encode()
     if isinstance(value, datetime):
-        return format_rfc3339_nano(value).encode()
+        return rfc3339_nano(value).encode()
     if isinstance(value, Comment):
         return value.value.encode("utf-8", "surrogateescape")
     raise TypeError(f"cannot encode a value of type {type(value).__name__}")
@@ -74,9 +68,9 @@ def from_bytes(data: bytes, type_tag: str) -> Value:
     if type_tag == "float":
         return float(text)
     if type_tag == "bool":
-        if text in _GO_TRUE:
+        if text in GO_TRUE:
             return True
-        if text in _GO_FALSE:
+        if text in GO_FALSE:
             return False
         raise ValueError("invalid bool plaintext")
     if type_tag == "time":
@@ -129,43 +123,6 @@ def _special_float(value: float) -> str | None:
     return None
 
 
-def format_rfc3339_nano(value: datetime) -> str:
-    """Go's ``time.RFC3339Nano``: fraction without trailing zeros, ``Z`` for UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += ("." + f"{value.microsecond:06d}").rstrip("0")
-    offset = value.utcoffset() or timedelta(0)
-    if offset == timedelta(0):
-        return text + "Z"
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def format_rfc3339(value: datetime) -> str:
-    """Go's ``time.RFC3339``: whole seconds (the MAC's associated data)."""
-    return format_rfc3339_nano(value.replace(microsecond=0))
-
-
-def parse_rfc3339(text: str) -> datetime:
-    """Parse an RFC 3339 timestamp (nanosecond fractions are truncated to microseconds)."""
-    match = _RFC3339.match(text.strip())
-    if match is None:
-        raise ValueError("invalid RFC 3339 timestamp")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
-    if zone in ("Z", "z"):
-        tz: timezone = UTC
-    else:
-        delta = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
-        tz = timezone(-delta if zone[0] == "-" else delta)
-    return datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
-    )
-
-
 def val_to_string(value: Value) -> str:
     """Go sops's ``ValToString`` for dotenv, INI and exec-env: non-strings as text."""
     if isinstance(value, str):
@@ -178,7 +135,7 @@ def val_to_string(value: Value) -> str:
             text += ".0"
         return text
     if isinstance(value, datetime):
-        return format_rfc3339_nano(value)
+        return rfc3339_nano(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "surrogateescape")
     return str(value)

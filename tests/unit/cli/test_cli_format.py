@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from sealbox.cli import format as fmt
+from sealbox.goformat import human_duration
 
 
 @pytest.mark.parametrize(
@@ -43,7 +44,7 @@ def test_go_value(value: Any, expected: str) -> None:
     ],
 )
 def test_human_duration(seconds: int, expected: str) -> None:
-    assert fmt.human_duration(seconds) == expected
+    assert human_duration(seconds) == expected
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sealbox.core.policy import Policy, parse_policy
-from sealbox.core.policy.values import glob_match, parse_duration_seconds
+from sealbox.core.policy.values import glob_match
 from sealbox.errors import InvalidRequest
+from sealbox.goformat import parse_duration
 
 
 def _only(policy: Policy) -> object:
@@ -117,7 +118,7 @@ path "x" {
      ("", 0), ("500ms", 0)],
 )  # fmt: skip
 def test_parse_duration_forms(raw: object, seconds: int) -> None:
-    assert parse_duration_seconds(raw) == seconds
+    assert parse_duration(raw) == seconds
     text = f'path "x" {{ capabilities = ["read"]\n min_wrapping_ttl = {raw!r} }}'.replace("'", '"')
     assert parse_policy("t", text).paths[0].min_wrapping_ttl == seconds
 

@@ -18,10 +18,10 @@ from sealbox.core.tokens import (
     TokenStore,
     TTLLimits,
     calculate_ttl,
-    human_duration,
     token_auth,
 )
 from sealbox.errors import InvalidRequest
+from sealbox.goformat import human_duration
 from sealbox.storage.inmem import InMemoryStorage
 
 _BASE62 = set(string.ascii_letters + string.digits)

@@ -13,10 +13,11 @@ import re
 
 from sealbox.auth.token.context import TokenContext, caller
 from sealbox.auth.token.policies import PolicyRequest, select_policies
-from sealbox.core.tokens import TokenRole, human_duration, token_auth
+from sealbox.core.tokens import TokenRole, token_auth
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import segment
+from sealbox.goformat import human_duration
 from sealbox.logical import Operation, Request, Response
 
 _DISPLAY_SANITIZE = re.compile(r"[^a-zA-Z0-9-]")

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.core.policy.syntax import Item, Obj, SyntaxProblem, parse_document, to_python
-from sealbox.core.policy.values import DurationError, parse_duration_seconds
 from sealbox.errors import InvalidRequest
+from sealbox.goformat import DurationError, parse_duration
 
 DENY, CREATE, READ, UPDATE, DELETE, LIST, SUDO, PATCH, SCAN = (
     "deny",
@@ -213,7 +213,7 @@ def _ttl(fields: dict[str, Any], field_name: str) -> int:
     if raw is None:
         return 0
     try:
-        return parse_duration_seconds(raw)
+        return parse_duration(raw)
     except DurationError as err:
         raise _StanzaError(f"error parsing {field_name}: {err}") from err
 

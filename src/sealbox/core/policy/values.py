@@ -8,65 +8,8 @@ allowed/denied parameter values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
-
-_UNIT_NS = {
-    "ns": 1,
-    "us": 1_000,
-    "µs": 1_000,
-    "μs": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-}
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
-
-class DurationError(ValueError):
-    """A duration that neither Go's time.ParseDuration nor an integer accepts."""
-
-
-def _go_duration_seconds(text: str) -> int:
-    """Go's time.ParseDuration, truncated to whole seconds."""
-    body = text
-    sign = 1
-    if body[:1] in "+-" and body:
-        sign = -1 if body[0] == "-" else 1
-        body = body[1:]
-    if body == "0":
-        return 0
-    pos = 0
-    total_ns = 0.0
-    while pos < len(body):
-        match = _PART.match(body, pos)
-        if match is None:
-            raise DurationError(f'time: invalid duration "{text}"')
-        total_ns += float(match.group(1)) * _UNIT_NS[match.group(2)]
-        pos = match.end()
-    if not body:
-        raise DurationError(f'time: invalid duration "{text}"')
-    return sign * int(total_ns // 1_000_000_000)
-
-
-def parse_duration_seconds(raw: Any) -> int:
-    """Seconds from ``30``, ``"30"``, ``"30s"``, ``"5m"``, ``"1h30m"`` (ParseDurationSecond)."""
-    if isinstance(raw, bool):
-        raise DurationError(f"could not parse duration from {raw!r}")
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float):
-        return int(raw)
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text == "":
-            return 0
-        if text.lstrip("-").isdigit():
-            return int(text)
-        return _go_duration_seconds(text)
-    raise DurationError(f"could not parse duration from {raw!r}")
 
 
 def glob_match(pattern: str, value: str) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sealbox.core.system import paths_generate_root, paths_rekey
-from sealbox.core.wrapping import rfc3339_nano
 from sealbox.framework import FieldData, Path
+from sealbox.goformat import rfc3339_nano
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:

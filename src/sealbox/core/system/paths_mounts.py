@@ -50,7 +50,7 @@ _TUNE_FIELDS = {
 
 
 def _ttl(value: Any, core: Core, name: str = "TTL") -> int:
-    from sealbox.framework.duration import parse_duration
+    from sealbox.goformat import parse_duration
 
     if value in (None, "", "system"):
         return 0

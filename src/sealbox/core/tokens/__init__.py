@@ -15,8 +15,8 @@ from sealbox.core.tokens.entry import (
 )
 from sealbox.core.tokens.roles import RoleStore, TokenRole
 from sealbox.core.tokens.store import RevokeHook, TokenStore
-from sealbox.core.tokens.ttl import TTLLimits, calculate_ttl, human_duration
-from sealbox.core.tokens.wire import rfc3339, token_auth, token_lookup_data
+from sealbox.core.tokens.ttl import TTLLimits, calculate_ttl
+from sealbox.core.tokens.wire import token_auth, token_lookup_data
 
 __all__ = [
     "ACCESSOR_LENGTH",
@@ -29,10 +29,8 @@ __all__ = [
     "TokenRole",
     "TokenStore",
     "calculate_ttl",
-    "human_duration",
     "new_accessor",
     "new_token_id",
-    "rfc3339",
     "token_auth",
     "token_lookup_data",
 ]

@@ -12,18 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sealbox.errors import InvalidRequest
-from sealbox.framework.duration import format_duration
-
-
-def human_duration(seconds: int) -> str:
-    """Go's duration text without zero minutes/seconds: 7200 -> "2h", 5400 -> "1h30m"."""
-    text = format_duration(seconds)
-    if text.endswith("m0s"):
-        text = text[:-2]
-    index = text.find("h0m")
-    if index > 0:
-        text = text[: index + 1] + text[index + 3 :]
-    return text
+from sealbox.goformat import human_duration
 
 
 @dataclass(frozen=True, slots=True)

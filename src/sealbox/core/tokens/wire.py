@@ -14,16 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.core.tokens.entry import TokenEntry
+from sealbox.goformat import rfc3339_nano
 from sealbox.logical import Auth
-
-
-def rfc3339(moment: datetime) -> str:
-    """Go's RFC3339Nano in UTC: fractional seconds without trailing zeros, then ``Z``."""
-    moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}".rstrip("0")
-    return text + "Z"
 
 
 def token_auth(entry: TokenEntry, token: str) -> Auth:
@@ -56,10 +48,10 @@ def token_lookup_data(
         "creation_ttl": entry.ttl,
         "display_name": entry.display_name,
         "entity_id": entry.entity_id,
-        "expire_time": rfc3339(entry.expire_time) if entry.expire_time is not None else None,
+        "expire_time": rfc3339_nano(entry.expire_time) if entry.expire_time is not None else None,
         "explicit_max_ttl": entry.explicit_max_ttl,
         "id": token or "",
-        "issue_time": rfc3339(entry.creation_time),
+        "issue_time": rfc3339_nano(entry.creation_time),
         "meta": dict(entry.meta) if entry.meta else None,
         "num_uses": max(entry.num_uses, 0),
         "orphan": entry.orphan,
@@ -72,7 +64,7 @@ def token_lookup_data(
     if entry.period:
         data["period"] = entry.period
     if entry.last_renewal is not None:
-        data["last_renewal"] = rfc3339(entry.last_renewal)
+        data["last_renewal"] = rfc3339_nano(entry.last_renewal)
         data["last_renewal_time"] = int(entry.last_renewal.timestamp())
     if entry.role:
         data["role"] = entry.role

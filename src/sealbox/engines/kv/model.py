@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sealbox.framework.duration import format_duration
+from sealbox.goformat import format_duration, rfc3339_nano_from_unix_nanos
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: compat: max_versions is a uint32 in OpenBao, so -1 is stored as 4294967295 (types.proto).
@@ -33,12 +33,7 @@ def to_nanos(moment: datetime) -> int:
 
 def format_time(nanos: int | None) -> str:
     """Go's RFC3339Nano: trailing zeros of the fraction trimmed; "" for no time."""
-    if nanos is None:
-        return ""
-    seconds, frac = divmod(nanos, 1_000_000_000)
-    stamp = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
-    fraction = f"{frac:09d}".rstrip("0")
-    return f"{stamp}.{fraction}Z" if fraction else f"{stamp}Z"
+    return "" if nanos is None else rfc3339_nano_from_unix_nanos(nanos)
 
 
 def as_uint32(value: int) -> int:

@@ -19,8 +19,8 @@ import orjson
 
 from sealbox.errors import InvalidRequest
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
-from sealbox.framework.duration import parse_duration
 from sealbox.framework.path import match_all
+from sealbox.goformat import parse_duration
 from sealbox.logical import Operation, Request, Response, Secret, Storage
 
 _PATH_FIELD = {"path": FieldSchema(FieldType.STRING, "Location of the secret.")}

@@ -13,10 +13,11 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sealbox.goformat import rfc3339_nano
 from sealbox.sops.errors import InvalidInputError
 from sealbox.sops.formats.common import refuse_metadata, split_metadata, with_metadata
 from sealbox.sops.tree import Branch, Comment, Value
-from sealbox.sops.values import format_float_f, format_float_g, format_rfc3339_nano
+from sealbox.sops.values import format_float_f, format_float_g
 
 _HTML = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -83,7 +84,7 @@ def _scalar(value: Value) -> str:
     if isinstance(value, float):
         return _float(value)
     if isinstance(value, datetime):
-        return _string(format_rfc3339_nano(value))
+        return _string(rfc3339_nano(value))
     if isinstance(value, bytes):
         return _string(value.decode("utf-8", "surrogateescape"))
     if isinstance(value, str):

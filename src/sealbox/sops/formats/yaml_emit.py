@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sealbox.goformat import rfc3339_nano
 from sealbox.sops.formats.yaml_resolve import YAML11_BOOLS, resolve_plain
 from sealbox.sops.tree import Branch, Comment, Value
-from sealbox.sops.values import format_float_g, format_rfc3339_nano
+from sealbox.sops.values import format_float_g
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _ESCAPES = {
@@ -152,7 +153,7 @@ def scalar(value: Value) -> str:
         text = format_float_g(value)
         return _FLOAT_WORDS.get(text, text)
     if isinstance(value, datetime):
-        return format_rfc3339_nano(value)
+        return rfc3339_nano(value)
     if isinstance(value, bytes):
         return quote(value.decode("utf-8", "surrogateescape"))
     if isinstance(value, str):

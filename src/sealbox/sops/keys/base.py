@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
+from sealbox.goformat import rfc3339
+
 
 class MasterKeyError(Exception):
     """Base of the key-source errors; ``exit_code`` is the code Go sops exits with."""
@@ -81,7 +83,7 @@ class MasterKey(Protocol):
 
 def now_rfc3339() -> str:
     """Current UTC time as Go's ``time.RFC3339`` (whole seconds, ``Z``): ``created_at``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return rfc3339(datetime.now(UTC))
 
 
 def require_str(entry: dict[str, Any], field: str, key_type: str) -> str:
