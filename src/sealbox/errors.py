@@ -35,10 +35,18 @@ class SealboxError(Exception):
     status: ClassVar[int] = 500
     default_message: ClassVar[str] = "internal error"
 
-    def __init__(self, message: str | None = None, *, data: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        data: dict[str, Any] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
         self.public_message = self.default_message if message is None else message
-        # Some Vault responses carry a body with the error (kv v2 deleted versions).
+        # Some Vault errors carry a body: a deleted KV v2 version's metadata, or only warnings
+        # (a KV v2 request to a path of the unversioned API).
         self.data = data
+        self.warnings = warnings or []
         super().__init__(self.public_message)
 
     @property

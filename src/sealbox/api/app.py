@@ -35,7 +35,7 @@ from sealbox.errors import (
     UnsupportedOperation,
 )
 from sealbox.goformat import GO_FALSE, GO_TRUE, parse_duration
-from sealbox.logical import Operation, Request
+from sealbox.logical import Operation, Request, Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -169,23 +169,26 @@ class VaultAPI:
         try:
             response = await self.core.handle(request)
         except SealboxError as err:
-            if err.data is None:
+            if err.data is None and not err.warnings:
                 raise
-            from sealbox.logical import Response
-
-            status, payload = render(Response(data=err.data), request.request_id)
-            return err.status, payload, []
-        status, payload = render(response, request.request_id)
-        extra = [(k.encode(), v.encode()) for k, v in response.headers.items()]
-        if response.content_type:
-            extra.append((b"content-type", response.content_type.encode()))
+            # compat: some Vault errors carry an envelope (a deleted KV v2 version's metadata,
+            # a warning about the unversioned KV API) instead of {"errors": [...]}.
+            answer = Response(data=err.data, warnings=err.warnings)
+            status, payload, _ = render(answer, request.request_id, status=err.status)
+            return status, payload, []
+        status, payload, media_type = render(
+            response, request.request_id, path=api_path, operation=operation
+        )
+        extra = [(b"content-type", media_type.encode())] if media_type else []
         return status, payload, extra
 
 
 def _response_headers(
     status: int, body: bytes, extra: list[tuple[bytes, bytes]]
 ) -> list[tuple[bytes, bytes]]:
-    headers = (_JSON_HEADERS if body or status >= 400 else _NO_BODY_HEADERS) + extra
+    typed = any(name == b"content-type" for name, _ in extra)
+    json_body = (body or status >= 400) and not typed
+    headers = (_JSON_HEADERS if json_body else _NO_BODY_HEADERS) + extra
     if status >= 300 or body:
         headers = [*headers, (b"content-length", str(len(body)).encode())]
     return headers

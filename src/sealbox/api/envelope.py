@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 
-from sealbox.logical import Auth, Response
+from sealbox.api import shapes
+from sealbox.logical import Auth, Operation, Response
 
 
 def _auth(auth: Auth) -> dict[str, Any]:
@@ -30,10 +31,12 @@ def _auth(auth: Auth) -> dict[str, Any]:
     }
 
 
-def envelope(response: Response, request_id: str = "") -> dict[str, Any]:
-    """The envelope dict; sys paths that Vault mirrors get ``data`` at the top level too."""
+def envelope(
+    response: Response, request_id: str = "", *, top_level: bool = False
+) -> dict[str, Any]:
+    """The envelope dict; with ``top_level``, ``data`` is repeated at the top as well."""
     body: dict[str, Any] = {}
-    if response.top_level and response.data:
+    if top_level and response.data:
         body.update(response.data)
     secret = response.secret
     wrap = response.wrap_info
@@ -61,12 +64,24 @@ def envelope(response: Response, request_id: str = "") -> dict[str, Any]:
     return body
 
 
-def render(response: Response, request_id: str = "") -> tuple[int, bytes]:
-    """Status and body bytes for a successful Response."""
-    if response.body is not None:
-        return response.status or 200, response.body
-    if response.raw:
-        return response.status or 200, orjson.dumps(response.data)
+def render(
+    response: Response,
+    request_id: str = "",
+    *,
+    path: str = "",
+    operation: Operation = Operation.READ,
+    status: int = 0,
+) -> tuple[int, bytes, str]:
+    """Status, body and content type for ``response`` to a request on API path ``path``.
+
+    ``status`` overrides the success code (an error answered with an envelope).
+    """
+    document = response.document
+    if document is not None:
+        return status or 200, document.content, document.media_type
+    if operation is Operation.HELP or (path and shapes.unwrapped(path)):
+        return status or 200, orjson.dumps(response.data), ""
+    code = status or (202 if response.accepted else 200)
     empty = (
         response.data is None
         and response.auth is None
@@ -74,6 +89,7 @@ def render(response: Response, request_id: str = "") -> tuple[int, bytes]:
         and response.secret is None
         and not response.warnings
     )
-    if empty:
-        return response.status or 204, b""
-    return response.status or 200, orjson.dumps(envelope(response, request_id))
+    if empty and not response.accepted:
+        return status or 204, b"", ""
+    body = envelope(response, request_id, top_level=bool(path) and shapes.mirrored(path))
+    return code, orjson.dumps(body), ""

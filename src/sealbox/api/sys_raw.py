@@ -7,7 +7,6 @@ bare JSON objects, served straight from the Core so they work before the barrier
 from __future__ import annotations
 
 import base64
-import binascii
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,31 +15,29 @@ from sealbox import __version__
 from sealbox.core.core import Core
 from sealbox.errors import FieldValidationError, InvalidRequest, UnsupportedOperation
 from sealbox.framework.fields import FieldType, coerce
+from sealbox.shamir import decode_share
 
 RawHandler = Callable[[Core, str, dict[str, Any], dict[str, str]], Awaitable[tuple[int, Any]]]
 
 
 async def seal_status(core: Core) -> dict[str, Any]:
     """The seal-status object (also the answer of sys/unseal)."""
-    from sealbox.barrier.seal import read_seal_config
-
-    config = await read_seal_config(core.physical)
-    progress = core.unseal_progress
+    seal = await core.seal_status()
     status: dict[str, Any] = {
         "type": "shamir",
-        "initialized": config is not None,
-        "sealed": core.sealed,
-        "t": config.secret_threshold if config else 0,
-        "n": config.secret_shares if config else 0,
-        "progress": progress.progress if progress and core.sealed else 0,
-        "nonce": progress.nonce if progress and core.sealed and progress.progress else "",
+        "initialized": seal.initialized,
+        "sealed": seal.sealed,
+        "t": seal.threshold,
+        "n": seal.shares,
+        "progress": seal.progress,
+        "nonce": seal.nonce,
         "version": __version__,
         "build_date": "",
         "migration": False,
         "recovery_seal": False,
         "storage_type": core.config.storage_type,
     }
-    if not core.sealed:
+    if not seal.sealed:
         status["cluster_name"] = core.config.cluster_name
         status["cluster_id"] = core.cluster_id
     return status
@@ -83,27 +80,6 @@ async def handle_seal_status(
     return 200, await seal_status(core)
 
 
-_SHARE_MIN, _SHARE_MAX = 16, 33
-
-
-def decode_key(key: str) -> bytes:
-    """An unseal key share in hex or base64, as Vault accepts both.
-
-    compat: hex is taken only when it decodes to a plausible share length (16..33 bytes,
-    Core.BarrierKeyLength); anything else is tried as base64 (http/sys_seal.go).
-    """
-    try:
-        share = bytes.fromhex(key)
-        if _SHARE_MIN <= len(share) <= _SHARE_MAX:
-            return share
-    except ValueError:
-        pass
-    try:
-        return base64.b64decode(key, validate=True)
-    except (binascii.Error, ValueError) as err:
-        raise InvalidRequest("'key' must be a valid hex or base64 string") from err
-
-
 async def handle_unseal(
     core: Core, method: str, data: dict[str, Any], query: dict[str, str]
 ) -> tuple[int, Any]:
@@ -126,7 +102,7 @@ async def handle_unseal(
             "'key' must be specified in request body as JSON, or 'reset' set to true"
         )
     # compat: the key is decoded (and a malformed one refused) before the sealed check.
-    share = decode_key(key)
+    share = decode_share(key)
     if core.sealed:
         await core.unseal(share)
     return 200, await seal_status(core)

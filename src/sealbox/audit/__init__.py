@@ -4,11 +4,18 @@ Mirrors OpenBao's builtin/audit/* plugins, reduced to their sink: the broker for
 HMACs each entry (audit/entry_formatter.go, audit/hashstructure.go live in
 ``sealbox.audit.format``) and hands a device one complete JSON line to append. A device
 records the whole line or raises ``OSError``; it never records half of one.
+
+``DEVICE_TYPES`` is the registry the broker reads, like ``sealbox.engines.ENGINE_FACTORIES``:
+a device type is one module here plus one line in that table. A factory takes the device's
+options and the directories the server's configuration lets API-enabled devices write to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
+
+from sealbox.audit.file import FileAuditDevice
 
 
 @runtime_checkable
@@ -24,4 +31,8 @@ class AuditDevice(Protocol):
         ...
 
 
-__all__ = ["AuditDevice"]
+DeviceFactory = Callable[[Mapping[str, str], Sequence[str]], AuditDevice]
+
+DEVICE_TYPES: Mapping[str, DeviceFactory] = {"file": FileAuditDevice}
+
+__all__ = ["DEVICE_TYPES", "AuditDevice", "DeviceFactory"]

@@ -22,7 +22,8 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
-from sealbox.barrier import aes_gcm, shamir
+from sealbox import shamir
+from sealbox.barrier import aes_gcm
 from sealbox.barrier.barrier import Barrier
 from sealbox.barrier.paths import ROOT_KEY_PATH, SEAL_CONFIG_PATH
 from sealbox.errors import AlreadyExists, IntegrityError, InvalidRequest, NotInitialized

@@ -31,8 +31,7 @@ from typing import Any
 
 import orjson
 
-from sealbox.audit import AuditDevice
-from sealbox.audit.file import FileAuditDevice
+from sealbox.audit import DEVICE_TYPES, AuditDevice
 from sealbox.audit.format import EntryFormatter, Salt
 from sealbox.errors import InternalError, InvalidRequest
 from sealbox.goformat import parse_bool, rfc3339_nano
@@ -41,9 +40,6 @@ from sealbox.logical import Request, Response, Storage, TxOp
 AUDIT_TABLE_KEY = "core/audit"
 _SALT_KEY = "audit/{uuid}/salt"
 _log = logging.getLogger(__name__)
-
-DeviceFactory = Callable[[Mapping[str, str], Sequence[str]], AuditDevice]
-_FACTORIES: dict[str, DeviceFactory] = {"file": FileAuditDevice}
 
 
 class AuditFailure(InternalError):
@@ -138,7 +134,7 @@ class AuditBroker:
     ) -> None:
         """``POST sys/audit/:path``: open the device, make its salt, persist the table."""
         path = _normalise(path)
-        if type not in _FACTORIES:
+        if type not in DEVICE_TYPES:
             raise InvalidRequest(f'unknown backend type: "{type}"')
         opts = {str(k): str(v) for k, v in (options or {}).items()}
         entry = AuditEntry(
@@ -156,7 +152,7 @@ class AuditBroker:
                     raise InvalidRequest("path already in use")
             salt = str(uuid.uuid4())
             formatter = _formatter(salt, opts)
-            device = _FACTORIES[type](opts, self._allowed_dirs)
+            device = DEVICE_TYPES[type](opts, self._allowed_dirs)
             enabled = {**self._devices, path: _Enabled(entry, device, formatter)}
             try:
                 await self._storage.transaction(
@@ -248,7 +244,7 @@ class AuditBroker:
         if stored is None:  # OpenBao creates a missing salt lazily; keep it from now on
             stored = str(uuid.uuid4()).encode()
             await self._storage.put(key, stored)
-        factory = _FACTORIES.get(entry.type)
+        factory = DEVICE_TYPES.get(entry.type)
         if factory is None:
             raise InvalidRequest(f'unknown backend type: "{entry.type}"')
         formatter = _formatter(stored.decode(), entry.options)

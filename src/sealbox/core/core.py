@@ -1,8 +1,13 @@
-"""The Core: owns seal state, mounts, tokens, policies and audit, and runs the pipeline.
+"""The Core: assembles the stores, owns the seal state, and runs the pipeline.
 
 Lifecycle mirrors OpenBao's core.go: ``initialize`` (seal config, root key, keyring, root
 token), ``unseal`` (shares until the threshold, then post-unseal setup: mount tables, policies,
-audit devices), ``seal`` (tear down, forget keys). Request handling is in ``pipeline.py``.
+audit devices, background work), ``seal`` (tear down, forget keys).
+
+This module is the only place that knows every part. It builds each part from the parts it
+needs (the mount table from the barrier and the backend catalog, the pipeline from the mount
+table and the stores, the sys and token backends from their views); nothing it builds imports
+it back. Request handling is in ``pipeline.py``.
 """
 
 from __future__ import annotations
@@ -11,23 +16,27 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
+from sealbox.auth.token import TokenAuthMethod, TokenContext
 from sealbox.barrier.barrier import Barrier
 from sealbox.barrier.seal import UnsealProgress, read_seal_config
 from sealbox.barrier.seal import initialize as seal_initialize
 from sealbox.core.audit import AuditBroker
 from sealbox.core.config import CoreConfig
-from sealbox.core.mounts import AUTH_KEY, MOUNTS_KEY, MountEntry, load_table, save_table
-from sealbox.core.pipeline import handle_request
+from sealbox.core.mount_table import MountTable
+from sealbox.core.mounts import MountEntry
+from sealbox.core.periodic import PeriodicRunner
+from sealbox.core.pipeline import Pipeline
+from sealbox.core.plugins import Catalog
 from sealbox.core.policy_store import PolicyStore
-from sealbox.core.router import Route, Router
 from sealbox.core.seal_ops import SealOperations
+from sealbox.core.system import SystemBackend, SystemView
 from sealbox.core.tokens import TokenStore
 from sealbox.core.wrapping import Wrapper
 from sealbox.errors import InvalidRequest, Sealed
 from sealbox.framework import Backend, BackendConfig
 from sealbox.logical import Request, Response, Storage, StorageView
+from sealbox.logical.tokens import TokenEntry, TokenRevocationListener
 
 
 def _utcnow() -> datetime:
@@ -42,12 +51,16 @@ class InitOutput:
     root_token: str = field(repr=False)
 
 
-# Mounts every initialised server has (OpenBao: cubbyhole/, identity/, sys/; auth token/).
-_REQUIRED_MOUNTS = (
-    ("cubbyhole/", "cubbyhole", "per-token private secret storage"),
-    ("sys/", "system", "system endpoints used for control, policy and debugging"),
-)
-_REQUIRED_AUTH = (("token/", "token", "token based credentials"),)
+@dataclass(frozen=True, slots=True)
+class SealStatus:
+    """What ``sys/seal-status`` reports, read while sealed or not."""
+
+    initialized: bool
+    sealed: bool
+    threshold: int
+    shares: int
+    progress: int
+    nonce: str
 
 
 class Core:
@@ -63,7 +76,6 @@ class Core:
         self.config = config or CoreConfig()
         self.clock = clock
         self.barrier = Barrier(physical)
-        self.router = Router()
         self.policies = PolicyStore(StorageView(self.barrier, ""))
         self.tokens = TokenStore(
             StorageView(self.barrier, "sys/token/"),
@@ -72,14 +84,33 @@ class Core:
             default_lease_ttl=self.config.default_lease_ttl,
         )
         self.audit = AuditBroker(StorageView(self.barrier, ""), self.config.audit_dirs)
-        self.wrapper = Wrapper(self)
-        self.seal_ops = SealOperations(self)
-        self.tokens.on_revoke.append(self._destroy_cubbyhole)
+        catalog = Catalog.with_builtins(system=self._system_backend, token=self._token_backend)
+        self.mounts = MountTable(self.barrier, catalog, self.config)
+        self.wrapper = Wrapper(self.tokens, self.mounts)
+        self.seal_ops = SealOperations(physical, self.tokens, on_rekeyed=self._forget_progress)
+        self._pipeline = Pipeline(self.mounts, self.tokens, self.policies, self.audit, self.wrapper)
+        self._periodic = PeriodicRunner(self.mounts.router)
+        self.tokens.on_revoke.append(self._token_revoked)
         self.unseal_progress: UnsealProgress | None = None
         self.cluster_id = ""
-        self.mount_entries: list[MountEntry] = []
-        self.auth_entries: list[MountEntry] = []
-        self._views: dict[str, StorageView] = {}
+
+    # ---- the backends that see core services ----------------------------------------
+
+    def _system_backend(self, config: BackendConfig) -> Backend:
+        view = SystemView(
+            mounts=self.mounts,
+            policies=self.policies,
+            tokens=self.tokens,
+            audit=self.audit,
+            wrapper=self.wrapper,
+            keyring=self.barrier,
+            quorum=self.seal_ops,
+            sealer=self,
+        )
+        return SystemBackend(config, view)
+
+    def _token_backend(self, config: BackendConfig) -> Backend:
+        return TokenAuthMethod(config, TokenContext(store=self.tokens, policies=self.policies))
 
     # ---- seal lifecycle -------------------------------------------------------------
 
@@ -91,6 +122,20 @@ class Core:
     async def initialized(self) -> bool:
         """Whether ``sys/init`` has run against this storage."""
         return await read_seal_config(self.physical) is not None
+
+    async def seal_status(self) -> SealStatus:
+        """The seal's configuration and the progress of an unseal under way."""
+        config = await read_seal_config(self.physical)
+        progress = self.unseal_progress if self.sealed else None
+        given = progress.progress if progress else 0
+        return SealStatus(
+            initialized=config is not None,
+            sealed=self.sealed,
+            threshold=config.secret_threshold if config else 0,
+            shares=config.secret_shares if config else 0,
+            progress=given,
+            nonce=progress.nonce if progress and given else "",
+        )
 
     async def initialize(
         self, shares: int, threshold: int, root_token_id: str | None = None
@@ -121,6 +166,10 @@ class Core:
             self.unseal_progress = UnsealProgress(self.physical, self.barrier)
         return self.unseal_progress
 
+    def _forget_progress(self) -> None:
+        """After a rekey, shares given for an unseal belong to the old key: start over."""
+        self.unseal_progress = None
+
     async def unseal(self, key: bytes) -> bool:
         """Submit one share; True once unsealed."""
         if not self.sealed:
@@ -148,127 +197,25 @@ class Core:
             self.cluster_id = stored.decode() if stored else ""
         self.tokens.invalidate()
         await self.policies.setup_defaults()
-        await self._load_mounts()
+        await self.mounts.load()
         await self.audit.load()
+        self._periodic.start()
 
     async def _teardown(self) -> None:
-        for route in self.router.routes():
-            await route.backend.cleanup()
-            self.router.unmount(route.mount_path)
-        self._views.clear()
+        await self._periodic.stop()
+        await self.mounts.unload()
         await self.audit.close()
 
-    async def _destroy_cubbyhole(self, entry: Any) -> None:
-        route = self.router.get("cubbyhole/")
-        destroy = getattr(route.backend, "destroy", None) if route else None
-        if destroy is not None:
-            await destroy(entry.cubbyhole_id)
+    async def _token_revoked(self, entry: TokenEntry) -> None:
+        for route in self.mounts.router.routes():
+            if isinstance(route.backend, TokenRevocationListener):
+                await route.backend.token_revoked(entry)
 
     # ---- mounts ---------------------------------------------------------------------
 
-    async def _load_mounts(self) -> None:
-        mounts = await load_table(self.barrier, MOUNTS_KEY)
-        auths = await load_table(self.barrier, AUTH_KEY)
-        if mounts is None:
-            mounts = [MountEntry(p, t, d) for p, t, d in _REQUIRED_MOUNTS]
-            await save_table(self.barrier, MOUNTS_KEY, mounts)
-        if auths is None:
-            auths = [MountEntry(p, t, d, table="auth") for p, t, d in _REQUIRED_AUTH]
-            await save_table(self.barrier, AUTH_KEY, auths)
-        self.mount_entries, self.auth_entries = mounts, auths
-        for entry in mounts:
-            await self._attach(entry)
-        for entry in auths:
-            await self._attach(entry)
-
-    def mount_path_of(self, entry: MountEntry) -> str:
-        """Where ``entry`` is routed: ``secret/`` or ``auth/userpass/``."""
-        return ("auth/" + entry.path) if entry.table == "auth" else entry.path
-
-    async def _attach(self, entry: MountEntry) -> Backend:
-        from sealbox.core.plugins import backend_factory
-
-        view = StorageView(self.barrier, entry.storage_prefix)
-        config = BackendConfig(
-            mount_path=self.mount_path_of(entry),
-            mount_type=entry.type,
-            storage=view,
-            options=dict(entry.options),
-            default_lease_ttl=entry.config.default_lease_ttl or self.config.default_lease_ttl,
-            max_lease_ttl=entry.config.max_lease_ttl or self.config.max_lease_ttl,
-            system=self,
-        )
-        backend = backend_factory(entry.type, entry.table)(config)
-        await backend.initialize()
-        mount_path = self.mount_path_of(entry)
-        self.router.mount(mount_path, entry, backend)
-        self._views[mount_path] = view
-        return backend
-
-    def view_for(self, route: Route) -> StorageView:
-        """The storage view of a mounted route."""
-        return self._views[route.mount_path]
-
-    async def save_mounts(self, table: str) -> None:
-        """Persist the secrets-engine or auth table after a change."""
-        if table == "auth":
-            await save_table(self.barrier, AUTH_KEY, self.auth_entries)
-        else:
-            await save_table(self.barrier, MOUNTS_KEY, self.mount_entries)
-
     async def add_mount(self, entry: MountEntry) -> None:
-        """Mount a new backend and persist the table (nothing persisted on failure)."""
-        mount_path = self.mount_path_of(entry)
-        if self.router.conflicts(mount_path):
-            kind = "auth/" if entry.table == "auth" else ""
-            raise InvalidRequest(f"path is already in use at {kind}{entry.path}")
-        await self._attach(entry)
-        entries = self.auth_entries if entry.table == "auth" else self.mount_entries
-        entries.append(entry)
-        try:
-            await self.save_mounts(entry.table)
-        except Exception:
-            entries.remove(entry)
-            self.router.unmount(mount_path)
-            raise
-
-    async def remove_mount(self, entry: MountEntry) -> None:
-        """Unmount and delete all of a mount's data."""
-        from sealbox.logical.storage import list_recursive
-
-        mount_path = self.mount_path_of(entry)
-        route = self.router.unmount(mount_path)
-        entries = self.auth_entries if entry.table == "auth" else self.mount_entries
-        entries.remove(entry)
-        await self.save_mounts(entry.table)
-        view = self._views.pop(mount_path, None)
-        if route is not None:
-            await route.backend.cleanup()
-        if view is not None:
-            for key in await list_recursive(view):
-                await view.delete(key)
-
-    async def move_mount(self, entry: MountEntry, new_path: str) -> None:
-        """Remount: same uuid (so the data stays), new path."""
-        old_mount_path = self.mount_path_of(entry)
-        new_entry_path = new_path.removeprefix("auth/") if entry.table == "auth" else new_path
-        probe = ("auth/" + new_entry_path) if entry.table == "auth" else new_entry_path
-        if self.router.conflicts(probe):
-            raise InvalidRequest(f"path already in use at {new_path}")
-        route = self.router.unmount(old_mount_path)
-        view = self._views.pop(old_mount_path)
-        entry.path = new_entry_path
-        if route is not None:
-            self.router.mount(probe, entry, route.backend)
-            route.backend.config.mount_path = probe
-        self._views[probe] = view
-        await self.save_mounts(entry.table)
-
-    def find_mount(self, path: str, table: str) -> MountEntry | None:
-        """The entry mounted exactly at ``path`` (with or without trailing slash)."""
-        path = path.strip("/") + "/"
-        entries = self.auth_entries if table == "auth" else self.mount_entries
-        return next((e for e in entries if e.path == path), None)
+        """Mount a new backend and persist the table (dev mode's ``secret/``)."""
+        await self.mounts.add(entry)
 
     # ---- requests -------------------------------------------------------------------
 
@@ -276,14 +223,4 @@ class Core:
         """Run one request through the pipeline."""
         if self.sealed:
             raise Sealed()
-        return await handle_request(self, req)
-
-    async def wrap_response(
-        self, req: Request, response: Response, ttl: int, path: str
-    ) -> Response:
-        """Replace ``response`` by a single-use wrapping token (X-Vault-Wrap-TTL)."""
-        return await self.wrapper.wrap(req, response, ttl, path)
-
-    def is_sudo(self, req: Request) -> bool:
-        """Whether the caller's token carries root (used by the token backend)."""
-        return req.sudo
+        return await self._pipeline.handle(req)

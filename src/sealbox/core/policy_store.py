@@ -59,6 +59,10 @@ class PolicyStore:
         self._policies[name] = policy
         return policy
 
+    async def exists(self, name: str) -> bool:
+        """Whether a policy called ``name`` is stored (or built in)."""
+        return await self.get(name) is not None
+
     async def put(self, name: str, text: str) -> Policy:
         """Parse and store a policy (400 on a parse error, nothing written)."""
         name = name.lower()

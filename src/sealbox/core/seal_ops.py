@@ -13,15 +13,15 @@ from __future__ import annotations
 import base64
 import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sealbox.barrier.seal import read_seal_config, recover_unseal_key, rekey_shares
-from sealbox.barrier.shamir import combine
+from sealbox.core.tokens import TokenStore
 from sealbox.errors import InvalidRequest
-
-if TYPE_CHECKING:
-    from sealbox.core.core import Core
+from sealbox.logical import Storage
+from sealbox.shamir import combine
 
 OTP_LENGTH = 28  # len("hvs.") + 24: the root token's length
 
@@ -55,16 +55,24 @@ class _Rekey(_Attempt):
 
 
 class SealOperations:
-    """Rekey and generate-root state for one Core (in memory, like Vault's)."""
+    """Rekey and generate-root state (in memory, like Vault's).
 
-    def __init__(self, core: Core) -> None:
-        self._core = core
+    ``on_rekeyed`` is called once new shares replace the old ones, so the core can drop an
+    unseal attempt made with the old shares.
+    """
+
+    def __init__(
+        self, physical: Storage, tokens: TokenStore, on_rekeyed: Callable[[], None]
+    ) -> None:
+        self._physical = physical
+        self._tokens = tokens
+        self._on_rekeyed = on_rekeyed
         self.rekey: _Rekey | None = None
         self.root: _Attempt | None = None
         self.otp = ""
 
     async def _threshold(self) -> tuple[int, int]:
-        config = await read_seal_config(self._core.physical)
+        config = await read_seal_config(self._physical)
         if config is None:
             raise InvalidRequest("Vault is not initialized")
         return config.secret_threshold, config.secret_shares
@@ -138,7 +146,7 @@ class SealOperations:
         shares, attempt.shares = attempt.shares, []
         unseal_key = await self._recover(shares)
         if attempt.require_verification:
-            from sealbox.barrier import shamir
+            from sealbox import shamir
             from sealbox.barrier.aes_gcm import new_key
 
             attempt.unseal_key = new_key()
@@ -153,10 +161,10 @@ class SealOperations:
             attempt.old_unseal_key = unseal_key
             return self._rekey_result(attempt.pending_keys, attempt, verification=True)
         new_keys = await rekey_shares(
-            self._core.physical, unseal_key, attempt.secret_shares, attempt.secret_threshold
+            self._physical, unseal_key, attempt.secret_shares, attempt.secret_threshold
         )
         self.rekey = None
-        self._core.unseal_progress = None
+        self._on_rekeyed()
         return self._rekey_result(new_keys, attempt, verification=False)
 
     def _rekey_result(
@@ -218,7 +226,7 @@ class SealOperations:
         from sealbox.barrier.seal import replace_unseal_key
 
         await replace_unseal_key(
-            self._core.physical,
+            self._physical,
             attempt.old_unseal_key,
             attempt.unseal_key,
             attempt.secret_shares,
@@ -226,12 +234,12 @@ class SealOperations:
         )
         nonce_out = attempt.verification_nonce
         self.rekey = None
-        self._core.unseal_progress = None
+        self._on_rekeyed()
         return {"nonce": nonce_out, "complete": True}
 
     async def _recover(self, shares: list[bytes]) -> bytes:
         try:
-            return await recover_unseal_key(self._core.physical, shares)
+            return await recover_unseal_key(self._physical, shares)
         except InvalidRequest:
             raise
         except Exception as err:
@@ -287,7 +295,7 @@ class SealOperations:
         shares, otp = attempt.shares, self.otp
         self.root_cancel()
         await self._recover(shares)
-        token = await self._core.tokens.create_root_token(None)
+        token = await self._tokens.create_root_token(None)
         encoded = bytes(a ^ b for a, b in zip(token.encode(), otp.encode(), strict=True))
         status.update(
             {

@@ -8,37 +8,37 @@ at ``response``, so revoking the token (on unwrap or expiry) destroys the respon
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
+from sealbox.core.mount_table import MountTable
+from sealbox.core.tokens import TokenStore
 from sealbox.errors import InvalidRequest
 from sealbox.goformat import rfc3339_nano
-from sealbox.logical import Auth, Request, Response, Secret, WrapInfo
-
-if TYPE_CHECKING:
-    from sealbox.core.core import Core
+from sealbox.logical import Auth, Request, Response, Secret, StorageView, WrapInfo
 
 WRAPPING_POLICY = "response-wrapping"
 _INVALID = "wrapping token is not valid or does not exist"
 
 
 class Wrapper:
-    """Creates and redeems wrapping tokens for one Core."""
+    """Creates and redeems wrapping tokens over the token store and the cubbyhole mount."""
 
-    def __init__(self, core: Core) -> None:
-        self._core = core
+    def __init__(self, tokens: TokenStore, mounts: MountTable) -> None:
+        self._tokens = tokens
+        self._mounts = mounts
 
-    def _cubbyhole(self) -> Any:
-        route = self._core.router.get("cubbyhole/")
-        if route is None:
+    def _cubbyhole(self) -> StorageView:
+        view = self._mounts.view_at("cubbyhole/")
+        if view is None:
             raise InvalidRequest("cubbyhole is not mounted")
-        return self._core.view_for(route)
+        return view
 
     async def wrap(self, req: Request, response: Response, ttl: int, path: str) -> Response:
         """Store ``response`` behind a new wrapping token and return the wrap info."""
         del req
-        token, entry = await self._core.tokens.create(
+        token, entry = await self._tokens.create(
             policies=[WRAPPING_POLICY],
             ttl=ttl,
             num_uses=1,
@@ -66,7 +66,7 @@ class Wrapper:
         return Response(wrap_info=info)
 
     async def _lookup(self, token: str) -> Any:
-        entry = await self._core.tokens.lookup(token) if token else None
+        entry = await self._tokens.lookup(token) if token else None
         if entry is None or list(entry.policies) != [WRAPPING_POLICY]:
             raise InvalidRequest(_INVALID)
         return entry
@@ -84,7 +84,7 @@ class Wrapper:
         """Redeem a wrapping token once: return the original response, revoke the token."""
         entry = await self._lookup(token)
         stored = await self._cubbyhole().get(f"{entry.cubbyhole_id}/response")
-        await self._core.tokens.revoke(token)
+        await self._tokens.revoke(token)
         if stored is None:
             raise InvalidRequest(_INVALID)
         payload = orjson.loads(stored)

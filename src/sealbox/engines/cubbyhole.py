@@ -3,8 +3,8 @@
 Mirrors openbao internal/builtin/logical/cubbyhole (cubbyhole.go): KV v1 semantics (a write
 replaces the whole map, LIST lists children) scoped to the calling token; no lease hint is
 given for a ``ttl`` key. The core sets ``req.token_entry``, whose ``cubbyhole_id`` names the
-token's private prefix; a request without one is refused. The token store calls
-``destroy(cubbyhole_id)`` when the token is revoked.
+token's private prefix; a request without one is refused. The core calls
+``token_revoked(entry)`` when the token is revoked.
 
 Storage layout: ``<cubbyhole_id>/<path>`` holds the JSON map written at ``<path>``.
 """
@@ -21,6 +21,7 @@ from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, Fi
 from sealbox.framework.path import match_all
 from sealbox.logical import Operation, Request, Response, Storage, TxOp
 from sealbox.logical.storage import list_recursive
+from sealbox.logical.tokens import TokenEntry
 
 _PATH_FIELD = {"path": FieldSchema(FieldType.STRING, "Location of the secret.")}
 
@@ -99,8 +100,12 @@ class CubbyholeEngine(Backend):
         keys = await self._storage(req).list(prefix + list_prefix(d.get("path")))
         return Response(data={"keys": keys}) if keys else None
 
+    async def token_revoked(self, entry: TokenEntry) -> None:
+        """The token is gone: delete everything it stored."""
+        await self.destroy(entry.cubbyhole_id)
+
     async def destroy(self, cubbyhole_id: str) -> None:
-        """Delete everything a token stored (called when the token is revoked)."""
+        """Delete everything the token with ``cubbyhole_id`` stored."""
         if not cubbyhole_id or "/" in cubbyhole_id:
             return
         prefix = cubbyhole_id + "/"

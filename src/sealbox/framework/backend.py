@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sealbox.errors import UnsupportedOperation, UnsupportedPath
 from sealbox.framework.fields import FieldData
@@ -20,7 +19,12 @@ from sealbox.logical import Operation, Request, Response, Secret, Storage
 
 @dataclass(slots=True)
 class BackendConfig:
-    """What a backend learns about its mount when it is created."""
+    """What a backend learns about its mount when it is created.
+
+    An engine sees only this: its own storage view and mount settings. Backends that need
+    core services (the ``sys/`` and ``token`` backends) receive typed views of exactly those
+    services as constructor arguments from the core, never the core itself.
+    """
 
     mount_path: str
     mount_type: str
@@ -28,8 +32,6 @@ class BackendConfig:
     options: dict[str, str] = field(default_factory=dict)
     default_lease_ttl: int = 0
     max_lease_ttl: int = 0
-    # Core services a backend may call (token store for the token backend, etc.).
-    system: Any = None
 
 
 class Backend:

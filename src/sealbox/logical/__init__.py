@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sealbox.logical.request import Operation, Request
-from sealbox.logical.response import Auth, Response, Secret, WrapInfo
+from sealbox.logical.response import Auth, Document, Response, Secret, WrapInfo
 from sealbox.logical.storage import Storage, StorageEntry, StorageView, TxOp
 
 __all__ = [
     "Auth",
+    "Document",
     "Operation",
     "Request",
     "Response",

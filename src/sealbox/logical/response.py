@@ -1,4 +1,4 @@
-"""Transport-free response: data, optional lease (Secret), auth and wrap info."""
+"""Transport-free response: data, optional lease (Secret), auth, wrap info or a document."""
 
 from __future__ import annotations
 
@@ -46,13 +46,23 @@ class WrapInfo:
     wrapped_accessor: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A response that is a document of its own rather than data: a DER certificate, a CRL, an
+    OCSP response. Doors that can carry it send ``content`` as it is, labelled ``media_type``."""
+
+    media_type: str
+    content: bytes = field(repr=False)
+
+
 @dataclass(slots=True)
 class Response:
-    """The result of handling a Request.
+    """The result of handling a Request; it says nothing of any transport.
 
-    ``raw`` responses (health, init, seal-status) are sent as-is without the Vault envelope;
-    ``status`` overrides the default 200/204. ``top_level`` mirrors ``data`` at the top of the
-    envelope for the sys paths where Vault does so.
+    ``accepted`` marks an operation that was started and goes on in the background (token
+    tidy, lease tidy). ``document`` replaces ``data`` for answers that are files of their own.
+    How a door shows a Response (Vault's envelope, which sys paths Vault answers without it,
+    AWS or GCP JSON) is that door's business.
     """
 
     data: dict[str, Any] | None = None
@@ -60,13 +70,9 @@ class Response:
     auth: Auth | None = None
     wrap_info: WrapInfo | None = None
     warnings: list[str] = field(default_factory=list)
-    status: int = 0
-    raw: bool = False
-    top_level: bool = False
-    content_type: str = ""
-    body: bytes | None = field(default=None, repr=False)
-    headers: dict[str, str] = field(default_factory=dict)
+    accepted: bool = False
+    document: Document | None = None
 
     def __repr__(self) -> str:
         keys = sorted(self.data) if self.data else []
-        return f"Response(keys={keys!r}, status={self.status})"
+        return f"Response(keys={keys!r})"

@@ -46,7 +46,7 @@ def encrypt_data_key(groups: list[list[MasterKey]], threshold: int, data_key: by
     if len(groups) == 1:
         parts = [data_key]
     else:
-        from sealbox.barrier import shamir
+        from sealbox import shamir
 
         needed = effective_threshold(len(groups), threshold)
         if not 2 <= needed <= len(groups):
@@ -139,7 +139,7 @@ def decrypt_data_key(
         raise CouldNotRetrieveKeyError(_failure_report(reports, needed, len(shares)))
     if len(groups) == 1:
         return shares[0]
-    from sealbox.barrier import shamir
+    from sealbox import shamir
 
     try:
         return shamir.combine(shares)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sealbox.barrier import aes_gcm, shamir
+from sealbox import shamir
+from sealbox.barrier import aes_gcm
 from sealbox.barrier.barrier import Barrier
 from sealbox.barrier.paths import RESERVED_PATHS
 from sealbox.errors import IntegrityError

@@ -82,14 +82,14 @@ def call(
     try:
         resp = asyncio.run(backend.handle(req))
     except SealboxError as err:
-        if err.data is not None:
-            return Outcome(err.status, data=err.data, envelope=True)
+        if err.data is not None or err.warnings:
+            return Outcome(err.status, data=err.data, warnings=err.warnings, envelope=True)
         return Outcome(err.status, errors=err.messages)
     if resp is None:
         if operation in (Operation.READ, Operation.LIST):
             return Outcome(404, errors=[])
         return Outcome(204)
-    status = resp.status or (200 if resp.data is not None or resp.warnings else 204)
+    status = 200 if resp.data is not None or resp.warnings else 204
     lease = None if resp.secret is None else resp.secret.ttl
     return Outcome(
         status,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.tokens.harness import ROOT, FakeClock, Harness, StubSystem, run
+from tests.unit.tokens.harness import ROOT, FakeClock, Harness, run
 
-from sealbox.auth.token import token_factory
+from sealbox.auth.token import TokenAuthMethod, TokenContext
+from sealbox.core.policy_store import PolicyStore
 from sealbox.core.tokens import TokenStore
 from sealbox.framework import BackendConfig
 from sealbox.storage.inmem import InMemoryStorage
@@ -20,7 +21,9 @@ def clock() -> FakeClock:
 def harness(clock: FakeClock) -> Harness:
     storage = InMemoryStorage()
     store = TokenStore(storage, clock=clock)
-    system = StubSystem(store)
-    backend = token_factory(BackendConfig("auth/token/", "token", storage, system=system))
+    policies = PolicyStore(storage)
+    run(policies.setup_defaults())
+    context = TokenContext(store=store, policies=policies)
+    backend = TokenAuthMethod(BackendConfig("auth/token/", "token", storage), context)
     root = run(store.create_root_token(ROOT))
-    return Harness(storage, clock, store, system, backend, root)
+    return Harness(storage, clock, store, backend, root)

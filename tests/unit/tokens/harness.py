@@ -1,5 +1,6 @@
-"""Test helpers for the token store and the ``auth/token/`` backend: a fake clock, a stub
-system, and a harness that drives the backend through ``handle`` as the core would."""
+"""Test helpers for the token store and the ``auth/token/`` backend: a fake clock and a
+harness that drives the backend through ``handle`` as the core would (token looked up, sudo
+decided by the caller's grants, a real policy store behind the policy lookups)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sealbox.core.tokens import TokenEntry, TokenStore
+from sealbox.core.tokens import TokenStore
 from sealbox.errors import NotFound
 from sealbox.framework import Backend
 from sealbox.logical import Operation, Request, Response
@@ -37,18 +38,6 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-class StubSystem:
-    """What the core offers the token backend: the store and a sudo check."""
-
-    def __init__(self, store: TokenStore) -> None:
-        self.token_store = store
-        self.sudo_accessors: set[str] = set()
-
-    def is_sudo(self, req: Request) -> bool:
-        entry = req.token_entry
-        return isinstance(entry, TokenEntry) and entry.accessor in self.sudo_accessors
-
-
 @dataclass
 class Harness:
     """A store, its storage and the backend over it, plus a root token."""
@@ -56,9 +45,10 @@ class Harness:
     storage: InMemoryStorage
     clock: FakeClock
     store: TokenStore
-    system: StubSystem
     backend: Backend
     root: str
+    #: Accessors of tokens whose policies grant sudo on the token paths (the core's ACL).
+    sudo_accessors: set[str] = field(default_factory=set)
 
     def call(
         self, operation: Operation, path: str, data: dict[str, Any] | None = None, token: str = ROOT
@@ -75,6 +65,7 @@ class Harness:
                 token_entry=entry,
                 mount_point="auth/token/",
                 storage=self.storage,
+                sudo=entry is not None and entry.accessor in self.sudo_accessors,
             )
             response = await self.backend.handle(req)
             if response is None and operation in (Operation.READ, Operation.LIST):

@@ -229,7 +229,10 @@ def _our_outcome(h: Harness, step: Step, saved: dict[str, tuple[str, str]]) -> O
             del auth["identity_policies"]
         auth["mfa_requirement"] = None
         created = (response.auth.client_token, response.auth.accessor)
-    status = response.status or (200 if response.data or auth or response.warnings else 204)
+    if response.accepted:
+        status = 202
+    else:
+        status = 200 if response.data or auth or response.warnings else 204
     return Outcome(status, set(response.data) if response.data else None, auth, created)
 
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from sealbox.auth.token.paths_create import display_name
 from sealbox.auth.token.policies import PolicyRequest, sanitize_policies, select_policies
-from sealbox.core.tokens import TokenEntry, TokenRole
 from sealbox.errors import InvalidRequest
+from sealbox.logical.tokens import TokenEntry, TokenRole
 
 _PARENT = TokenEntry(
     id_hash="p" * 64,

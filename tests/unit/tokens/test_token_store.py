@@ -11,17 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.unit.tokens.harness import ROOT, FakeClock, Harness, run
 
-from sealbox.core.tokens import (
-    REVOCATION_PENDING,
-    TokenEntry,
-    TokenRole,
-    TokenStore,
-    TTLLimits,
-    calculate_ttl,
-    token_auth,
-)
+from sealbox.auth.token.wire import token_auth
+from sealbox.core.tokens import TokenStore, TTLLimits, calculate_ttl
 from sealbox.errors import InvalidRequest
 from sealbox.goformat import human_duration
+from sealbox.logical.tokens import REVOCATION_PENDING, TokenEntry, TokenRole
 from sealbox.storage.inmem import InMemoryStorage
 
 _BASE62 = set(string.ascii_letters + string.digits)

@@ -1,9 +1,9 @@
 """The ``auth/token/`` backend: Vault's token API over the core's TokenStore.
 
 Mirrors OpenBao's token store as a credential backend (internal/vault/token_store.go,
-``NewTokenStore`` paths and ``PathsSpecial``): the core mounts it at ``auth/token/`` and hands
-it itself as ``BackendConfig.system`` (token store + ``is_sudo``). ``accessors`` is a root
-path, so the core requires sudo on it. The backend keeps no state of its own.
+``NewTokenStore`` paths and ``PathsSpecial``): the core mounts it at ``auth/token/`` with a
+view of its token store and policy lookups (``TokenContext``). ``accessors`` is a root path,
+so the core requires sudo on it. The backend keeps no state of its own.
 """
 
 from __future__ import annotations
@@ -23,12 +23,6 @@ class TokenAuthMethod(Backend):
     # form not served here; the handler checks sudo itself).
     root_paths = ("accessors*",)
 
-    def __init__(self, config: BackendConfig) -> None:
+    def __init__(self, config: BackendConfig, ctx: TokenContext) -> None:
         super().__init__(config)
-        ctx = TokenContext(config.system)
         self.paths = [*create_paths(ctx), *token_paths(ctx), *role_paths(ctx)]
-
-
-def token_factory(config: BackendConfig) -> Backend:
-    """Build the token backend for a mount (registered in ``core/plugins.py``)."""
-    return TokenAuthMethod(config)

@@ -13,12 +13,13 @@ import re
 
 from sealbox.auth.token.context import TokenContext, caller
 from sealbox.auth.token.policies import PolicyRequest, select_policies
-from sealbox.core.tokens import TokenRole, token_auth
+from sealbox.auth.token.wire import token_auth
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import segment
 from sealbox.goformat import human_duration
 from sealbox.logical import Operation, Request, Response
+from sealbox.logical.tokens import TokenRole
 
 _DISPLAY_SANITIZE = re.compile(r"[^a-zA-Z0-9-]")
 

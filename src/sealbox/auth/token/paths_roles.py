@@ -14,11 +14,11 @@ from dataclasses import replace
 from typing import Any
 
 from sealbox.auth.token.context import TokenContext
-from sealbox.core.tokens import TokenRole
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import segment
 from sealbox.logical import Operation, Request, Response
+from sealbox.logical.tokens import TokenRole
 
 _SUFFIX = re.compile(r"\w[\w.-]+\w")
 _LISTS = (
@@ -138,7 +138,7 @@ class RoleHandlers:
         await self.ctx.store.tidy()
         # compat: OpenBao starts tidy in the background and answers 202 with this warning.
         return Response(
-            status=202,
+            accepted=True,
             warnings=[
                 "Tidy operation successfully started. Any information from the operation "
                 "will be printed to OpenBao's server logs."

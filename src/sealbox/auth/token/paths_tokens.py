@@ -12,11 +12,12 @@ revoke-accessor of an unknown accessor answers 200 with a warning. A missing ``t
 from __future__ import annotations
 
 from sealbox.auth.token.context import TokenContext, caller
-from sealbox.core.tokens import TokenEntry, token_auth, token_lookup_data
+from sealbox.auth.token.wire import token_auth, token_lookup_data
 from sealbox.errors import InvalidRequest, PermissionDenied
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.goformat import human_duration
 from sealbox.logical import Operation, Request, Response
+from sealbox.logical.tokens import TokenEntry
 
 _TOKEN = {"token": FieldSchema(FieldType.STRING, "Token to act on.")}
 _ACCESSOR = {"accessor": FieldSchema(FieldType.STRING, "Accessor of the token to act on.")}

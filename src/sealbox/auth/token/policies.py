@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from sealbox.core.tokens import TokenEntry, TokenRole
 from sealbox.errors import InvalidRequest
+from sealbox.logical.tokens import TokenEntry, TokenRole
 
 # compat: nonAssignablePolicies in token_store.go.
 _NON_ASSIGNABLE = ("response-wrapping", "control-group")

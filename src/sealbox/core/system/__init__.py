@@ -1,18 +1,25 @@
 """The ``sys/`` backend: mounts, policies, capabilities, audit, keys, wrapping, internals.
 
 Each ``paths_*.py`` module contributes the Paths for one resource; ``SystemBackend`` strings
-them together. The unauthenticated seal endpoints (init, unseal, seal-status, health, leader)
-must answer while sealed, so the API layer serves those directly from the Core instead.
+them together over a ``SystemView`` of the core's stores. The unauthenticated seal endpoints
+(init, unseal, seal-status, health, leader) must answer while sealed, so the Vault door
+serves those directly from the Core instead.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from sealbox.core.system import (
+    paths_audit,
+    paths_capabilities,
+    paths_internal,
+    paths_keys,
+    paths_leases,
+    paths_mounts,
+    paths_policies,
+    paths_wrapping,
+)
+from sealbox.core.system.views import SystemView
 from sealbox.framework import Backend, BackendConfig
-
-if TYPE_CHECKING:
-    from sealbox.core.core import Core
 
 
 class SystemBackend(Backend):
@@ -43,33 +50,18 @@ class SystemBackend(Backend):
         "leases/lookup/*",
     )
 
-    def __init__(self, config: BackendConfig) -> None:
+    def __init__(self, config: BackendConfig, system: SystemView) -> None:
         super().__init__(config)
-        from sealbox.core.system import (
-            paths_audit,
-            paths_capabilities,
-            paths_internal,
-            paths_keys,
-            paths_leases,
-            paths_mounts,
-            paths_policies,
-            paths_wrapping,
-        )
-
-        core: Core = config.system
-        self.core = core
         self.paths = [
-            *paths_mounts.paths(core),
-            *paths_policies.paths(core),
-            *paths_capabilities.paths(core),
-            *paths_audit.paths(core),
-            *paths_keys.paths(core),
-            *paths_wrapping.paths(core),
-            *paths_leases.paths(core),
-            *paths_internal.paths(core),
+            *paths_mounts.paths(system.mounts),
+            *paths_policies.paths(system),
+            *paths_capabilities.paths(system),
+            *paths_audit.paths(system),
+            *paths_keys.paths(system),
+            *paths_wrapping.paths(system),
+            *paths_leases.paths(system),
+            *paths_internal.paths(system),
         ]
 
 
-def system_factory(config: BackendConfig) -> Backend:
-    """Build the sys/ backend for a Core."""
-    return SystemBackend(config)
+__all__ = ["SystemBackend", "SystemView"]

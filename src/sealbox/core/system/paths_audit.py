@@ -14,7 +14,7 @@ from sealbox.framework.path import match_all
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 _FIELDS = {
     "path": FieldSchema(FieldType.STRING, "Audit device path."),
@@ -25,29 +25,29 @@ _FIELDS = {
 }
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """Audit device management paths."""
 
     async def list_devices(req: Request, d: FieldData) -> Response:
         del req, d
-        return Response(data=core.audit.list(), top_level=True)
+        return Response(data=system.audit.list())
 
     async def enable(req: Request, d: FieldData) -> Response | None:
         del req
-        await core.audit.enable(
+        await system.audit.enable(
             d.get("path"), d.get("type"), d.get("description"), d.get("options"), d.get("local")
         )
         return None
 
     async def disable(req: Request, d: FieldData) -> Response | None:
         del req
-        await core.audit.disable(d.get("path"))
+        await system.audit.disable(d.get("path"))
         return None
 
     async def audit_hash(req: Request, d: FieldData) -> Response:
         del req
-        digest = await core.audit.hash(d.get("path"), d.get("input"))
-        return Response(data={"hash": digest}, top_level=True)
+        digest = await system.audit.hash(d.get("path"), d.get("input"))
+        return Response(data={"hash": digest})
 
     return [
         Path("audit/?", {}, {Operation.READ: list_devices}, synopsis="List audit devices."),

@@ -13,7 +13,7 @@ from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 _FIELDS = {
     "token": FieldSchema(FieldType.STRING, "Token to check."),
@@ -23,7 +23,7 @@ _FIELDS = {
 }
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """The three capabilities endpoints."""
 
     async def answer(entry: Any, d: FieldData) -> Response:
@@ -32,23 +32,23 @@ def paths(core: Core) -> list[Path]:
             raise InvalidRequest("missing paths")
         if entry is None:
             raise InvalidRequest("invalid token")
-        acl = await core.policies.acl(entry.policies)
+        acl = await system.policies.acl(entry.policies)
         data: dict[str, Any] = {p: acl.capabilities(p.lstrip("/")) for p in wanted}
         if len(wanted) == 1:
             data["capabilities"] = data[wanted[0]]
-        return Response(data=data, top_level=True)
+        return Response(data=data)
 
     async def by_token(req: Request, d: FieldData) -> Response:
         del req
-        return await answer(await core.tokens.lookup(d.get("token")), d)
+        return await answer(await system.tokens.lookup(d.get("token")), d)
 
     async def by_self(req: Request, d: FieldData) -> Response:
         token = d.get("token") or req.client_token
-        return await answer(await core.tokens.lookup(token), d)
+        return await answer(await system.tokens.lookup(token), d)
 
     async def by_accessor(req: Request, d: FieldData) -> Response:
         del req
-        return await answer(await core.tokens.lookup_accessor(d.get("accessor")), d)
+        return await answer(await system.tokens.lookup_accessor(d.get("accessor")), d)
 
     return [
         Path(

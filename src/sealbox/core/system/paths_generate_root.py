@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sealbox.api.sys_raw import decode_key
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
+from sealbox.shamir import decode_share
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 _ATTEMPT = {
     "otp": FieldSchema(FieldType.STRING, "One-time password, as long as a root token."),
@@ -25,17 +25,17 @@ _UPDATE = {
 }
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """Generate-root paths."""
-    ops = core.seal_ops
+    ops = system.quorum
 
     async def status(req: Request, d: FieldData) -> Response:
         del req, d
-        return Response(data=await ops.root_status(), raw=True)
+        return Response(data=await ops.root_status())
 
     async def start(req: Request, d: FieldData) -> Response:
         del req
-        return Response(data=await ops.root_start(d.get("otp"), d.get("pgp_key")), raw=True)
+        return Response(data=await ops.root_start(d.get("otp"), d.get("pgp_key")))
 
     async def cancel(req: Request, d: FieldData) -> Response | None:
         del req, d
@@ -47,7 +47,7 @@ def paths(core: Core) -> list[Path]:
         key = d.get("key")
         if not key:
             raise InvalidRequest("'key' must be specified in request body as JSON")
-        return Response(data=await ops.root_update(decode_key(key), d.get("nonce")), raw=True)
+        return Response(data=await ops.root_update(decode_share(key), d.get("nonce")))
 
     return [
         Path(

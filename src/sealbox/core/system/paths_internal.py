@@ -1,4 +1,4 @@
-"""sys/internal/specs/openapi: the OpenAPI 3 document generated from Path declarations.
+"""sys/internal/specs/openapi: the OpenAPI 3 document of every mounted backend.
 
 Every mounted backend's Paths are rendered under their mount point, so the document always
 describes what this server serves (OpenBao internal-specs-openapi.mdx).
@@ -6,123 +6,25 @@ describes what this server serves (OpenBao internal-specs-openapi.mdx).
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sealbox import __version__
-from sealbox.errors import UnsupportedPath
-from sealbox.framework import Backend, FieldType, Path
+from sealbox.framework import Path
+from sealbox.framework.openapi import openapi_document
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
     from sealbox.framework import FieldData
 
-_JSON_TYPES = {
-    FieldType.STRING: "string",
-    FieldType.INT: "integer",
-    FieldType.BOOL: "boolean",
-    FieldType.DURATION: "string",
-    FieldType.COMMA_STRING_LIST: "array",
-    FieldType.STRING_LIST: "array",
-    FieldType.INT_LIST: "array",
-    FieldType.MAP: "object",
-    FieldType.KV_PAIRS: "object",
-    FieldType.RAW: "object",
-}
-_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
-_HTTP = {
-    Operation.READ: "get",
-    Operation.UPDATE: "post",
-    Operation.CREATE: "post",
-    Operation.DELETE: "delete",
-    Operation.PATCH: "patch",
-}
 
-
-def _template(pattern: str) -> str:
-    text = _GROUP.sub(lambda m: "{" + m.group(1) + "}", pattern)
-    return re.sub(r"[\^$?()|\\]|/\?$", "", text.replace("/?", "/"))
-
-
-def _operation(route: Path, operation: Operation) -> dict[str, Any]:
-    body_fields = {
-        n: f for n, f in route.fields.items() if f"{{{n}}}" not in _template(route.pattern)
-    }
-    op: dict[str, Any] = {"summary": route.synopsis, "responses": {"200": {"description": "OK"}}}
-    if operation in (Operation.UPDATE, Operation.CREATE, Operation.PATCH) and body_fields:
-        props = {
-            n: {"type": _JSON_TYPES[f.type], "description": f.description}
-            for n, f in sorted(body_fields.items())
-        }
-        op["requestBody"] = {
-            "content": {"application/json": {"schema": {"type": "object", "properties": props}}}
-        }
-    return op
-
-
-def _path_item(declared: Path) -> dict[str, Any]:
-    item: dict[str, Any] = {"description": declared.synopsis}
-    params = [
-        {"name": g, "in": "path", "required": True, "schema": {"type": "string"}}
-        for g in declared.regex.groupindex
-    ]
-    if params:
-        item["parameters"] = params
-    for operation in declared.operations:
-        if operation is Operation.LIST:
-            item.setdefault("get", _operation(declared, operation))
-            continue
-        item[_HTTP[operation]] = _operation(declared, operation)
-    return item
-
-
-def help_openapi(backend: Backend, relative: str) -> dict[str, Any]:
-    """The ``openapi`` part of a ``?help=1`` answer: the one matching path, mount-relative.
-
-    compat: OpenBao's help response carries an OpenAPI document of the matched path
-    (sdk/framework/backend.go handleRootHelp / handleHelp).
-    """
-    paths_doc: dict[str, Any] = {}
-    try:
-        declared, _ = backend.route(relative)
-    except UnsupportedPath:
-        declared = None
-    if declared is not None:
-        paths_doc["/" + _template(declared.pattern)] = _path_item(declared)
-    return _document(paths_doc)
-
-
-def openapi_document(core: Core) -> dict[str, Any]:
-    """The OpenAPI 3.0.2 document for every mounted backend."""
-    paths_doc: dict[str, Any] = {}
-    for route in core.router.routes():
-        for declared in route.backend.paths:
-            url = "/" + route.mount_path + _template(declared.pattern)
-            paths_doc[url] = _path_item(declared)
-    return _document(paths_doc)
-
-
-def _document(paths_doc: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "openapi": "3.0.2",
-        "info": {
-            "title": "sealbox",
-            "description": "HTTP API of a sealbox server.",
-            "version": __version__,
-            "license": {"name": "Apache-2.0"},
-        },
-        "paths": paths_doc,
-        "components": {"schemas": {}},
-    }
-
-
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """The OpenAPI path."""
 
     async def read_spec(req: Request, d: FieldData) -> Response:
         del req, d
-        return Response(data=openapi_document(core), raw=True)
+        return Response(
+            data=openapi_document((r.mount_path, r.backend) for r in system.mounts.router.routes())
+        )
 
     return [
         Path(

@@ -14,32 +14,31 @@ from sealbox.goformat import rfc3339_nano
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """Key management paths."""
 
     async def seal(req: Request, d: FieldData) -> Response | None:
         del req, d
-        await core.seal()
+        await system.sealer.seal()
         return None
 
     async def rotate(req: Request, d: FieldData) -> Response | None:
         del req, d
-        await core.barrier.rotate()
+        await system.keyring.rotate()
         return None
 
     async def key_status(req: Request, d: FieldData) -> Response:
         del req, d
-        status = core.barrier.key_status()
+        status = system.keyring.key_status()
         return Response(
             data={
                 "term": status.term,
                 "install_time": rfc3339_nano(status.install_time),
                 "encryptions": status.encryptions,
             },
-            top_level=True,
         )
 
     return [
@@ -53,6 +52,6 @@ def paths(core: Core) -> list[Path]:
         Path(
             "key-status", {}, {Operation.READ: key_status}, synopsis="The active barrier key term."
         ),
-        *paths_rekey.paths(core),
-        *paths_generate_root.paths(core),
+        *paths_rekey.paths(system),
+        *paths_generate_root.paths(system),
     ]

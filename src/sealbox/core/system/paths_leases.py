@@ -15,7 +15,7 @@ from sealbox.framework.path import match_all
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 _FIELDS = {
     "lease_id": FieldSchema(FieldType.STRING, "Lease id."),
@@ -26,9 +26,9 @@ _FIELDS = {
 }
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """Lease management paths."""
-    del core
+    del system
 
     async def unknown_lease(req: Request, d: FieldData) -> Response:
         del req
@@ -49,7 +49,7 @@ def paths(core: Core) -> list[Path]:
     async def tidy(req: Request, d: FieldData) -> Response:
         del req, d
         return Response(
-            status=202,
+            accepted=True,
             warnings=[
                 "Tidy operation successfully started. Any "
                 "information from the operation will be printed "

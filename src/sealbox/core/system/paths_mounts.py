@@ -6,16 +6,15 @@ Mirrors OpenBao's logical_system.go mount handlers and api/system/mounts.mdx sha
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sealbox.core.mount_table import MountTable
 from sealbox.core.mounts import MountConfig, MountEntry
 from sealbox.errors import InvalidRequest, PermissionDenied
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import match_all
+from sealbox.goformat import parse_duration
 from sealbox.logical import Operation, Request, Response
-
-if TYPE_CHECKING:
-    from sealbox.core.core import Core
 
 _PROTECTED = frozenset({"sys/", "cubbyhole/", "identity/", "token/"})
 _NON_REMOVABLE_TYPES = frozenset({"system", "cubbyhole", "identity", "token"})
@@ -49,9 +48,8 @@ _TUNE_FIELDS = {
 }
 
 
-def _ttl(value: Any, core: Core, name: str = "TTL") -> int:
-    from sealbox.goformat import parse_duration
-
+def _ttl(value: Any, name: str = "TTL") -> int:
+    # compat: OpenBao lets a mount's TTLs exceed the system maximum when tuned.
     if value in (None, "", "system"):
         return 0
     try:
@@ -59,7 +57,6 @@ def _ttl(value: Any, core: Core, name: str = "TTL") -> int:
     except ValueError as err:
         # The value is not echoed: error texts reach the audit log unhashed.
         raise InvalidRequest(f"unable to parse {name}: invalid duration") from err
-    del core  # compat: OpenBao lets a mount's TTLs exceed the system maximum when tuned.
     return seconds
 
 
@@ -70,16 +67,15 @@ def _normalize(path: str) -> str:
     return path + "/"
 
 
-def _table_listing(core: Core, table: str) -> dict[str, Any]:
-    entries = core.auth_entries if table == "auth" else core.mount_entries
-    default, maximum = core.config.default_lease_ttl, core.config.max_lease_ttl
-    return {entry.path: entry.to_wire(default, maximum) for entry in entries}
+def _table_listing(mounts: MountTable, table: str) -> dict[str, Any]:
+    default, maximum = mounts.config.default_lease_ttl, mounts.config.max_lease_ttl
+    return {entry.path: entry.to_wire(default, maximum) for entry in mounts.entries(table)}
 
 
-def _config_from(raw: dict[str, Any], core: Core) -> MountConfig:
+def _config_from(raw: dict[str, Any]) -> MountConfig:
     config = MountConfig(
-        default_lease_ttl=_ttl(raw.get("default_lease_ttl"), core, "default_lease_ttl"),
-        max_lease_ttl=_ttl(raw.get("max_lease_ttl"), core, "max_lease_ttl"),
+        default_lease_ttl=_ttl(raw.get("default_lease_ttl"), "default_lease_ttl"),
+        max_lease_ttl=_ttl(raw.get("max_lease_ttl"), "max_lease_ttl"),
         force_no_cache=bool(raw.get("force_no_cache", False)),
         listing_visibility=str(raw.get("listing_visibility", "") or ""),
         token_type=str(raw.get("token_type", "") or ""),
@@ -98,13 +94,13 @@ def _config_from(raw: dict[str, Any], core: Core) -> MountConfig:
     return config
 
 
-def paths(core: Core) -> list[Path]:
+def paths(mounts: MountTable) -> list[Path]:
     """The mount-table paths of the sys backend."""
 
     def make_list(table: str) -> Any:
         async def list_mounts(req: Request, d: FieldData) -> Response:
             del req, d
-            return Response(data=_table_listing(core, table), top_level=True)
+            return Response(data=_table_listing(mounts, table))
 
         return list_mounts
 
@@ -128,24 +124,22 @@ def paths(core: Core) -> list[Path]:
                 kind, options["version"] = "kv", "1"
             if kind == "kv" and "version" not in options:
                 options["version"] = "1"
-            from sealbox.core.plugins import known_types
-
             if table == "auth" and kind == "token":
                 # compat: auth.go enableCredentialInternal refuses a second token mount so
                 raise InvalidRequest("token credential backend cannot be instantiated")
-            if kind not in known_types(table):
+            if kind not in mounts.catalog.known_types(table) and kind != "generic":
                 raise InvalidRequest(f"plugin not found in the catalog: {kind}")
             entry = MountEntry(
                 path=path,
                 type=kind,
                 description=d.get("description"),
                 options=options,
-                config=_config_from(d.get("config"), core),
+                config=_config_from(d.get("config")),
                 local=d.get("local"),
                 seal_wrap=d.get("seal_wrap"),
                 table=table,
             )
-            await core.add_mount(entry)
+            await mounts.add(entry)
             return None
 
         return enable
@@ -153,21 +147,21 @@ def paths(core: Core) -> list[Path]:
     def make_read(table: str) -> Any:
         async def read(req: Request, d: FieldData) -> Response | None:
             del req
-            entry = core.find_mount(d.get("path"), table)
+            entry = mounts.find(d.get("path"), table)
             if entry is None:
                 raise InvalidRequest(
                     f"No {'auth' if table == 'auth' else 'secret'} engine mount "
                     f"at {_normalize(d.get('path'))}"
                 )
-            wire = entry.to_wire(core.config.default_lease_ttl, core.config.max_lease_ttl)
-            return Response(data=wire, top_level=True)
+            wire = entry.to_wire(mounts.config.default_lease_ttl, mounts.config.max_lease_ttl)
+            return Response(data=wire)
 
         return read
 
     def make_disable(table: str) -> Any:
         async def disable(req: Request, d: FieldData) -> Response | None:
             del req
-            entry = core.find_mount(d.get("path"), table)
+            entry = mounts.find(d.get("path"), table)
             if entry is None:
                 return None
             if entry.type == "token":
@@ -175,7 +169,7 @@ def paths(core: Core) -> list[Path]:
                 raise InvalidRequest("token credential backend cannot be disabled")
             if entry.type in _NON_REMOVABLE_TYPES:
                 raise InvalidRequest(f'cannot unmount "{entry.path}"')  # compat: Go's %q
-            await core.remove_mount(entry)
+            await mounts.remove(entry)
             return None
 
         return disable
@@ -183,14 +177,14 @@ def paths(core: Core) -> list[Path]:
     def make_read_tune(table: str) -> Any:
         async def read_tune(req: Request, d: FieldData) -> Response | None:
             del req
-            entry = core.find_mount(d.get("path"), table)
+            entry = mounts.find(d.get("path"), table)
             if entry is None:
                 # compat: Go's %q quoting (logical_system.go handleTuneReadCommon)
                 raise InvalidRequest(f'cannot fetch sysview for path "{_normalize(d.get("path"))}"')
             data: dict[str, Any] = {
                 "default_lease_ttl": entry.config.default_lease_ttl
-                or core.config.default_lease_ttl,
-                "max_lease_ttl": entry.config.max_lease_ttl or core.config.max_lease_ttl,
+                or mounts.config.default_lease_ttl,
+                "max_lease_ttl": entry.config.max_lease_ttl or mounts.config.max_lease_ttl,
                 "force_no_cache": entry.config.force_no_cache,
                 "description": entry.description,
             }
@@ -208,23 +202,23 @@ def paths(core: Core) -> list[Path]:
                     data[key] = list(getattr(entry.config, key))
             if entry.config.listing_visibility:
                 data["listing_visibility"] = entry.config.listing_visibility
-            return Response(data=data, top_level=True)
+            return Response(data=data)
 
         return read_tune
 
     def make_tune(table: str) -> Any:
         async def tune(req: Request, d: FieldData) -> Response | None:
             del req
-            entry = core.find_mount(d.get("path"), table)
+            entry = mounts.find(d.get("path"), table)
             if entry is None:
                 raise InvalidRequest(f"cannot tune {_normalize(d.get('path'))!r}: no such mount")
             new_default = (
-                _ttl(d.raw.get("default_lease_ttl"), core, "default_lease_ttl")
+                _ttl(d.raw.get("default_lease_ttl"), "default_lease_ttl")
                 if d.supplied("default_lease_ttl")
                 else entry.config.default_lease_ttl
             )
             new_max = (
-                _ttl(d.raw.get("max_lease_ttl"), core, "max_lease_ttl")
+                _ttl(d.raw.get("max_lease_ttl"), "max_lease_ttl")
                 if d.supplied("max_lease_ttl")
                 else entry.config.max_lease_ttl
             )
@@ -256,14 +250,7 @@ def paths(core: Core) -> list[Path]:
             ):
                 if d.supplied(key):
                     setattr(entry.config, key, d.get(key))
-            await core.save_mounts(table)
-            route = core.router.get(core.mount_path_of(entry))
-            if route is not None:
-                route.backend.config.default_lease_ttl = (
-                    new_default or core.config.default_lease_ttl
-                )
-                route.backend.config.max_lease_ttl = new_max or core.config.max_lease_ttl
-                route.backend.config.options = dict(entry.options)
+            await mounts.retune(entry)
             return None
 
         return tune
@@ -276,18 +263,18 @@ def paths(core: Core) -> list[Path]:
         if not source or not target:
             raise InvalidRequest("both 'from' and 'to' paths are required")
         table = "auth" if source.startswith("auth/") else "mounts"
-        entry = core.find_mount(source.removeprefix("auth/") if table == "auth" else source, table)
+        entry = mounts.find(source.removeprefix("auth/") if table == "auth" else source, table)
         if entry is None:
             raise InvalidRequest(f'no matching mount at "{source}/"')  # compat: Go's %q
         if entry.type in _NON_REMOVABLE_TYPES:
             raise InvalidRequest(f'cannot remount "{source}/"')
         if (table == "auth") != target.startswith("auth/"):
             raise InvalidRequest("cannot remount between secrets engines and auth methods")
-        await core.move_mount(entry, target + "/")
+        await mounts.move(entry, target + "/")
         migration_id = str(uuid.uuid4())
         # compat: the move is synchronous here; remember it for sys/remount/status
         migrations[migration_id] = (source + "/", target + "/")
-        return Response(data={"migration_id": migration_id}, top_level=True)
+        return Response(data={"migration_id": migration_id})
 
     async def remount_status(req: Request, d: FieldData) -> Response | None:
         del req
@@ -302,13 +289,16 @@ def paths(core: Core) -> list[Path]:
         if req.token_entry is None:
             raise PermissionDenied()
         return Response(
-            data={"secret": _table_listing(core, "mounts"), "auth": _table_listing(core, "auth")}
+            data={
+                "secret": _table_listing(mounts, "mounts"),
+                "auth": _table_listing(mounts, "auth"),
+            }
         )
 
     async def ui_mount(req: Request, d: FieldData) -> Response | None:
         if req.token_entry is None:
             raise PermissionDenied()
-        route_match = core.router.match(d.get("path"))
+        route_match = mounts.router.match(d.get("path"))
         if route_match is None:
             # compat: OpenBao answers an unmounted path with its preflight 403 (logical_system.go).
             path = d.get("path").rstrip("/") + "/"
@@ -317,7 +307,7 @@ def paths(core: Core) -> list[Path]:
                 f'grant access to path "{path}"'
             )
         route, _ = route_match
-        wire = route.entry.to_wire(core.config.default_lease_ttl, core.config.max_lease_ttl)
+        wire = route.entry.to_wire(mounts.config.default_lease_ttl, mounts.config.max_lease_ttl)
         path = (
             route.mount_path.removeprefix("auth/")
             if route.entry.table == "auth"

@@ -14,7 +14,7 @@ from sealbox.framework.path import match_all
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 _FIELDS = {
     "name": FieldSchema(FieldType.STRING, "Policy name."),
@@ -23,9 +23,9 @@ _FIELDS = {
 }
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """Policy CRUD paths."""
-    store = core.policies
+    store = system.policies
 
     async def list_acl(req: Request, d: FieldData) -> Response:
         del req, d
@@ -34,7 +34,7 @@ def paths(core: Core) -> list[Path]:
     async def list_legacy(req: Request, d: FieldData) -> Response:
         del req, d
         names = await store.names()
-        return Response(data={"keys": names, "policies": names}, top_level=True)
+        return Response(data={"keys": names, "policies": names})
 
     def make_read(legacy: bool) -> object:
         async def read(req: Request, d: FieldData) -> Response | None:
@@ -44,7 +44,7 @@ def paths(core: Core) -> list[Path]:
             if text is None:
                 return None
             key = "rules" if legacy else "policy"
-            return Response(data={"name": name, key: text}, top_level=legacy)
+            return Response(data={"name": name, key: text})
 
         return read
 

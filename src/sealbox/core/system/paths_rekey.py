@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sealbox.api.sys_raw import decode_key
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
+from sealbox.shamir import decode_share
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 _INIT = {
     "secret_shares": FieldSchema(FieldType.INT, "Number of new shares."),
@@ -28,13 +28,13 @@ _UPDATE = {
 }
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """Rekey paths."""
-    ops = core.seal_ops
+    ops = system.quorum
 
     async def status(req: Request, d: FieldData) -> Response:
         del req, d
-        return Response(data=await ops.rekey_status(), raw=True)
+        return Response(data=await ops.rekey_status())
 
     async def start(req: Request, d: FieldData) -> Response:
         del req
@@ -46,7 +46,7 @@ def paths(core: Core) -> list[Path]:
             d.get("backup"),
             d.get("require_verification"),
         )
-        return Response(data=data, raw=True)
+        return Response(data=data)
 
     async def cancel(req: Request, d: FieldData) -> Response | None:
         del req, d
@@ -56,20 +56,20 @@ def paths(core: Core) -> list[Path]:
     async def update(req: Request, d: FieldData) -> Response:
         del req
         result = await ops.rekey_update(_key(d), d.get("nonce"))
-        return Response(data=result, raw=True)
+        return Response(data=result)
 
     async def verify_status(req: Request, d: FieldData) -> Response:
         del req, d
-        return Response(data=await ops.rekey_verify_status(), raw=True)
+        return Response(data=await ops.rekey_verify_status())
 
     async def verify_cancel(req: Request, d: FieldData) -> Response:
         del req, d
         ops.rekey_verify_cancel()
-        return Response(data=await ops.rekey_verify_status(), raw=True)
+        return Response(data=await ops.rekey_verify_status())
 
     async def verify(req: Request, d: FieldData) -> Response:
         del req
-        return Response(data=await ops.rekey_verify(_key(d), d.get("nonce")), raw=True)
+        return Response(data=await ops.rekey_verify(_key(d), d.get("nonce")))
 
     async def backup(req: Request, d: FieldData) -> Response:
         del req, d
@@ -111,4 +111,4 @@ def _key(d: FieldData) -> bytes:
     key = d.get("key")
     if not key:
         raise InvalidRequest("'key' must be specified in request body as JSON")
-    return decode_key(key)
+    return decode_share(key)

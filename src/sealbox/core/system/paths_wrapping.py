@@ -9,7 +9,7 @@ from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
 
 if TYPE_CHECKING:
-    from sealbox.core.core import Core
+    from sealbox.core.system.views import SystemView
 
 _TOKEN = {"token": FieldSchema(FieldType.STRING, "Wrapping token.")}
 
@@ -22,7 +22,7 @@ def _wrapping_token(req: Request, d: FieldData) -> str:
     return token
 
 
-def paths(core: Core) -> list[Path]:
+def paths(system: SystemView) -> list[Path]:
     """Wrapping paths; wrap itself happens in the pipeline through X-Vault-Wrap-TTL."""
 
     async def wrap(req: Request, d: FieldData) -> Response:
@@ -33,14 +33,14 @@ def paths(core: Core) -> list[Path]:
 
     async def lookup(req: Request, d: FieldData) -> Response:
         token = _wrapping_token(req, d)
-        return Response(data=await core.wrapper.lookup(token))
+        return Response(data=await system.wrapper.lookup(token))
 
     async def unwrap(req: Request, d: FieldData) -> Response:
         token = _wrapping_token(req, d)
-        return await core.wrapper.unwrap(token)
+        return await system.wrapper.unwrap(token)
 
     async def rewrap(req: Request, d: FieldData) -> Response:
-        return await core.wrapper.rewrap(req, d.get("token") or req.client_token)
+        return await system.wrapper.rewrap(req, d.get("token") or req.client_token)
 
     return [
         Path(

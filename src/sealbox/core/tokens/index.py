@@ -18,8 +18,8 @@ import secrets
 
 import orjson
 
-from sealbox.core.tokens.entry import TokenEntry
 from sealbox.logical import Storage, TxOp
+from sealbox.logical.tokens import TokenEntry
 
 _SALT_KEY = "salt"
 _ID_PREFIX = "id/"

@@ -24,18 +24,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sealbox.core.tokens.entry import (
-    REVOCATION_PENDING,
-    TokenEntry,
-    new_accessor,
-    new_token_id,
-    random_base62,
-)
+from sealbox.core.tokens.entry import new_accessor, new_token_id, random_base62
 from sealbox.core.tokens.index import TokenIndex
 from sealbox.core.tokens.roles import RoleStore
 from sealbox.core.tokens.ttl import TTLLimits, calculate_ttl
 from sealbox.errors import InvalidRequest
 from sealbox.logical import Storage
+from sealbox.logical.tokens import REVOCATION_PENDING, TokenEntry
 
 Clock = Callable[[], datetime]
 RevokeHook = Callable[[TokenEntry], Awaitable[None]]

@@ -23,6 +23,7 @@ from sealbox.engines.kv.paths_metadata import MetadataPaths
 from sealbox.engines.kv.paths_subkeys import SubkeysPaths
 from sealbox.engines.kv.paths_versions import VersionPaths
 from sealbox.engines.kv.store import Clock, KeyLocks, KVStore, StoredVersion
+from sealbox.errors import NotFound
 from sealbox.framework import Backend, BackendConfig, FieldData, Path
 from sealbox.logical import Operation, Request, Response, Storage
 
@@ -45,13 +46,12 @@ async def _invalid_path(req: Request, d: FieldData) -> Response:
     del d
     verb = _CLI_VERBS.get(req.operation, "get")
     # compat: OpenBao's pathInvalid (kv/backend.go) answers 404 with only this warning.
-    return Response(
-        status=404,
+    raise NotFound(
         warnings=[
             "Invalid path for a versioned K/V secrets engine. See the API docs for the "
             "appropriate API endpoints to use. If using the sealbox CLI, use "
             f"'sealbox kv {verb}' for this operation."
-        ],
+        ]
     )
 
 

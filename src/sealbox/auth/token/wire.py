@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sealbox.core.tokens.entry import TokenEntry
 from sealbox.goformat import rfc3339_nano
 from sealbox.logical import Auth
+from sealbox.logical.tokens import TokenEntry
 
 
 def token_auth(entry: TokenEntry, token: str) -> Auth:

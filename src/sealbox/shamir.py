@@ -9,7 +9,11 @@ The field is GF(2^8) with the AES polynomial x^8 + x^4 + x^3 + x + 1.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
+
+from sealbox.errors import InvalidRequest
 
 _EXP = [0] * 510
 _LOG = [0] * 256
@@ -107,3 +111,25 @@ def _distinct_nonzero(count: int) -> list[int]:
     for _ in range(count):
         chosen.append(pool.pop(secrets.randbelow(len(pool))))
     return chosen
+
+
+# compat: Vault's unseal key share is 16..33 bytes (the barrier key plus the x coordinate).
+_SHARE_MIN, _SHARE_MAX = 16, 33
+
+
+def decode_share(key: str) -> bytes:
+    """A key share in hex or base64, as Vault accepts both for unseal, rekey and generate-root.
+
+    compat: hex is taken only when it decodes to a plausible share length (16..33 bytes,
+    Core.BarrierKeyLength); anything else is tried as base64 (http/sys_seal.go).
+    """
+    try:
+        share = bytes.fromhex(key)
+        if _SHARE_MIN <= len(share) <= _SHARE_MAX:
+            return share
+    except ValueError:
+        pass
+    try:
+        return base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise InvalidRequest("'key' must be a valid hex or base64 string") from err
