@@ -40,6 +40,7 @@ lint: .venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	PYTHONPATH=src $(BIN)/lint-imports
 
 test: .venv system-deps lint
 	$(BIN)/pytest -q

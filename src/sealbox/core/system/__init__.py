@@ -11,11 +11,13 @@ from __future__ import annotations
 from sealbox.core.system import (
     paths_audit,
     paths_capabilities,
+    paths_generate_root,
     paths_internal,
     paths_keys,
     paths_leases,
     paths_mounts,
     paths_policies,
+    paths_rekey,
     paths_wrapping,
 )
 from sealbox.core.system.views import SystemView
@@ -58,6 +60,8 @@ class SystemBackend(Backend):
             *paths_capabilities.paths(system),
             *paths_audit.paths(system),
             *paths_keys.paths(system),
+            *paths_rekey.paths(system),
+            *paths_generate_root.paths(system),
             *paths_wrapping.paths(system),
             *paths_leases.paths(system),
             *paths_internal.paths(system),

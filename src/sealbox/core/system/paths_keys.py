@@ -1,4 +1,4 @@
-"""sys/seal, sys/rotate (keyring), sys/key-status; rekey and generate-root come from siblings.
+"""sys/seal, sys/rotate (keyring), sys/key-status.
 
 Mirrors OpenBao's logical_system.go: rotate adds a barrier key term (older terms still
 decrypt), key-status reports the active term.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sealbox.core.system import paths_generate_root, paths_rekey
 from sealbox.framework import FieldData, Path
 from sealbox.goformat import rfc3339_nano
 from sealbox.logical import Operation, Request, Response
@@ -52,6 +51,4 @@ def paths(system: SystemView) -> list[Path]:
         Path(
             "key-status", {}, {Operation.READ: key_status}, synopsis="The active barrier key term."
         ),
-        *paths_rekey.paths(system),
-        *paths_generate_root.paths(system),
     ]
