@@ -9,6 +9,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -57,7 +58,7 @@ def enable_cmd(
     with make_client() as client, api_errors("Error enabling audit device"):
         client.write(f"sys/audit/{path.rstrip('/')}", body)
     out(f"Success! Enabled the {device} audit device at: {path}")
-    return 0
+    return Exit.OK
 
 
 @audit.command("disable")
@@ -72,7 +73,7 @@ def disable_cmd(args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors("Error disabling audit device"):
         client.delete(f"sys/audit/{path.rstrip('/')}")
     out(f"Success! Disabled audit device (if it was enabled) at: {path}")
-    return 0
+    return Exit.OK
 
 
 @audit.command("list")
@@ -101,7 +102,7 @@ def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
         return output_data(shaped, struct=True)
     if not devices:
         out("No audit devices are enabled.")
-        return 2
+        return Exit.REMOTE
     rows = []
     for path in sorted(devices):
         entry = devices[path]
@@ -114,4 +115,4 @@ def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
     if detailed:
         header += ["Replication", "Options"]
     out(table(header, rows))
-    return 0
+    return Exit.OK

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -58,7 +59,7 @@ def enable_cmd(**opts: Any) -> int:
     with make_client() as client, api_errors(f"Error enabling {method} auth"):
         client.post(f"sys/auth/{mount.rstrip('/')}", body)
     out(f"Success! Enabled {method} auth method at: {mount}")
-    return 0
+    return Exit.OK
 
 
 @auth.command("disable")
@@ -73,7 +74,7 @@ def disable_cmd(args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors(f"Error disabling auth method at {mount}"):
         client.delete(f"sys/auth/{mount.rstrip('/')}")
     out(f"Success! Disabled the auth method (if it existed) at: {mount}")
-    return 0
+    return Exit.OK
 
 
 @auth.command("list")
@@ -91,7 +92,7 @@ def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
     if output_format() != "table":
         return output_data(mounts_shape(mounts), struct=True)
     out(detailed_mount_table(mounts) if detailed else mount_table(mounts, with_version=True))
-    return 0
+    return Exit.OK
 
 
 @auth.command("tune")
@@ -108,4 +109,4 @@ def tune_cmd(**opts: Any) -> int:
     with make_client() as client, api_errors(f"Error tuning auth method {mount}"):
         client.post(f"sys/auth/{mount.rstrip('/')}/tune", tune_body(opts))
     out(f"Success! Tuned the auth method at: {mount}")
-    return 0
+    return Exit.OK

@@ -2,8 +2,9 @@
 
 Vault spells long flags with one dash (``-format=json``) and stops reading flags at the first
 positional argument; :class:`VaultCommand` rewrites such arguments for click, so both ``-x``
-and ``--x`` work, and ``-flag=true|false`` works for boolean flags. Exit codes follow Vault:
-0 success, 1 local or usage errors, 2 errors from the server (and "no value found").
+and ``--x`` work, and ``-flag=true|false`` works for boolean flags. Exit codes follow Vault
+(``Exit``): 0 success, 1 local or usage errors, 2 errors from the server (and "no value
+found"); ``exit_for_status`` is the one place an HTTP status becomes an exit code.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from enum import IntEnum
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -21,6 +23,25 @@ from sealbox.client import Client, ClientConfig, ClientConnectionError, ClientEr
 F = TypeVar("F", bound=Callable[..., Any])
 _META = "sealbox.flags"
 _FALSE = frozenset({"0", "f", "false", "n", "no", "off"})
+
+
+class Exit(IntEnum):
+    """The process exit codes of every command, as Vault's CLI uses them."""
+
+    OK = 0
+    #: Bad usage or local input (arguments, files), found before or without the server.
+    LOCAL = 1
+    #: The server refused the request or could not be reached, or there was nothing to show.
+    REMOTE = 2
+
+
+def exit_for_status(status: int) -> Exit:
+    """The exit code of a command the server answered with HTTP ``status``.
+
+    compat: Vault's CLI exits 2 for every API error, whatever the status (sealed 503, denied
+    403, missing 404, invalid 400), and scripts rely on that.
+    """
+    return Exit.OK if status < 400 else Exit.REMOTE
 
 
 class CommandExit(Exception):
@@ -135,7 +156,7 @@ def output_format() -> str:
     chosen = chosen.lower()
     if chosen not in fmt.FORMATS:
         error(f"Invalid output format: {chosen}")
-        raise CommandExit(1)
+        raise CommandExit(Exit.LOCAL)
     return chosen
 
 
@@ -173,7 +194,7 @@ def error(text: str) -> None:
     click.echo(text, err=True)
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
+def fail(message: str, code: Exit = Exit.LOCAL) -> NoReturn:
     """Print ``message`` to stderr and exit with ``code``."""
     error(message)
     raise CommandExit(code)
@@ -193,9 +214,9 @@ def api_errors(prefix: str) -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
-        fail(f"{prefix}: {exc}", 2)
+        fail(f"{prefix}: {exc}", exit_for_status(exc.status))
     except ClientConnectionError as exc:
-        fail(f"{prefix}: {exc}", 2)
+        fail(f"{prefix}: {exc}", Exit.REMOTE)
 
 
 def print_raw(text: str) -> None:
@@ -212,7 +233,7 @@ def print_field(value: Any, field: str, where: str = "secret") -> int:
         fail(f'Field "{field}" not present in {where}')
     chosen = output_format()
     print_raw(fmt.format_value(value, chosen))
-    return 0
+    return Exit.OK
 
 
 def print_warnings(secret: Mapping[str, Any] | None) -> None:
@@ -225,7 +246,7 @@ def print_warnings(secret: Mapping[str, Any] | None) -> None:
 def output_secret(secret: Mapping[str, Any] | None) -> int:
     """Vault's ``OutputSecret`` honouring -field and -format; returns the exit code."""
     if secret is None:
-        return 0
+        return Exit.OK
     field = field_flag()
     if field:
         return print_field(fmt.raw_field(secret, field), field)
@@ -239,7 +260,7 @@ def output_secret(secret: Mapping[str, Any] | None) -> int:
         text = fmt.secret_table(secret)
         if text:
             out(text)
-    return 0
+    return Exit.OK
 
 
 def output_data(data: Any, *, struct: bool = False) -> int:
@@ -263,7 +284,7 @@ def output_data(data: Any, *, struct: bool = False) -> int:
             out(text)
     else:
         out(fmt.go_value(data))
-    return 0
+    return Exit.OK
 
 
 def output_list(secret: Mapping[str, Any]) -> int:

@@ -8,6 +8,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args
 from sealbox.cli.base import (
+    Exit,
     VaultCommand,
     api_errors,
     client_flags,
@@ -55,10 +56,10 @@ def read_cmd(args: tuple[str, ...]) -> int:
         if output_format() == "raw":
             response = client.request("GET", path, params=params)
             out(response.text)
-            return 0
+            return Exit.OK
         secret = client.read(path, params or None)
     if secret is None:
-        fail(f"No value found at {path}", 2)
+        fail(f"No value found at {path}", Exit.REMOTE)
     return output_secret(secret)
 
 
@@ -78,7 +79,7 @@ def write_cmd(force: bool, args: tuple[str, ...]) -> int:
         secret = client.write(path, data)
     if secret is None:
         out(f"Success! Data written to: {path}")
-        return 0
+        return Exit.OK
     return output_secret(secret)
 
 
@@ -98,7 +99,7 @@ def patch_cmd(force: bool, args: tuple[str, ...]) -> int:
         secret = client.patch(path, data)
     if secret is None:
         out(f"Success! Data written to: {path}")
-        return 0
+        return Exit.OK
     return output_secret(secret)
 
 
@@ -116,7 +117,7 @@ def delete_cmd(args: tuple[str, ...]) -> int:
     if secret is not None and (secret.get("data") or secret.get("warnings")):
         return output_secret(secret)
     out(f"Success! Data deleted (if it existed) at: {path}")
-    return 0
+    return Exit.OK
 
 
 @click.command("list", cls=VaultCommand)
@@ -136,16 +137,16 @@ def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
     has_keys = isinstance(data, dict) and isinstance(data.get("keys"), list)
     if output_format() != "table" and not has_keys:
         output_data({})
-        return 2
+        return Exit.REMOTE
     if secret is None:
-        fail(f"No value found at {path}", 2)
+        fail(f"No value found at {path}", Exit.REMOTE)
     if data is None:
         return output_secret(secret)
     if not has_keys:
-        fail(f"No entries found at {path}", 2)
+        fail(f"No entries found at {path}", Exit.REMOTE)
     if detailed and output_format() == "json":
         out(to_json(secret))
-        return 0
+        return Exit.OK
     return output_list(secret)
 
 
@@ -167,13 +168,13 @@ def path_help_cmd(args: tuple[str, ...]) -> int:
         return print_field(raw_field(body, field), field)
     if output_format() == "json":
         out(to_json(body))
-        return 0
+        return Exit.OK
     data = body.get("data")
     text = body.get("help")
     if text is None and isinstance(data, dict):
         text = data.get("help")
     out(str(text or ""))
-    return 0
+    return Exit.OK
 
 
 COMMANDS = (read_cmd, write_cmd, patch_cmd, delete_cmd, list_cmd, path_help_cmd)

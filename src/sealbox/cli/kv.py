@@ -13,6 +13,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args, split_csv
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -56,7 +57,7 @@ def print_written(target: KVTarget, secret: dict[str, Any] | None, path: str) ->
     """Vault's output after a kv v2 write: the path and the new version's metadata."""
     if secret is None:
         out(f"Success! Data written to: {path}")
-        return 0
+        return Exit.OK
     if field_flag():
         return output_secret(secret)
     if not is_table() or not target.v2:
@@ -64,7 +65,7 @@ def print_written(target: KVTarget, secret: dict[str, Any] | None, path: str) ->
     print_warnings(secret)
     print_path(target.api_path("data"), "Secret Path")
     print_section("Metadata", secret.get("data") or {})
-    return 0
+    return Exit.OK
 
 
 @kv.command("put")
@@ -96,7 +97,7 @@ def read_secret(client: Client, target: KVTarget, version: int) -> tuple[str, di
     with api_errors(f"Error reading {path}"):
         secret = client.read(path, params)
     if secret is None:
-        fail(f"No value found at {path}", 2)
+        fail(f"No value found at {path}", Exit.REMOTE)
     return path, secret
 
 
@@ -119,7 +120,7 @@ def get_cmd(mount: str | None, version: int, args: tuple[str, ...]) -> int:
             return output_secret(secret)
         data = (secret.get("data") or {}).get("data")
         if data is None:
-            fail(f"No data found at {path}", 2)
+            fail(f"No data found at {path}", Exit.REMOTE)
         if field == "data" and "data" not in data:
             return print_field(raw_field(secret, "data"), field)
         return print_field(data.get(field), field, "map")
@@ -136,7 +137,7 @@ def get_cmd(mount: str | None, version: int, args: tuple[str, ...]) -> int:
     data = payload.get("data") if target.v2 else payload
     if isinstance(data, dict):
         print_section("Data", data)
-    return 0
+    return Exit.OK
 
 
 @kv.command("list")
@@ -155,7 +156,7 @@ def list_cmd(mount: str | None, args: tuple[str, ...]) -> int:
         with api_errors(f"Error listing {path}"):
             secret = client.list(path)
     if secret is None or not (secret.get("data") or {}).get("keys"):
-        fail(f"No value found at {path}", 2)
+        fail(f"No value found at {path}", Exit.REMOTE)
     return output_list(secret)
 
 
@@ -174,14 +175,14 @@ def patch_cmd(mount: str | None, cas: int, method: str, args: tuple[str, ...]) -
     with make_client() as client:
         target = resolve(client, args[0], mount)
         if not target.v2:
-            fail("K/V engine mount must be version 2 for patch support", 2)
+            fail("K/V engine mount must be version 2 for patch support", Exit.REMOTE)
         path = target.api_path("data")
         options = {"cas": cas} if cas > -1 else {}
         with api_errors(f"Error writing data to {path}"):
             if method == "rw":
                 current = client.read(path)
                 if current is None:
-                    fail(f"No value found at {path}", 2)
+                    fail(f"No value found at {path}", Exit.REMOTE)
                 merged = dict((current.get("data") or {}).get("data") or {})
                 merged.update(data)
                 version = ((current.get("data") or {}).get("metadata") or {}).get("version")
@@ -209,20 +210,20 @@ def rollback_cmd(mount: str | None, version: int, args: tuple[str, ...]) -> int:
     with make_client() as client:
         target = resolve(client, args[0] if args else "", mount)
         if not target.v2:
-            fail("K/V engine mount must be version 2 for rollback support", 2)
+            fail("K/V engine mount must be version 2 for rollback support", Exit.REMOTE)
         meta_path = target.api_path("metadata")
         with api_errors(f"Error reading {meta_path}"):
             meta = client.read(meta_path)
         if meta is None:
-            fail(f"No value found at {meta_path}", 2)
+            fail(f"No value found at {meta_path}", Exit.REMOTE)
         meta_data = meta.get("data") or {}
         info = (meta_data.get("versions") or {}).get(str(version))
         if info is None:
-            fail(f"Version {version} does not exist", 2)
+            fail(f"Version {version} does not exist", Exit.REMOTE)
         if info.get("destroyed"):
-            fail("Cannot roll back to a version that has been destroyed", 2)
+            fail("Cannot roll back to a version that has been destroyed", Exit.REMOTE)
         if info.get("deletion_time"):
-            fail("Cannot roll back to a version that has been deleted", 2)
+            fail("Cannot roll back to a version that has been deleted", Exit.REMOTE)
         path, old = read_secret(client, target, version)
         data = (old.get("data") or {}).get("data") or {}
         current = meta_data.get("current_version", 0)
@@ -256,7 +257,7 @@ def delete_cmd(mount: str | None, versions: tuple[str, ...], args: tuple[str, ..
             with api_errors(f"Error deleting {path}"):
                 client.delete(path)
     out(f"Success! Data deleted (if it existed) at: {path}")
-    return 0
+    return Exit.OK
 
 
 def _version_write(action: str, mount: str | None, versions: tuple[str, ...], args: Any) -> int:
@@ -272,7 +273,7 @@ def _version_write(action: str, mount: str | None, versions: tuple[str, ...], ar
             secret = client.write(path, _versions_body(versions))
     if secret is None:
         out(f"Success! Data written to: {path}")
-        return 0
+        return Exit.OK
     return output_secret(secret)
 
 

@@ -8,6 +8,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args
 from sealbox.cli.base import (
+    Exit,
     F,
     VaultGroup,
     api_errors,
@@ -39,7 +40,7 @@ def _v2_target(client: Client, args: tuple[str, ...], mount: str | None) -> KVTa
     usage_args(args, 1 if not mount else 0, at_least=True)
     target = resolve(client, args[0] if args else "", mount)
     if not target.v2:
-        fail("Metadata not supported on KV Version 1", 1)
+        fail("Metadata not supported on KV Version 1", Exit.LOCAL)
     return target
 
 
@@ -57,7 +58,7 @@ def get_cmd(mount: str | None, args: tuple[str, ...]) -> int:
         with api_errors(f"Error reading {path}"):
             secret = client.read(path)
     if secret is None:
-        fail(f"No value found at {path}", 2)
+        fail(f"No value found at {path}", Exit.REMOTE)
     if field_flag() or not is_table():
         return output_secret(secret)
     data = dict(secret.get("data") or {})
@@ -69,7 +70,7 @@ def get_cmd(mount: str | None, args: tuple[str, ...]) -> int:
         info = versions[number]
         out("\n" + header_for_map(f"Version {number}", info))
         output_data(info)
-    return 0
+    return Exit.OK
 
 
 def _metadata_body(
@@ -128,7 +129,7 @@ def _send_metadata(
                 secret = client.write(path, body)
     if secret is None:
         out(f"Success! Data written to: {path}")
-        return 0
+        return Exit.OK
     return output_secret(secret)
 
 
@@ -186,4 +187,4 @@ def delete_cmd(mount: str | None, args: tuple[str, ...]) -> int:
         with api_errors(f"Error deleting {path}"):
             client.delete(path)
     out(f"Success! Data deleted (if it existed) at: {path}")
-    return 0
+    return Exit.OK

@@ -11,7 +11,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
-from sealbox.cli.base import CommandExit, error, out, output_format
+from sealbox.cli.base import CommandExit, Exit, error, out, output_format
 from sealbox.cli.format import header_for_map, map_table, pad_equal_signs
 from sealbox.client import Client, ClientConnectionError, ClientError
 
@@ -81,7 +81,7 @@ def resolve(client: Client, path_arg: str, mount_flag: str | None) -> KVTarget:
         return KVTarget(mount, version == 2, partial, False)
     except (ClientError, ClientConnectionError) as exc:
         error(str(exc))
-        raise CommandExit(2) from None
+        raise CommandExit(Exit.REMOTE) from None
 
 
 def print_path(path: str, title: str) -> None:

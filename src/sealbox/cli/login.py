@@ -17,6 +17,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args
 from sealbox.cli.base import (
+    Exit,
     VaultCommand,
     api_errors,
     client_flags,
@@ -105,7 +106,7 @@ def method_login_secret(client: Client, method: str, path: str, args: tuple[str,
     with api_errors("Error authenticating"):
         secret = client.write(login_path, data)
     if not secret or not secret.get("auth"):
-        fail("Error authenticating: no auth information was returned", 2)
+        fail("Error authenticating: no auth information was returned", Exit.REMOTE)
     return secret
 
 
@@ -148,9 +149,9 @@ def login_cmd(
             error("\n".join(wrap_text(warning, 78)) + "\n")
     if token_only:
         print_raw(token)
-        return 0
+        return Exit.OK
     if no_print:
-        return 0
+        return Exit.OK
     if field_flag() or output_format() != "table":
         return output_secret(secret)
     out("\n".join(wrap_text(_NO_STORE if no_store else _SUCCESS, 78)) + "\n")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -66,9 +67,9 @@ def init_cmd(key_shares: int, key_threshold: int, status: bool, args: tuple[str,
                 body = client.read("sys/init") or {}
             if body.get("initialized"):
                 out("Vault is initialized")
-                return 0
+                return Exit.OK
             out("Vault is not initialized")
-            return 2
+            return Exit.REMOTE
         with api_errors("Error initializing"):
             result = client.write(
                 "sys/init", {"secret_shares": key_shares, "secret_threshold": key_threshold}
@@ -96,7 +97,7 @@ def init_cmd(key_shares: int, key_threshold: int, status: bool, args: tuple[str,
     out(f"Initial Root Token: {result.get('root_token', '')}")
     out("")
     out(_init_text(key_shares, key_threshold))
-    return 0
+    return Exit.OK
 
 
 @operator.command("unseal")
@@ -114,7 +115,7 @@ def unseal_cmd(reset: bool, migrate: bool, args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors("Error unsealing"):
         status = client.write("sys/unseal", body) or {}
         print_seal_status(client, status)
-    return 0
+    return Exit.OK
 
 
 @operator.command("seal")
@@ -128,7 +129,7 @@ def seal_cmd(args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors("Error sealing"):
         client.write("sys/seal", {})
     out("Success! Vault is sealed.")
-    return 0
+    return Exit.OK
 
 
 def _key_status(client: Client) -> dict[str, Any]:
@@ -168,7 +169,7 @@ def _print_key_status(status: dict[str, Any]) -> int:
             ]
         )
     )
-    return 0
+    return Exit.OK
 
 
 @operator.command("key-status")

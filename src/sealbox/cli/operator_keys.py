@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from sealbox.cli.base import (
+    Exit,
     VaultCommand,
     api_errors,
     client_flags,
@@ -78,7 +79,7 @@ def print_rekey(status: dict[str, Any]) -> int:
             f"sealbox unseal keys rekeyed with {len(keys)} key shares and a key threshold of "
             f"{status.get('t', status.get('secret_threshold', ''))}."
         )
-        return 0
+        return Exit.OK
     out(
         _kv_table(
             [
@@ -91,7 +92,7 @@ def print_rekey(status: dict[str, Any]) -> int:
             ]
         )
     )
-    return 0
+    return Exit.OK
 
 
 @click.command("rekey", cls=VaultCommand)
@@ -115,7 +116,7 @@ def rekey_cmd(**opts: Any) -> int:
             with api_errors("Error canceling rekey"):
                 client.delete("sys/rekey/init")
             out("Success! Canceled rekeying (if it was started)")
-            return 0
+            return Exit.OK
         if opts["init"]:
             body = {
                 "secret_shares": opts["key_shares"],
@@ -158,7 +159,7 @@ def print_generate_root(status: dict[str, Any]) -> int:
     if status.get("pgp_fingerprint"):
         pairs.append(("PGP Fingerprint", status["pgp_fingerprint"]))
     out(_kv_table(pairs))
-    return 0
+    return Exit.OK
 
 
 @click.command("generate-root", cls=VaultCommand)
@@ -181,7 +182,7 @@ def generate_root_cmd(**opts: Any) -> int:
         if not opts["otp"]:
             fail("Missing -otp to decode the token")
         print_raw(decode_token(opts["decode"], opts["otp"]))
-        return 0
+        return Exit.OK
     with make_client() as client:
         if opts["generate_otp"]:
             with api_errors("Error getting root generation status"):
@@ -189,12 +190,12 @@ def generate_root_cmd(**opts: Any) -> int:
             length = int(status.get("otp_length") or 28)
             alphabet = string.ascii_letters + string.digits
             print_raw("".join(_secrets.choice(alphabet) for _ in range(length)))
-            return 0
+            return Exit.OK
         if opts["cancel"]:
             with api_errors("Error canceling root token generation"):
                 client.delete("sys/generate-root/attempt")
             out("Success! Root token generation canceled (if it was started)")
-            return 0
+            return Exit.OK
         if opts["init"]:
             body = {k: opts[k] for k in ("otp", "pgp_key") if opts[k]}
             with api_errors("Error initializing root generation"):

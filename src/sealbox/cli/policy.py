@@ -13,6 +13,7 @@ import click
 import hcl
 
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -59,7 +60,7 @@ def write_cmd(args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors("Error uploading policy"):
         client.write(f"{_BASE}/{name}", {"policy": rules})
     out(f"Success! Uploaded policy: {name}")
-    return 0
+    return Exit.OK
 
 
 @policy.command("read")
@@ -74,14 +75,14 @@ def read_cmd(args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors(f"Error reading policy named {name}"):
         secret = client.read(f"{_BASE}/{name}")
     if secret is None:
-        fail(f"No policy named: {name}", 2)
+        fail(f"No policy named: {name}", Exit.REMOTE)
     rules = str((secret.get("data") or {}).get("policy", ""))
     field = field_flag()
     if field:
         return print_field({"policy": rules}.get(field), field)
     if output_format() == "table":
         out(rules.strip())
-        return 0
+        return Exit.OK
     return output_data({"policy": rules})
 
 
@@ -99,7 +100,7 @@ def list_cmd(args: tuple[str, ...]) -> int:
     if output_format() == "table":
         for key in keys:
             out(key)
-        return 0
+        return Exit.OK
     return output_data(keys)
 
 
@@ -115,7 +116,7 @@ def delete_cmd(args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors(f"Error deleting {name}"):
         client.delete(f"{_BASE}/{name}")
     out(f"Success! Deleted policy: {name}")
-    return 0
+    return Exit.OK
 
 
 def _split_assignment(line: str) -> tuple[str, str] | None:
@@ -171,4 +172,4 @@ def fmt_cmd(args: tuple[str, ...]) -> int:
     except OSError as exc:
         fail(f"Error writing policy file: {exc.strerror or exc}")
     out(f"Success! Formatted policy: {args[0]}")
-    return 0
+    return Exit.OK

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -69,7 +70,7 @@ def enable_cmd(**opts: Any) -> int:
     with make_client() as client, api_errors("Error enabling"):
         client.post(f"sys/mounts/{mount.rstrip('/')}", body)
     out(f"Success! Enabled the {engine} secrets engine at: {mount}")
-    return 0
+    return Exit.OK
 
 
 @secrets.command("disable")
@@ -84,7 +85,7 @@ def disable_cmd(args: tuple[str, ...]) -> int:
     with make_client() as client, api_errors(f"Error disabling secrets engine at {mount}"):
         client.delete(f"sys/mounts/{mount.rstrip('/')}")
     out(f"Success! Disabled the secrets engine (if it existed) at: {mount}")
-    return 0
+    return Exit.OK
 
 
 @secrets.command("list")
@@ -102,7 +103,7 @@ def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
     if output_format() != "table":
         return output_data(mounts_shape(mounts), struct=True)
     out(detailed_mount_table(mounts) if detailed else mount_table(mounts, with_version=False))
-    return 0
+    return Exit.OK
 
 
 @secrets.command("tune")
@@ -119,7 +120,7 @@ def tune_cmd(**opts: Any) -> int:
     with make_client() as client, api_errors(f"Error tuning secrets engine {mount}"):
         client.post(f"sys/mounts/{mount.rstrip('/')}/tune", tune_body(opts))
     out(f"Success! Tuned the secrets engine at: {mount}")
-    return 0
+    return Exit.OK
 
 
 def wait_for_migration(client: Any, migration_id: str, what: str) -> None:
@@ -131,9 +132,9 @@ def wait_for_migration(client: Any, migration_id: str, what: str) -> None:
         if state == "success":
             return
         if state == "failure":
-            fail(f"Failure! Error encountered moving {what}", 2)
+            fail(f"Failure! Error encountered moving {what}", Exit.REMOTE)
         time.sleep(0.1)
-    fail(f"Timed out waiting for the move of {what}", 2)
+    fail(f"Timed out waiting for the move of {what}", Exit.REMOTE)
 
 
 @secrets.command("move")
@@ -150,11 +151,11 @@ def move_cmd(args: tuple[str, ...]) -> int:
         migration_id = str(((secret or {}).get("data") or secret or {}).get("migration_id", ""))
         if not migration_id:
             out(f"Success! Moved secrets engine {source} to: {dest}")
-            return 0
+            return Exit.OK
         out(f"Started moving secrets engine {source} to {dest}, with migration ID {migration_id}")
         wait_for_migration(client, migration_id, f"secrets engine {source} to {dest}")
     out(
         f"Success! Finished moving secrets engine {source} to {dest}, "
         f"with migration ID {migration_id}"
     )
-    return 0
+    return Exit.OK

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from sealbox.cli.base import (
+    Exit,
     VaultCommand,
     client_flags,
     error,
@@ -90,6 +91,10 @@ def seal_status_rows(status: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+# A sealed server answers sys/leader with 503 Service Unavailable (OpenBao http/sys_leader.go).
+_SEALED = 503
+
+
 def seal_status_output(client: Client, status: dict[str, Any]) -> dict[str, Any]:
     """Seal status merged with leader information, in Vault's JSON field order."""
     defaults: dict[str, Any] = {"nonce": "", "version": "", "commit_date": "", "migration": False}
@@ -99,7 +104,7 @@ def seal_status_output(client: Client, status: dict[str, Any]) -> dict[str, Any]
     try:
         leader = client.read("sys/leader") or {}
     except ClientError as exc:
-        if not any("sealed" in e for e in exc.errors):
+        if exc.status != _SEALED:
             raise
         leader = {"ha_enabled": True}
     shaped["ha_enabled"] = bool(leader.get("ha_enabled"))
@@ -122,7 +127,7 @@ def print_seal_status(client: Client, status: dict[str, Any]) -> int:
         out(to_yaml(shaped))
     else:
         out(table(["Key", "Value"], seal_status_rows(shaped)))
-    return 0
+    return Exit.OK
 
 
 @click.command("status", cls=VaultCommand)
@@ -137,5 +142,5 @@ def status_cmd() -> int:
             print_seal_status(client, status)
         except (ClientError, ClientConnectionError) as exc:
             error(f"Error checking seal status: {exc}")
-            return 1
-    return 2 if status.get("sealed") else 0
+            return Exit.LOCAL
+    return Exit.REMOTE if status.get("sealed") else Exit.OK

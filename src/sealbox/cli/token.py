@@ -8,6 +8,7 @@ import click
 
 from sealbox.cli.args import ArgsError, parse_kv_args
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -165,7 +166,7 @@ def revoke_cmd(self_: bool, accessor: bool, mode: str, args: tuple[str, ...]) ->
         else:
             client.write("auth/token/revoke", {"token": args[0]})
     out("Success! Revoked token (if it existed)")
-    return 0
+    return Exit.OK
 
 
 @token.command("capabilities")
@@ -195,5 +196,5 @@ def capabilities_cmd(accessor: bool, args: tuple[str, ...]) -> int:
     caps = sorted(str(c) for c in caps)
     if output_format() == "table":
         out(", ".join(caps))
-        return 0
+        return Exit.OK
     return output_data(caps)
