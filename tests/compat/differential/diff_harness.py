@@ -67,18 +67,6 @@ class Answer:
 # "status", "body", or a dotted key path such as "body.data.options".
 KNOWN_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
     (
-        r"PUT sys/audit/.*",
-        r"status|body.*",
-        "OpenBao refuses API-enabled audit devices since CVE-2025-54997 (400); sealbox keeps "
-        "them, confined to the directories its config allows (DESIGN.md, issue 2 item 12)",
-    ),
-    (
-        r"(GET|PUT|DELETE) sys/(rekey|generate-root)/.*",
-        r"status|body.*",
-        "OpenBao disables the unauthenticated rekey and generate-root endpoints by default "
-        "(405); issue 2 item 4 asks sealbox to serve them",
-    ),
-    (
         r"(GET|HEAD|PUT) sys/(health|seal-status|unseal)",
         r"body\.(commit_date|build_date)$",
         "build metadata: bao reports its commit date, sealbox an empty build_date (Vault's key)",
@@ -87,11 +75,6 @@ KNOWN_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
         r"GET sys/key-status",
         r"body(\.data)?\.encryptions$",
         "the number of encryptions depends on everything the server did before",
-    ),
-    (
-        r"GET sys/(host-info|tools/hash)|POST sys/tools/hash",
-        r"status|body.*",
-        "sys/host-info and sys/tools/* are not part of issue 2; sealbox answers 404",
     ),
     (
         r"POST auth/token/lookup",
