@@ -240,6 +240,10 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as err:
+        if "UTF-8" in err.msg:
+            raise InvalidRequest(
+                "failed to decode JSON input: request body is not valid UTF-8"
+            ) from err
         raise InvalidRequest(f"failed to decode JSON input: {err.msg}") from err
     if data is None:
         # compat: Go decodes a JSON null into an empty map (`vault write -f` sends null).

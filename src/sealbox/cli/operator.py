@@ -66,9 +66,9 @@ def init_cmd(key_shares: int, key_threshold: int, status: bool, args: tuple[str,
             with api_errors("Error checking init status"):
                 body = client.read("sys/init") or {}
             if body.get("initialized"):
-                out("Vault is initialized")
+                out("Sealbox is initialized")
                 return Exit.OK
-            out("Vault is not initialized")
+            out("Sealbox is not initialized")
             return Exit.REMOTE
         with api_errors("Error initializing"):
             result = client.write(
@@ -128,7 +128,7 @@ def seal_cmd(args: tuple[str, ...]) -> int:
     usage_args(args, 0)
     with make_client() as client, api_errors("Error sealing"):
         client.write("sys/seal", {})
-    out("Success! Vault is sealed.")
+    out("Success! Sealbox is sealed.")
     return Exit.OK
 
 

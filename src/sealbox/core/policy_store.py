@@ -14,6 +14,7 @@ from sealbox.core.policy import ACL, Policy, parse_policy
 from sealbox.core.policy.builtin import DEFAULT_POLICY
 from sealbox.errors import InvalidRequest
 from sealbox.logical import Storage
+from sealbox.logical.storage import list_recursive
 
 _PREFIX = "sys/policy/"
 ROOT = "root"
@@ -91,8 +92,12 @@ class PolicyStore:
         self._invalidate()
 
     async def names(self) -> list[str]:
-        """Every policy name, root included, sorted."""
-        stored = [key for key in await self._storage.list(_PREFIX) if not key.endswith("/")]
+        """Every policy name, root included, sorted; names with ``/`` are listed too.
+
+        compat: OpenBao accepts ``a/b`` as a policy name and lists it (policy_store.go lists
+        its view recursively), so an admin can always find a policy that is in use.
+        """
+        stored = await list_recursive(self._storage, _PREFIX)
         return sorted({*stored, ROOT})
 
     async def acl(self, names: list[str] | tuple[str, ...]) -> ACL:

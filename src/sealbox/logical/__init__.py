@@ -1,4 +1,5 @@
-"""The contracts between doors, core and backends: requests, responses and storage."""
+"""The contracts between doors, core and backends: requests, responses, storage, and the token
+records and views (``logical.tokens``) the core hands the token backend."""
 
 from __future__ import annotations
 

@@ -167,7 +167,12 @@ def _storage(source: _Source, value: Any) -> tuple[str, dict[str, str]]:
     if kind == "sqlite":
         if not options.get("path"):
             raise source.error("sqlite", 'storage "sqlite" needs a path')
-        options["path"] = str(Path(options["path"]).expanduser().absolute())
+        path = Path(options["path"]).expanduser().absolute()
+        if not path.parent.is_dir():
+            raise source.error(
+                "path", f'storage "sqlite": directory {str(path.parent)!r} does not exist'
+            )
+        options["path"] = str(path)
     return kind, options
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import http
+import re
 from typing import cast
 from urllib.parse import unquote
 
@@ -39,6 +40,11 @@ _BACKLOG = 16  # pipelined requests buffered before reading pauses
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _TOO_LARGE = b'{"errors":["http: request body too large"]}'
 _MALFORMED = b'{"errors":["malformed HTTP request"]}'
+_METHOD_NOT_ALLOWED = b'{"errors":[]}'
+# A request line with a method llhttp does not know: token, target, HTTP version (RFC 9112).
+_REQUEST_LINE = re.compile(rb"(?:^|\r\n)([!#$%&'*+.^_`|~0-9A-Za-z-]+) [^ \r\n]+ HTTP/1\.[01]\r\n")
+_KNOWN_METHODS = frozenset(m.value.encode() for m in http.HTTPMethod) | {b"PROPFIND", b"LIST"}
+_BAD_PATH = b'{"errors":["request path is not valid UTF-8"]}'
 
 
 def _status_line(status: int) -> bytes:
@@ -117,6 +123,14 @@ class HTTPConnection(asyncio.Protocol):
             data = data.replace(_LIST_AFTER_MESSAGE, _STAND_IN_AFTER_MESSAGE)
         try:
             self._parser.feed_data(data)
+        except httptools.HttpParserInvalidMethodError:
+            # compat: Go's server reads any method token in a well-formed request line and
+            # Vault's handler answers 405; anything else is malformed (400).
+            if not self._rejected:
+                if any(m[1] not in _KNOWN_METHODS for m in _REQUEST_LINE.finditer(data)):
+                    self._reject(405, _METHOD_NOT_ALLOWED)
+                else:
+                    self._reject(400, _MALFORMED)
         except (httptools.HttpParserUpgrade, httptools.HttpParserError):
             if not self._rejected:
                 self._reject(400, _MALFORMED)
@@ -176,10 +190,16 @@ class HTTPConnection(asyncio.Protocol):
             self._lists_pending -= 1
         url = httptools.parse_url(self._url)
         raw_path = url.path.decode("latin-1")
+        try:
+            # Paths are UTF-8, percent-encoded or not (mount, policy and secret names).
+            path = unquote(url.path.decode("utf-8"), errors="strict")
+        except UnicodeDecodeError:
+            self._reject(400, _BAD_PATH)
+            return
         request = HTTPRequest(
             method=method,
             raw_path=raw_path,
-            path=unquote(raw_path, encoding="latin-1") if "%" in raw_path else raw_path,
+            path=path,
             query_string=url.query or b"",
             headers=self._headers,
             body=b"".join(self._body),

@@ -122,6 +122,17 @@ async def _setup_dev(core: Any, root_token_id: str | None) -> tuple[str, str]:
     return base64.b64encode(result.keys[0]).decode(), result.root_token
 
 
+def _authenticate_cli(root_token: str) -> None:
+    """Dev mode logs the CLI in, as the banner says: the root token goes to the token file
+    ``sealbox login`` writes (mode 0600), like OpenBao's dev server writes ~/.vault-token."""
+    from sealbox.client import write_token_file
+
+    try:
+        write_token_file(root_token)
+    except OSError as err:
+        log.warning("could not write the CLI token file: %s", type(err).__name__)
+
+
 def _ssl_context(listener: Listener) -> ssl.SSLContext | None:
     """The listener's TLS context: server certificate, and client certificates when a CA is set.
 
@@ -178,6 +189,7 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     app = VaultAPI(core)
     if dev:
         unseal_key, root_token = await _setup_dev(core, root_token_id)
+        _authenticate_cli(root_token)
         scheme = "http" if config.listeners[0].tls_disable else "https"
         addr = f"{scheme}://{config.listeners[0].address}"
         print(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import os
 import sqlite3
 import threading
 
@@ -52,6 +53,8 @@ class SQLiteStorage:
         self._local = threading.local()
         self._readers: builtins.list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        # Only the server's user may read the file (SQLite gives -wal and -shm the same mode).
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         setup = self._open()
         try:
             setup.execute("PRAGMA journal_mode=WAL")

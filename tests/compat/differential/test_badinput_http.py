@@ -291,6 +291,8 @@ SEALBOX_ONLY: dict[str, str] = {
     "U+FFFD and stores the value (200)",
     "LIST sys/mounts": "bao's LIST appends '/', which no sys pattern matches (404 unsupported "
     "path); sealbox's 'mounts/?' pattern matches and refuses the operation (405)",
+    "invalid utf-8 escape": "paths are UTF-8 in sealbox: a path that is not is refused (400) "
+    "before routing; Go keeps the raw byte and looks the key up (404)",
 }
 
 

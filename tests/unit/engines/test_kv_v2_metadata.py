@@ -46,8 +46,8 @@ def test_config_defaults_and_write(kv2: KVv2Engine) -> None:
         "2h0m0s",
         False,
     )
-    call(kv2, W, "config", {"max_versions": -1})
-    assert call(kv2, R, "config").data["max_versions"] == 4294967295
+    assert call(kv2, W, "config", {"max_versions": -1}).status == 400
+    assert call(kv2, R, "config").data["max_versions"] == 3
 
 
 @pytest.mark.parametrize(
@@ -150,9 +150,12 @@ def test_metadata_negative_delete_version_after(kv2: KVv2Engine) -> None:
     assert "cannot provide negative value" in out.errors[0]
 
 
-def test_metadata_max_versions_wraps_like_uint32(kv2: KVv2Engine) -> None:
-    call(kv2, W, "metadata/c", {"max_versions": -1})
-    assert call(kv2, R, "metadata/c").data["max_versions"] == 4294967295
+@pytest.mark.parametrize("value", [-1, -5, 1 << 32])
+def test_max_versions_out_of_uint32_is_refused(kv2: KVv2Engine, value: int) -> None:
+    out = call(kv2, W, "metadata/c", {"max_versions": value})
+    assert out.status == 400
+    assert out.errors == ["max_versions must be between 0 and 4294967295"]
+    assert call(kv2, W, "config", {"max_versions": value}).status == 400
 
 
 def test_metadata_patch(kv2: KVv2Engine) -> None:

@@ -9,6 +9,13 @@ import pytest
 from sealbox.server.config import ConfigError, load_config
 
 
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative storage paths resolve from the working directory: a fresh one with data/."""
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+
 def _write(tmp_path: Path, text: str, name: str = "sealbox.hcl") -> str:
     path = tmp_path / name
     path.write_text(text)
@@ -34,9 +41,8 @@ ui                = true
 
 
 def test_hcl_config_is_parsed_with_relative_paths_from_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.chdir(tmp_path)
     config = load_config([_write(tmp_path, _VALID)])
     assert config.storage_type == "sqlite"
     assert config.storage_options["path"] == str(tmp_path / "data" / "sealbox.db")
@@ -123,3 +129,12 @@ def test_default_lease_ttl_may_not_exceed_the_maximum(tmp_path: Path) -> None:
     text = _VALID.replace('max_lease_ttl     = "24h"', 'max_lease_ttl     = "30m"')
     with pytest.raises(ConfigError, match="default_lease_ttl exceeds max_lease_ttl"):
         load_config([_write(tmp_path, text)])
+
+
+def test_sqlite_directory_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, _VALID.replace("data/sealbox.db", "missing/sealbox.db"))
+    with pytest.raises(ConfigError) as caught:
+        load_config([path])
+    message = str(caught.value)
+    assert message.startswith(f"{path}:3:"), message
+    assert f"directory {str(tmp_path / 'missing')!r} does not exist" in message

@@ -139,3 +139,17 @@ def test_a_failing_write_reports_internal_error_and_spares_the_group(db_path: st
             await storage.close()
 
     asyncio.run(run())
+
+
+def test_database_files_are_private_to_the_server_user(db_path: str) -> None:
+    async def write() -> None:
+        storage = SQLiteStorage(db_path)
+        try:
+            await storage.put("k", b"v")
+            for suffix in ("", "-wal", "-shm"):
+                mode = Path(db_path + suffix).stat().st_mode & 0o777
+                assert mode == 0o600, (suffix, oct(mode))
+        finally:
+            await storage.close()
+
+    asyncio.run(write())

@@ -91,12 +91,17 @@ def _tokens(text: str) -> list[_Tok]:
     return out
 
 
+#: Nesting of blocks and lists a policy may use; real policies need three or four levels.
+MAX_DEPTH = 64
+
+
 class _Parser:
     """Recursive descent over the token list (HCL1 as policies use it)."""
 
     def __init__(self, tokens: list[_Tok]) -> None:
         self._toks = tokens
         self._pos = 0
+        self._depth = 0
 
     def _peek(self) -> _Tok | None:
         return self._toks[self._pos] if self._pos < len(self._toks) else None
@@ -162,6 +167,15 @@ class _Parser:
         raise self._fail(nxt, "'=' or '{'")
 
     def _value(self) -> Value:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise SyntaxProblem("depth limit exceeded")
+            return self._value_at_depth()
+        finally:
+            self._depth -= 1
+
+    def _value_at_depth(self) -> Value:
         tok = self._next()
         if tok.kind in _SCALARS:
             return tok.value
@@ -211,6 +225,24 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> _Pairs:
     return _Pairs(pairs)
 
 
+def _json_depth(value: Any) -> int:
+    """How deeply ``value`` nests (iteratively, so it cannot itself overflow the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, _Pairs):
+            children: list[Any] = [v for _, v in current]
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _flatten_json_blocks(root: Obj) -> Obj:
     """``{"path": {"a": {...}, "b": {...}}}`` or ``{"path": [{"a": ...}]}`` -> two items."""
     out = Obj()
@@ -234,6 +266,10 @@ def parse_document(text: str) -> Obj:
             raw = json.loads(text, object_pairs_hook=_json_pairs)
         except ValueError as err:
             raise SyntaxProblem(str(err)) from err
+        except RecursionError as err:
+            raise SyntaxProblem("depth limit exceeded") from err
+        if _json_depth(raw) > MAX_DEPTH:
+            raise SyntaxProblem("depth limit exceeded")
         root = _from_json(raw)
         if not isinstance(root, Obj):
             raise SyntaxProblem("does not contain a root object")

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sealbox.errors import InvalidRequest
 from sealbox.goformat import format_duration, rfc3339_nano_from_unix_nanos
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: compat: max_versions is a uint32 in OpenBao, so -1 is stored as 4294967295 (types.proto).
+#: max_versions is a uint32 in OpenBao (types.proto).
 _UINT32 = 1 << 32
 #: compat: versions kept when neither the key nor the mount sets max_versions (kv/backend.go).
 DEFAULT_MAX_VERSIONS = 10
@@ -36,9 +37,15 @@ def format_time(nanos: int | None) -> str:
     return "" if nanos is None else rfc3339_nano_from_unix_nanos(nanos)
 
 
-def as_uint32(value: int) -> int:
-    """compat: OpenBao stores max_versions as uint32, wrapping negatives."""
-    return value % _UINT32
+def check_max_versions(value: int) -> int:
+    """``value`` if it fits OpenBao's uint32 max_versions; 400 otherwise.
+
+    OpenBao silently wraps a negative value (-5 is stored as 4294967291, keeping every
+    version); a user who wrote -5 meant no such thing, so it is refused instead.
+    """
+    if not 0 <= value < _UINT32:
+        raise InvalidRequest(f"max_versions must be between 0 and {_UINT32 - 1}")
+    return value
 
 
 @dataclass(slots=True)

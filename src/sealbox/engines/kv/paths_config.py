@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sealbox.engines.kv.model import as_uint32
+from sealbox.engines.kv.model import check_max_versions
 from sealbox.engines.kv.store import KVStore
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
@@ -62,7 +62,7 @@ class ConfigPaths:
             config = await store.read_config()
             max_versions, ok = d.get_ok("max_versions")
             if ok:
-                config.max_versions = as_uint32(max_versions)
+                config.max_versions = check_max_versions(max_versions)
             cas_required, ok = d.get_ok("cas_required")
             if ok:
                 config.cas_required = cas_required

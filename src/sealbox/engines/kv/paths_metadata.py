@@ -15,7 +15,7 @@ from typing import Any
 
 from sealbox.engines.kv.custom_metadata import validate_custom_metadata
 from sealbox.engines.kv.jsonmerge import merge_patch
-from sealbox.engines.kv.model import KeyMetadata, KVConfig, as_uint32
+from sealbox.engines.kv.model import KeyMetadata, KVConfig, check_max_versions
 from sealbox.engines.kv.store import KVStore
 from sealbox.errors import CheckAndSetMismatch, InvalidRequest, NotFound
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
@@ -184,7 +184,7 @@ class MetadataPaths:
             meta.delete_version_after = dva
         max_versions, ok = d.get_ok("max_versions")
         if ok:
-            meta.max_versions = as_uint32(max_versions)
+            meta.max_versions = check_max_versions(max_versions)
         cas_required, ok = d.get_ok("cas_required")
         if ok:
             meta.cas_required = cas_required
