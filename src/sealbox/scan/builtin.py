@@ -265,6 +265,8 @@ _SECRET_KEY = (
     r"[A-Za-z0-9_.-]{0,40}?(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|"
     r"private[_.-]?key|credentials?|client[_.-]?secret)[A-Za-z0-9_.-]{0,20}"
 )
+# Values that name a file or a credential-free URL, not a secret.
+_NOT_VALUES = (r"^(?:/|\./|\.\./|~/)[\w./-]*$", r"^[a-z][a-z0-9+.-]*://[^@]*$")
 # A value: quoted (group q) or bare up to whitespace, a comment or a separator.
 _VALUE = r"""(?P<q>["'`]?)(?P<secret>[^\s"'`;,<>(){}\[\]]{%d,200})(?P=q)"""
 
@@ -288,6 +290,7 @@ GENERIC_RULES: tuple[Rule, ...] = (
             "false",
             "undefined",
         ),
+        allow_regexes=_NOT_VALUES,
         generic=True,
     ),
     Rule(
@@ -300,6 +303,7 @@ GENERIC_RULES: tuple[Rule, ...] = (
         ("secret", "token", "key", "credential"),
         entropy=3.5,
         stopwords=(*_PLACEHOLDERS, "secret", "token", "null", "none", "true", "false", "undefined"),
+        allow_regexes=_NOT_VALUES,
         generic=True,
     ),
 )
