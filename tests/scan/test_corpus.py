@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.scan.corpus import build
 
 from sealbox.scan.scanner import Options, scan_tree
 from sealbox.scan.userconfig import load_rules
-from tests.scan.corpus import build
 
 
 @pytest.mark.parametrize("jobs", [1, 2], ids=["inline", "two-workers"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from tests.scan import tokens
 
 from sealbox.scan.builtin import BUILTIN_RULES
 from sealbox.scan.detect import Detector
 from sealbox.scan.entropy import shannon
 from sealbox.scan.rules import Rule, RuleError, RuleSet
-from tests.scan import tokens
 
 DETECTOR = Detector(RuleSet(BUILTIN_RULES))
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.scan import tokens
 
 from sealbox.scan import report, sarif
 from sealbox.scan.baseline import KEY_ENV, Baseline, BaselineError, fingerprint
@@ -14,7 +15,6 @@ from sealbox.scan.builtin import BUILTIN_RULES
 from sealbox.scan.model import Finding, Hit, Origin
 from sealbox.scan.redact import redact, redact_line
 from sealbox.scan.rules import RuleSet
-from tests.scan import tokens
 
 
 def finding(
@@ -104,7 +104,8 @@ def test_sarif_shape() -> None:
     [run] = log["runs"]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["github-token"]
     [result] = run["results"]
-    assert result["ruleId"] == "github-token" and result["ruleIndex"] == 0
+    assert result["ruleId"] == "github-token"
+    assert result["ruleIndex"] == 0
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "app/.env"
     assert location["region"] == {
