@@ -157,12 +157,14 @@ def default_jobs() -> int:
 
 @dataclass(slots=True)
 class Engine:
-    """Scans items with ``jobs`` processes (1 = in this process)."""
+    """Scans items with ``jobs`` processes (1 = in this process); less than ``inline_bytes``
+    of work runs in this process whatever ``jobs`` says."""
 
     rules: RuleSet
     jobs: int = field(default_factory=default_jobs)
     max_size: int = 10 << 20
     repo: str = ""
+    inline_bytes: int = _INLINE_BYTES
 
     def run(self, items: Iterable[Item], progress: Progress | None = None) -> dict[str, list[Hit]]:
         """Hits per item key; ``progress(items_done, bytes_done)`` after each batch."""
@@ -183,10 +185,10 @@ class Engine:
         for batch in stream:
             head.append(batch)
             head_bytes += sum(item.size or len(item.data) for item in batch)
-            if head_bytes >= _INLINE_BYTES and len(head) >= 2:
+            if head_bytes >= self.inline_bytes:
                 break
         work = itertools.chain(head, stream)
-        if self.jobs <= 1 or head_bytes < _INLINE_BYTES or len(head) < 2:
+        if self.jobs <= 1 or head_bytes < self.inline_bytes:
             worker = _Worker(self.rules, self.repo, self.max_size)
             try:
                 for batch in work:

@@ -23,6 +23,7 @@ class Options:
     max_size: int = 10 << 20
     gitignore: bool = False
     progress: Progress | None = None
+    inline_bytes: int = 2 << 20
 
 
 def _describe(rules: RuleSet) -> dict[str, str]:
@@ -31,7 +32,7 @@ def _describe(rules: RuleSet) -> dict[str, str]:
 
 def scan_tree(root: Path, rules: RuleSet, options: Options = Options()) -> list[Finding]:
     """Findings in the files under ``root`` (paths relative to it)."""
-    engine = Engine(rules, options.jobs, options.max_size)
+    engine = Engine(rules, options.jobs, options.max_size, inline_bytes=options.inline_bytes)
     items = tree.tree_items(root, gitignore=options.gitignore, max_size=options.max_size)
     hits = engine.run(items, options.progress)
     describe = _describe(rules)
@@ -49,7 +50,7 @@ def scan_history(
     """Findings in every blob of the repository's history, at their introducing commits."""
     blobs = git.history(repo, log_opts)
     sizes = git.blob_sizes(repo, list(blobs))
-    engine = Engine(rules, options.jobs, options.max_size, str(repo))
+    engine = Engine(rules, options.jobs, options.max_size, str(repo), options.inline_bytes)
     hits = engine.run(git.history_items(blobs, sizes, options.max_size), options.progress)
     return git.history_findings(blobs, hits, _describe(rules))
 
@@ -57,7 +58,7 @@ def scan_history(
 def scan_staged(repo: Path, rules: RuleSet, options: Options = Options()) -> list[Finding]:
     """Findings on the lines the staged changes add."""
     items, added = staged.staged_items(repo)
-    engine = Engine(rules, options.jobs, options.max_size, str(repo))
+    engine = Engine(rules, options.jobs, options.max_size, str(repo), options.inline_bytes)
     hits = engine.run(items, options.progress)
     return staged.staged_findings(hits, added, _describe(rules))
 
@@ -66,6 +67,6 @@ def scan_image(path: Path, rules: RuleSet, options: Options = Options()) -> list
     """Findings in every layer and the config of an image tarball."""
     with image.open_image(path) as tar:
         contents = image.read_image(tar)
-        engine = Engine(rules, options.jobs, options.max_size)
+        engine = Engine(rules, options.jobs, options.max_size, inline_bytes=options.inline_bytes)
         hits = engine.run(image.image_items(tar, contents, options.max_size), options.progress)
     return image.image_findings(contents, hits, _describe(rules))
