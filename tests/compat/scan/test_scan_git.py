@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.compat.scan.gitrepo import Repo
 from tests.scan import tokens
 
+from sealbox.scan.model import Finding
 from sealbox.scan.scanner import Options, scan_history, scan_staged
 from sealbox.scan.userconfig import load_rules
 
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.compat
 SEALBOX = str(Path(sys.executable).parent / "sealbox")
 
 
-def located(findings: list) -> set[tuple[str, int, str, str, str]]:  # type: ignore[type-arg]
+def located(findings: list[Finding]) -> set[tuple[str, int, str, str, str]]:
     return {
         (f.path, f.hit.start_line, f.rule_id, f.origin.commit, f.origin.author) for f in findings
     }
@@ -129,3 +132,24 @@ def test_staged_reports_only_added_lines(tmp_path: Path) -> None:
         [SEALBOX, "scan", "--staged", str(repo.path)], capture_output=True, text=True, check=False
     )
     assert (clean.returncode, clean.stdout.strip()) == (0, "0 findings")
+
+
+def test_pre_commit_hook_definition_runs_the_staged_scan(tmp_path: Path) -> None:
+    hooks = yaml.safe_load((Path(__file__).parents[3] / ".pre-commit-hooks.yaml").read_text())
+    [hook] = hooks
+    assert (hook["id"], hook["language"], hook["pass_filenames"]) == (
+        "sealbox-scan",
+        "python",
+        False,
+    )
+    argv = shlex.split(hook["entry"])
+    assert argv[0] == "sealbox"
+    repo = Repo(tmp_path / "repo")
+    repo.commit("c", {"README.md": "x\n"})
+    repo.write("creds.env", f"GITHUB_TOKEN={tokens.github_pat()}\n")
+    repo.git("add", "creds.env")
+    blocked = subprocess.run(
+        [SEALBOX, *argv[1:]], cwd=repo.path, capture_output=True, text=True, check=False
+    )
+    assert blocked.returncode == 1
+    assert "creds.env:1" in blocked.stdout
