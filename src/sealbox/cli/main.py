@@ -21,6 +21,7 @@ from sealbox.cli import (
     login,
     operator,
     policy,
+    scan,
     secrets,
     server,
     status,
@@ -46,6 +47,7 @@ for _command in (
     auth.auth,
     policy.policy,
     audit.audit,
+    scan.scan_cmd,
 ):
     cli.add_command(_command)
 kv.kv.add_command(kv_metadata.metadata)

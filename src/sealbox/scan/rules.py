@@ -1,0 +1,138 @@
+"""Rules and the compiled rule set with its keyword prefilter.
+
+A rule is data: an id, the keywords that must occur (case-insensitively) in a text before its
+regex is worth running, the regex, an entropy floor and allowlists. The rule set compiles every
+rule's regex once and builds one Aho-Corasick automaton over all keywords, so a text is read
+once to learn which few rules can match it; most files match none and cost one pass.
+
+The secret is the regex's ``secret`` group (else group 1, else the whole match); an optional
+``name`` group captures the assignment's key (``DB_PASSWORD``), used to name imported secrets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick_rs
+
+
+class RuleError(ValueError):
+    """A rule definition is invalid (bad regex, missing id, unknown field)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One detection rule, as written in the built-in table or a user's config."""
+
+    id: str
+    description: str
+    regex: str
+    keywords: tuple[str, ...] = ()
+    entropy: float = 0.0
+    allow_regexes: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+    allow_paths: tuple[str, ...] = ()
+    generic: bool = False
+    min_length: int = 0
+
+
+@dataclass(slots=True)
+class CompiledRule:
+    """A rule with its regexes compiled (bytes patterns: texts are scanned as bytes)."""
+
+    rule: Rule
+    pattern: re.Pattern[bytes]
+    group: int | str
+    has_name: bool
+    allow: tuple[re.Pattern[str], ...]
+    paths: tuple[re.Pattern[str], ...]
+    stopwords: tuple[str, ...] = field(default=())
+
+
+def _compile(source: str, rule_id: str) -> re.Pattern[bytes]:
+    try:
+        return re.compile(source.encode("utf-8"))
+    except re.error as exc:
+        raise RuleError(f"rule {rule_id}: invalid regex: {exc}") from exc
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    """Compile one rule, choosing the secret group as the module docstring says."""
+    if not rule.id:
+        raise RuleError("a rule needs an id")
+    pattern = _compile(rule.regex, rule.id)
+    group: int | str = 0
+    if "secret" in pattern.groupindex:
+        group = "secret"
+    elif pattern.groups:
+        group = 1
+    try:
+        allow = tuple(re.compile(a) for a in rule.allow_regexes)
+        paths = tuple(re.compile(p) for p in rule.allow_paths)
+    except re.error as exc:
+        raise RuleError(f"rule {rule.id}: invalid allowlist regex: {exc}") from exc
+    return CompiledRule(
+        rule,
+        pattern,
+        group,
+        "name" in pattern.groupindex,
+        allow,
+        paths,
+        tuple(s.lower() for s in rule.stopwords),
+    )
+
+
+class RuleSet:
+    """Compiled rules plus the keyword automaton; cheap to pickle (rebuilt in each worker)."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        ids = [r.id for r in self.rules]
+        duplicate = {i for i in ids if ids.count(i) > 1}
+        if duplicate:
+            raise RuleError(f"duplicate rule ids: {', '.join(sorted(duplicate))}")
+        self._build()
+
+    def _build(self) -> None:
+        self.compiled = [compile_rule(r) for r in self.rules]
+        keywords = sorted({k.lower() for r in self.rules for k in r.keywords})
+        self._always = [c for c in self.compiled if not c.rule.keywords]
+        self._by_keyword: list[list[CompiledRule]] = [
+            [c for c in self.compiled if kw in {k.lower() for k in c.rule.keywords}]
+            for kw in keywords
+        ]
+        self._automaton = (
+            ahocorasick_rs.BytesAhoCorasick([k.encode("utf-8") for k in keywords])
+            if keywords
+            else None
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rules": self.rules}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.rules = state["rules"]
+        self._build()
+
+    def by_id(self) -> dict[str, Rule]:
+        """Rules keyed by id (for reports)."""
+        return {r.id: r for r in self.rules}
+
+    def candidates(self, lowered: bytes) -> Sequence[CompiledRule]:
+        """The rules whose keywords occur in ``lowered`` (the text, ASCII-lowercased)."""
+        chosen: dict[str, CompiledRule] = {c.rule.id: c for c in self._always}
+        if self._automaton is not None:
+            seen: set[int] = set()
+            for index, _start, _end in self._automaton.find_matches_as_indexes(
+                lowered, overlapping=True
+            ):
+                if index in seen:
+                    continue
+                seen.add(index)
+                for compiled in self._by_keyword[index]:
+                    chosen.setdefault(compiled.rule.id, compiled)
+        # Specific rules before generic ones, so a generic hit on the same span is dropped.
+        return sorted(chosen.values(), key=lambda c: (c.rule.generic, c.rule.id))

@@ -1,0 +1,93 @@
+"""SARIF 2.1.0 output, the format GitHub code scanning uploads accept.
+
+One run with the tool's rule descriptors (only rules that produced results, as GitHub limits the
+rule count), one result per finding with a physical location (a repository-relative URI and a
+1-based region) and ``partialFingerprints`` carrying the baseline HMAC, so code scanning tracks
+an alert across commits without ever receiving the secret. Snippets are redacted unless asked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sealbox import __version__
+from sealbox.scan.baseline import fingerprint
+from sealbox.scan.model import Finding
+from sealbox.scan.redact import redact_line
+from sealbox.scan.rules import Rule
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.id.split("-")),
+        "shortDescription": {"text": rule.description},
+        "fullDescription": {"text": f"A hardcoded secret: {rule.description}."},
+        "help": {
+            "text": "Move the secret into sealbox (sealbox scan --import) and rotate it.",
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["security", "secret"], "security-severity": "8.0"},
+    }
+
+
+def _result(finding: Finding, index: int, key: bytes, reveal: bool) -> dict[str, Any]:
+    hit = finding.hit
+    region: dict[str, Any] = {
+        "startLine": hit.start_line,
+        "startColumn": hit.start_column,
+        "endLine": hit.end_line,
+        "endColumn": hit.end_column + 1,
+        "snippet": {"text": hit.line if reveal else redact_line(hit.line, hit.secret)},
+    }
+    properties: dict[str, Any] = {"source": finding.origin.source}
+    for name in ("commit", "author", "date", "layer", "deleted_in"):
+        value = getattr(finding.origin, name)
+        if value:
+            properties[name] = value
+    return {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index,
+        "level": "error",
+        "message": {"text": f"{finding.description} found in {finding.path}."},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
+            }
+        ],
+        "partialFingerprints": {"sealboxSecretHmac/v1": fingerprint(key, finding)},
+        "properties": properties,
+    }
+
+
+def to_sarif(
+    findings: Sequence[Finding], rules: Mapping[str, Rule], key: bytes, *, reveal: bool = False
+) -> str:
+    """The SARIF 2.1.0 log for ``findings``; ``key`` is the baseline HMAC key."""
+    used = sorted({f.rule_id for f in findings})
+    index = {rule_id: i for i, rule_id in enumerate(used)}
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sealbox",
+                        "semanticVersion": __version__,
+                        "rules": [_rule(rules[r]) for r in used if r in rules],
+                    }
+                },
+                "results": [_result(f, index[f.rule_id], key, reveal) for f in findings],
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(log, indent=2)

@@ -1,0 +1,1 @@
+"""Where texts come from: a directory tree, git history, staged changes, image tarballs."""
