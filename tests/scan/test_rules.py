@@ -157,9 +157,9 @@ def test_multiline_private_key_spans_lines() -> None:
 
 def test_prefilter_selects_only_rules_whose_keywords_occur() -> None:
     rules = RuleSet(BUILTIN_RULES)
-    assert [c.rule.id for c in rules.candidates(b"nothing to see here")] == []
-    chosen = {c.rule.id for c in rules.candidates(b"x = 'ghp_abc'")}
-    assert chosen == {"github-token"}
+    assert [c.rule.id for c, _ in rules.candidates(b"nothing to see here")] == []
+    chosen = {c.rule.id: offsets for c, offsets in rules.candidates(b"x = 'ghp_abc'")}
+    assert chosen == {"github-token": [5]}
 
 
 def test_entropy() -> None:

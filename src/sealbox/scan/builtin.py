@@ -241,6 +241,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         r"(?P<secret>-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----[\s\S]{64,}?"
         r"-----END[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----)",
         ("private key",),
+        multiline=True,
     ),
     Rule(
         "jwt",

