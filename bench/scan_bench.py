@@ -9,7 +9,12 @@ Three measurements, every tool run as a fresh process on the same files in the s
 2. Precision and recall on the labelled corpus: a tool's finding counts when its (path, line)
    is a labelled secret; anything else reported in the labelled files is a false positive.
    Findings in the filler (real third-party source) are counted separately, unlabelled.
-3. Git history: a generated repository (``git fast-import``) where secrets are added and
+3. Labelled sets written elsewhere (when given): gitleaks's own rule test cases (the literal
+   strings of the ``tps``/``fps`` lists in cmd/generate/config/rules/*.go; generated cases need
+   Go and are skipped), each case in its own file: recall on the true cases, share of false cases
+   flagged; and Plazmaz/leaky-repo, scored per file against .leaky-meta/secrets.csv (found lines
+   up to ``num_risk`` count as hits; lines beyond ``num_risk + num_informative`` as excess).
+4. Git history: a generated repository (``git fast-import``) where secrets are added and
    removed again, scanned whole; reported as commits/s, and recall on (commit, path, line).
    Then this repository's own history (throughput and finding counts only).
 
@@ -18,7 +23,8 @@ kingfisher from ``kingfisher-bin``, detect-secrets from PyPI: ``pip install -e '
 A tool that is missing is skipped and said so. detect-secrets is run on a subset of the tree
 (``--ds-mb``) because it is two orders of magnitude slower; its figures are per MB, comparable.
 
-    .venv/bin/python bench/scan_bench.py [--tree-mb 200] [--commits 3000] [--ds-mb 10]
+    .venv/bin/python bench/scan_bench.py [--tree-mb 200] [--commits 3000] [--ds-mb 10] \
+        [--gitleaks-repo DIR] [--leaky-repo DIR]      # a checkout or bare git directory
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -357,18 +364,111 @@ def bench_history(tools: dict[str, Callable[..., Run]], work: Path, commits: int
         )
 
 
+def _export(source: Path, dest: Path, paths: list[str] | None = None) -> Path:
+    """A work tree of ``source`` (a checkout or a bare repository) at ``dest``."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(source), "archive", "HEAD", *(paths or [])],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+_BLOCK = re.compile(r"\b(tps|fps)\s*(?::=|=)\s*(?:\[\]string\{|append\(\w+,)")
+_LITERAL = re.compile(r'`([^`]*)`|"((?:[^"\\\n]|\\.)*)"|//[^\n]*|(\()|(\))|(\{)|(\})')
+
+
+def gitleaks_cases(rules_dir: Path) -> tuple[list[str], list[str]]:
+    """Literal true and false cases from gitleaks's rule definitions."""
+    cases: dict[str, list[str]] = {"tps": [], "fps": []}
+    for source in sorted(rules_dir.glob("*.go")):
+        text = source.read_text()
+        for block in _BLOCK.finditer(text):
+            depth, kind = 1, block.group(1)
+            for token in _LITERAL.finditer(text, block.end()):
+                raw, quoted, open_p, close_p, open_b, close_b = token.groups()
+                if open_p or open_b:
+                    depth += 1
+                elif close_p or close_b:
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif depth == 1 and (raw is not None or quoted is not None):
+                    value = raw if raw is not None else quoted.encode().decode("unicode_escape")
+                    if value.strip():
+                        cases[kind].append(value)
+    return cases["tps"], cases["fps"]
+
+
+def bench_gitleaks_cases(tools: dict[str, Callable[..., Run]], work: Path, repo: Path) -> None:
+    rules_dir = _export(repo, work / "gitleaks-src", ["cmd/generate/config/rules"])
+    tps, fps = gitleaks_cases(rules_dir / "cmd/generate/config/rules")
+    cases = work / "gitleaks-cases"
+    for kind, values in (("tp", tps), ("fp", fps)):
+        (cases / kind).mkdir(parents=True)
+        for index, value in enumerate(values):
+            (cases / kind / f"case{index:04}.txt").write_text(value + "\n")
+    print(f"\n== gitleaks rule cases: {len(tps)} true, {len(fps)} false (literal cases only) ==")
+    for name, runner in tools.items():
+        run = runner(cases, work / f"{name}-cases.json")
+        flagged = {path for path, _ in run.found}
+        tp = sum(1 for p in flagged if p.startswith("tp/"))
+        fp = sum(1 for p in flagged if p.startswith("fp/"))
+        print(
+            f"{name:22} recall {tp / len(tps):.2f} ({tp}/{len(tps)})  "
+            f"false cases flagged {fp / len(fps):.3f} ({fp}/{len(fps)})"
+        )
+
+
+def bench_leaky_repo(tools: dict[str, Callable[..., Run]], work: Path, repo: Path) -> None:
+    tree = _export(repo, work / "leaky")
+    expected: dict[str, tuple[int, int]] = {}
+    for line in (tree / ".leaky-meta" / "secrets.csv").read_text().splitlines():
+        parts = line.strip().split(",")
+        if len(parts) == 3 and not line.startswith("#") and parts[1].isdigit():
+            expected[parts[0]] = (int(parts[1]), int(parts[2]))
+    shutil.rmtree(tree / ".leaky-meta")
+    risk = sum(r for r, _ in expected.values())
+    print(f"\n== leaky-repo: {len(expected)} files, {risk} risk lines ==")
+    for name, runner in tools.items():
+        run = runner(tree, work / f"{name}-leaky.json")
+        per_file: dict[str, set[int]] = {}
+        for path, line in run.found:
+            per_file.setdefault(path, set()).add(line)
+        hits = sum(min(len(per_file.get(f, ())), r) for f, (r, _) in expected.items())
+        excess = sum(
+            max(0, len(lines) - sum(expected.get(f, (0, 0)))) for f, lines in per_file.items()
+        )
+        print(
+            f"{name:22} recall {hits / risk:.2f} ({hits}/{risk})  excess lines {excess}  "
+            f"wall {run.wall:.2f}s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tree-mb", type=int, default=200)
     parser.add_argument("--ds-mb", type=int, default=10)
     parser.add_argument("--commits", type=int, default=3000)
+    parser.add_argument("--gitleaks-repo", type=Path, help="gitleaks source (checkout or bare)")
+    parser.add_argument("--leaky-repo", type=Path, help="Plazmaz/leaky-repo (checkout or bare)")
+    parser.add_argument("--only", choices=["tree", "labelled", "history"], default=None)
     args = parser.parse_args()
     tools = available()
     print(f"cores available: {len(os.sched_getaffinity(0))}")
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as tmp:
         work = Path(tmp)
-        bench_tree(tools, work, args.tree_mb, args.ds_mb)
-        bench_history(tools, work, args.commits)
+        if args.only in {None, "tree"}:
+            bench_tree(tools, work, args.tree_mb, args.ds_mb)
+        if args.only in {None, "labelled"}:
+            if args.gitleaks_repo is not None:
+                bench_gitleaks_cases(tools, work, args.gitleaks_repo)
+            if args.leaky_repo is not None:
+                bench_leaky_repo(tools, work, args.leaky_repo)
+        if args.only in {None, "history"}:
+            bench_history(tools, work, args.commits)
 
 
 if __name__ == "__main__":
