@@ -396,6 +396,10 @@ def gitleaks_cases(rules_dir: Path) -> tuple[list[str], list[str]]:
                     if depth == 0:
                         break
                 elif depth == 1 and (raw is not None or quoted is not None):
+                    before = text[: token.start()].rstrip()[-1:]
+                    after = text[token.end() :].lstrip()[:1]
+                    if "+" in (before, after):
+                        continue  # a piece of a concatenation with generated parts
                     value = raw if raw is not None else quoted.encode().decode("unicode_escape")
                     if value.strip():
                         cases[kind].append(value)
@@ -425,9 +429,9 @@ def bench_gitleaks_cases(tools: dict[str, Callable[..., Run]], work: Path, repo:
 def bench_leaky_repo(tools: dict[str, Callable[..., Run]], work: Path, repo: Path) -> None:
     tree = _export(repo, work / "leaky")
     expected: dict[str, tuple[int, int]] = {}
-    for line in (tree / ".leaky-meta" / "secrets.csv").read_text().splitlines():
-        parts = line.strip().split(",")
-        if len(parts) == 3 and not line.startswith("#") and parts[1].isdigit():
+    for row in (tree / ".leaky-meta" / "secrets.csv").read_text().splitlines():
+        parts = row.strip().split(",")
+        if len(parts) == 3 and not row.startswith("#") and parts[1].isdigit():
             expected[parts[0]] = (int(parts[1]), int(parts[2]))
     shutil.rmtree(tree / ".leaky-meta")
     risk = sum(r for r, _ in expected.values())
@@ -435,8 +439,8 @@ def bench_leaky_repo(tools: dict[str, Callable[..., Run]], work: Path, repo: Pat
     for name, runner in tools.items():
         run = runner(tree, work / f"{name}-leaky.json")
         per_file: dict[str, set[int]] = {}
-        for path, line in run.found:
-            per_file.setdefault(path, set()).add(line)
+        for path, number in run.found:
+            per_file.setdefault(path, set()).add(number)
         hits = sum(min(len(per_file.get(f, ())), r) for f, (r, _) in expected.items())
         excess = sum(
             max(0, len(lines) - sum(expected.get(f, (0, 0)))) for f, lines in per_file.items()

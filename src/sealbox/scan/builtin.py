@@ -16,7 +16,7 @@ from sealbox.scan.rules import Rule
 _L = r"(?<![A-Za-z0-9_])"
 _R = r"(?![A-Za-z0-9_])"
 # The assignment operators of the formats we read: = := : => (and a quoted key's closing quote).
-_ASSIGN = r"""["']?\s{0,5}(?::=|=>|=|:)\s{0,5}"""
+_ASSIGN = r"""["']?\s{0,5}(?::::=|::=|:=|\?=|=>|=|:)\s{0,5}"""
 _PLACEHOLDERS = (
     "example",
     "xxxx",
@@ -115,14 +115,14 @@ PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
         "slack-token",
         "Slack token",
-        _token("xox[abposr]-", "[0-9]{8,13}-[0-9A-Za-z-]{8,}"),
-        ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"),
+        _token("xox[abposre]-", "(?:[0-9]-)?[0-9]{8,13}-[0-9A-Za-z-]{8,}"),
+        ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-"),
         entropy=2.5,
     ),
     Rule(
         "slack-webhook",
         "Slack incoming webhook URL",
-        r"(?P<secret>https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{40,})",
+        r"(?P<secret>https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{40,})",
         ("hooks.slack.com",),
     ),
     Rule(
@@ -141,8 +141,8 @@ PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
         "stripe-key",
         "Stripe secret or restricted key",
-        _token("(?:sk|rk)_(?:live|test)_", "[0-9A-Za-z]{24,99}"),
-        ("sk_live_", "sk_test_", "rk_live_", "rk_test_"),
+        _token("(?:sk|rk)_(?:live|test|prod)_", "[0-9A-Za-z]{24,99}"),
+        ("sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"),
         entropy=3.0,
     ),
     Rule(
@@ -195,7 +195,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
         "anthropic-api-key",
         "Anthropic API key",
-        _token("sk-ant-(?:api|admin)0[0-9]-", "[A-Za-z0-9_-]{80,100}"),
+        _token("sk-ant-(?:api|admin)0[0-9]-", "[A-Za-z0-9_-]{93}AA"),
         ("sk-ant-",),
     ),
     Rule(
@@ -228,6 +228,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         "Terraform Cloud / Enterprise API token",
         _token("", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}"),
         ("atlasv1",),
+        entropy=3.5,
     ),
     Rule(
         "doppler-token",
@@ -261,6 +262,166 @@ PROVIDER_RULES: tuple[Rule, ...] = (
     ),
 )
 
+_UUID = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_B64URL = "[A-Za-z0-9+/=_-]"
+
+
+def _keyed(name: str, value: str) -> str:
+    """A provider-named assignment whose value has a known shape."""
+    return (
+        rf"(?i:(?P<name>{name}[A-Za-z0-9_.-]{{0,30}})"
+        + _ASSIGN
+        + rf"""["'`]?(?P<secret>{value})(?![A-Za-z0-9]))"""
+    )
+
+
+MORE_PROVIDER_RULES: tuple[Rule, ...] = (
+    Rule(
+        "huggingface-token",
+        "Hugging Face access or organisation token",
+        _token("(?:hf_|api_org_)", "[A-Za-z]{34}"),
+        ("hf_", "api_org_"),
+        entropy=3.0,
+    ),
+    Rule(
+        "1password-service-account",
+        "1Password service account token",
+        _token("ops_eyJ", _B64URL + "{100,}"),
+        ("ops_eyj",),
+        entropy=3.5,
+    ),
+    Rule(
+        "notion-token",
+        "Notion integration token",
+        _token("ntn_", "[0-9]{11}[A-Za-z0-9]{35}"),
+        ("ntn_",),
+    ),
+    Rule(
+        "sourcegraph-token",
+        "Sourcegraph access token",
+        _token("sgp_", "(?:local_|[A-Fa-f0-9]{16}_)?[A-Fa-f0-9]{40}"),
+        ("sgp_",),
+        entropy=3.2,
+    ),
+    Rule(
+        "sentry-token",
+        "Sentry organisation or user token",
+        _token("(?:sntrys_eyJ|sntryu_)", _B64URL + "{60,}"),
+        ("sntrys_", "sntryu_"),
+    ),
+    Rule(
+        "grafana-token",
+        "Grafana Cloud or service account token",
+        _token("(?:glc_eyJ|glsa_)", "[A-Za-z0-9+/=_-]{32,}"),
+        ("glc_", "glsa_"),
+        entropy=3.0,
+    ),
+    Rule(
+        "openshift-token",
+        "OpenShift user token",
+        _token("sha256~", "[A-Za-z0-9_-]{43}"),
+        ("sha256~",),
+        entropy=3.5,
+    ),
+    Rule(
+        "facebook-token",
+        "Facebook (Meta) access token",
+        _token("EAA[MC]", "[A-Za-z0-9]{90,}"),
+        ("eaam", "eaac"),
+        entropy=3.5,
+    ),
+    Rule(
+        "flyio-token",
+        "Fly.io API token",
+        r"(?P<secret>FlyV1 fm[12][ar]?_" + _B64URL + "{80,})",
+        ("flyv1",),
+    ),
+    Rule("heroku-api-key", "Heroku API key", _token("HRKU-AA", "[0-9A-Za-z_-]{58}"), ("hrku-",)),
+    Rule("heroku-legacy-api-key", "Heroku API key (UUID)", _keyed("heroku", _UUID), ("heroku",)),
+    Rule(
+        "provider-uuid-key",
+        "UUID-shaped API key of a named provider (Snyk, HubSpot, MessageBird)",
+        _keyed("(?:snyk|hubspot|messagebird)", _UUID),
+        ("snyk", "hubspot", "messagebird"),
+    ),
+    Rule(
+        "sonarqube-token",
+        "SonarQube / SonarCloud token",
+        _keyed("sonar", "(?:sq[pau]_)?[A-Za-z0-9]{40}"),
+        ("sonar",),
+    ),
+    Rule(
+        "sumologic-access-id",
+        "Sumo Logic access ID",
+        _keyed("sumo(?:logic)?[_.-]?access[_.-]?id", "su[A-Za-z0-9]{12}"),
+        ("sumo",),
+        entropy=3.0,
+    ),
+    Rule(
+        "mailchimp-api-key",
+        "Mailchimp API key",
+        _token("", "[0-9a-f]{32}-us[0-9]{1,2}"),
+        ("-us",),
+        entropy=3.0,
+    ),
+    Rule(
+        "alibaba-access-key",
+        "Alibaba Cloud AccessKey ID",
+        _token("LTAI", "[A-Za-z0-9]{20}"),
+        ("ltai",),
+        entropy=3.0,
+    ),
+    Rule(
+        "easypost-api-key",
+        "EasyPost API key",
+        _token("EZ[AT]K", "[A-Za-z0-9]{54}"),
+        ("ezak", "eztk"),
+    ),
+    Rule(
+        "artifactory-token",
+        "JFrog Artifactory API key",
+        _token("AKCp", "[A-Za-z0-9]{69}"),
+        ("akcp",),
+        entropy=3.5,
+    ),
+    Rule(
+        "intra42-secret",
+        "42 intra client secret",
+        _token("s-s4t2(?:ud|af)-", "[a-f0-9]{64}"),
+        ("s-s4t2",),
+    ),
+    Rule(
+        "azure-ad-client-secret",
+        "Azure AD client secret",
+        r"(?<![A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])",
+        ("q~",),
+        entropy=3.0,
+    ),
+    Rule(
+        "sidekiq-credentials",
+        "Sidekiq Enterprise / Pro gem credentials",
+        r"(?i)(?:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[\"']?\s*[:=]+\s*[\"']?|https?://)"
+        r"(?P<secret>[a-f0-9]{8}:[a-f0-9]{8})(?:@(?:gems|enterprise)\.contribsys\.com)?(?![A-Za-z0-9])",
+        ("contribsys",),
+    ),
+    Rule(
+        "curl-basic-auth",
+        "Credentials in a curl -u/--user argument",
+        r"""curl\b[^\n]*?\s(?:-u|--user)\s+["']?(?P<secret>[^\s"':]*:[^\s"']{4,})""",
+        ("curl",),
+        stopwords=("$", "{{", "<", "[", "password", ":pass", "token", "test:test", "username"),
+    ),
+    Rule(
+        "curl-auth-header",
+        "Credentials in a curl Authorization header",
+        r"""(?i)curl\b[^\n]*?(?:-H|--header)\s*["'](?:Authorization|X-[A-Za-z-]*Api-?Key|Api-Token|apikey):\s*"""
+        r"""(?:Bearer\s+|Basic\s+|Token\s+|Api-Token\s+)?(?P<secret>[A-Za-z0-9+/=._~-]{16,})""",
+        ("curl",),
+        entropy=3.0,
+        stopwords=("$",),
+    ),
+)
+
 _PASSWORD_KEY = r"[A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd)[A-Za-z0-9_.-]{0,20}"
 _SECRET_KEY = (
     r"[A-Za-z0-9_.-]{0,40}?(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|"
@@ -268,6 +429,11 @@ _SECRET_KEY = (
 )
 # Values that name a file or a credential-free URL, not a secret.
 _NOT_VALUES = (r"^(?:/|\./|\.\./|~/)[\w./-]*$", r"^[a-z][a-z0-9+.-]*://[^@]*$")
+# Keys that name an identifier or a location next to a credential, not the credential.
+_NOT_SECRET_NAMES = (
+    r"(?i)(?:id|ids|name|names|url|uri|file|path|type|version|length|count|size|prefix)$",
+    r"(?i)^(?:public|publishable|csrf|xsrf)",
+)
 # A value: quoted (group q) or bare up to whitespace, a comment or a separator.
 _VALUE = r"""(?P<q>["'`]?)(?P<secret>[^\s"'`;,<>(){}\[\]]{%d,200})(?P=q)"""
 
@@ -292,6 +458,7 @@ GENERIC_RULES: tuple[Rule, ...] = (
             "undefined",
         ),
         allow_regexes=_NOT_VALUES,
+        allow_names=_NOT_SECRET_NAMES,
         generic=True,
     ),
     Rule(
@@ -305,8 +472,9 @@ GENERIC_RULES: tuple[Rule, ...] = (
         entropy=3.5,
         stopwords=(*_PLACEHOLDERS, "secret", "token", "null", "none", "true", "false", "undefined"),
         allow_regexes=_NOT_VALUES,
+        allow_names=_NOT_SECRET_NAMES,
         generic=True,
     ),
 )
 
-BUILTIN_RULES: tuple[Rule, ...] = PROVIDER_RULES + GENERIC_RULES
+BUILTIN_RULES: tuple[Rule, ...] = PROVIDER_RULES + MORE_PROVIDER_RULES + GENERIC_RULES

@@ -175,6 +175,10 @@ class Detector:
             return False
         if any(a.search(secret) for a in compiled.allow):
             return False
+        if compiled.names and match.group("name") is not None:
+            name = match.group("name").decode("utf-8", "replace")
+            if any(n.search(name) for n in compiled.names):
+                return False
         return not (rule.generic and code and "q" in match.re.groupindex and not match.group("q"))
 
     @staticmethod

@@ -38,6 +38,7 @@ class Rule:
     generic: bool = False
     min_length: int = 0
     multiline: bool = False
+    allow_names: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -51,6 +52,7 @@ class CompiledRule:
     allow: tuple[re.Pattern[str], ...]
     paths: tuple[re.Pattern[str], ...]
     stopwords: tuple[str, ...] = field(default=())
+    names: tuple[re.Pattern[str], ...] = field(default=())
 
 
 def _compile(source: str, rule_id: str) -> re.Pattern[bytes]:
@@ -73,6 +75,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
     try:
         allow = tuple(re.compile(a) for a in rule.allow_regexes)
         paths = tuple(re.compile(p) for p in rule.allow_paths)
+        names = tuple(re.compile(n) for n in rule.allow_names)
     except re.error as exc:
         raise RuleError(f"rule {rule.id}: invalid allowlist regex: {exc}") from exc
     return CompiledRule(
@@ -83,6 +86,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
         allow,
         paths,
         tuple(s.lower() for s in rule.stopwords),
+        names,
     )
 
 
