@@ -35,6 +35,12 @@ PROVIDERS: list[tuple[str, Callable[[], str], str]] = [
     ("telegram-bot-token", tokens.telegram_bot, "bot {t}"),
     ("jwt", tokens.jwt, "Authorization: Bearer {t}"),
     ("private-key", tokens.private_key_pem, "{t}"),
+    ("huggingface-token", tokens.huggingface, "huggingface-cli login --token {t}"),
+    ("notion-token", tokens.notion, "NOTION={t}"),
+    ("azure-ad-client-secret", tokens.azure_ad_secret, "client = {t}"),
+    ("sidekiq-credentials", tokens.sidekiq, "export BUNDLE_GEMS__CONTRIBSYS__COM={t}"),
+    ("heroku-legacy-api-key", tokens.heroku_uuid, 'HEROKU_API_KEY = "{t}"'),
+    ("curl-basic-auth", lambda: "deploy:" + tokens.password(), "curl -u {t} https://api.test"),
 ]
 
 
@@ -56,6 +62,9 @@ def test_provider_rule_finds_its_token(
         "glpat-short",
         "-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----",
         "sk_" + "live_",
+        "curl -u username:password https://api.test",
+        "sumOfExposures = suGyI5imvADdvUx",
+        "heroku_app_id = 0d5e1b0c-6b4b-4a7a-9a0e-000000000000x",
     ],
     ids=[
         "aws-x",
@@ -65,6 +74,9 @@ def test_provider_rule_finds_its_token(
         "gitlab-short",
         "pem-empty",
         "stripe-bare",
+        "curl-placeholder",
+        "not-sumo",
+        "uuid-not-key",
     ],
 )
 def test_look_alikes_are_not_findings(text: str) -> None:
