@@ -41,6 +41,14 @@ PROVIDERS: list[tuple[str, Callable[[], str], str]] = [
     ("sidekiq-credentials", tokens.sidekiq, "export BUNDLE_GEMS__CONTRIBSYS__COM={t}"),
     ("heroku-legacy-api-key", tokens.heroku_uuid, 'HEROKU_API_KEY = "{t}"'),
     ("curl-basic-auth", lambda: "deploy:" + tokens.password(), "curl -u {t} https://api.test"),
+    ("netrc-password", tokens.password, "machine api.test login deploy password {t}"),
+    ("url-credentials", tokens.password, "remote = https://deploy:{t}@git.example.test/x.git"),
+    ("docker-config-auth", lambda: tokens.rand(tokens.ALNUM, 40) + "==", '{{"auth": "{t}"}}'),
+    (
+        "php-define-secret",
+        lambda: tokens.rand(tokens.ALNUM + "<$({{!", 64),
+        "define('AUTH_KEY', '{t}');",
+    ),
 ]
 
 

@@ -405,6 +405,39 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
         ("contribsys",),
     ),
     Rule(
+        "docker-config-auth",
+        "Registry credentials in a Docker config.json (auth field)",
+        r"""(?i)"auth"\s*:\s*"(?P<secret>[A-Za-z0-9+/]{20,}={0,2})\"""",
+        ('"auth"',),
+        entropy=3.5,
+    ),
+    Rule(
+        "netrc-password",
+        "Password in a .netrc machine entry",
+        r"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<secret>\S{4,})",
+        ("machine",),
+        stopwords=("$", "{{", "<"),
+    ),
+    Rule(
+        "url-credentials",
+        "Password in a URL (user:password@host)",
+        r"(?i)\b(?:https?|ftps?|sftp|smtps?|imaps?|ssh|git|ldaps?)://[^:@/\s'\"]{1,64}:"
+        r"(?P<secret>[^@/\s'\"]{3,128})@[A-Za-z0-9.-]+",
+        ("://",),
+        stopwords=("password", "pass", "secret", "token", *_PLACEHOLDERS),
+        allow_regexes=(r"^\*+$", r"^\$", r"^%"),
+    ),
+    Rule(
+        "php-define-secret",
+        "Secret in a PHP define() (wp-config.php keys, salts, passwords)",
+        r"""(?i)define\(\s*['"](?P<name>[A-Z0-9_]*(?:KEY|SALT|PASSWORD|SECRET|TOKEN)[A-Z0-9_]*)['"]\s*,"""
+        r"""\s*(?P<q>['"])(?P<secret>[^'"\n]{6,})(?P=q)""",
+        ("define(", "define ("),
+        entropy=3.0,
+        # WordPress salts are full of <, $ and {: only the documented placeholders are out.
+        stopwords=("put your unique phrase here", "example", "xxxx", "changeme", "your_"),
+    ),
+    Rule(
         "curl-basic-auth",
         "Credentials in a curl -u/--user argument",
         r"""curl\b[^\n]*?\s(?:-u|--user)\s+["']?(?P<secret>[^\s"':]*:[^\s"']{4,})""",
