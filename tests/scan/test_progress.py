@@ -25,9 +25,9 @@ def test_progress_is_throttled_and_silent_when_nothing_drawn() -> None:
     line(1, 1)
     line(2, 2)
     assert stream.getvalue().count("\r") == 1
-    quiet = ProgressLine("scan", io.StringIO())
-    quiet.finish()
-    assert quiet.stream.getvalue() == ""
+    silent = io.StringIO()
+    ProgressLine("scan", silent).finish()
+    assert silent.getvalue() == ""
 
 
 def test_progress_only_on_request_or_terminal() -> None:
