@@ -83,7 +83,9 @@ PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
         "slack-token",
         "Slack token",
-        token("xox[abposre]-", "(?:[0-9]-)?[0-9]{8,13}-[0-9A-Za-z-]{8,}"),
+        # A Slack token never ends in "-": a dash before the boundary is a truncated token.
+        r"(?<![A-Za-z0-9_])(?P<secret>xox[abposre]-(?:[0-9]-)?[0-9]{6,13}-[0-9A-Za-z-]{8,})"
+        r"(?![A-Za-z0-9_-])",
         ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-"),
         entropy=2.5,
     ),
@@ -236,7 +238,13 @@ _SECRET_KEY = (
     r"private[_.-]?key|credentials?|client[_.-]?secret)[A-Za-z0-9_.-]{0,20}"
 )
 # Values that name a file or a credential-free URL, not a secret.
-_NOT_VALUES = (r"^(?:/|\./|\.\./|~/)[\w./-]*$", r"^[a-z][a-z0-9+.-]*://[^@]*$")
+_NOT_VALUES = (
+    r"^(?:/|\./|\.\./|~/)[\w./-]*$",
+    r"^[a-z][a-z0-9+.-]*://[^@]*$",
+    # A value with a provider's prefix is that provider rule's to judge: when it rejected the
+    # value (wrong length, placeholder), a loose rule must not report it anyway.
+    r"^(?:xox[a-z]-|ops_eyJ|dapi|gh[pousr]_|github_pat_|glpat-|sk_live_|sk_test_|AKIA|AIza|hvs\.)",
+)
 # Keys that name an identifier or a location next to a credential, not the credential.
 _NOT_SECRET_NAMES = (
     r"(?i)(?:id|ids|name|names|url|uri|file|path|type|version|length|count|size|prefix)$",

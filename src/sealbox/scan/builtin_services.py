@@ -12,6 +12,20 @@ from sealbox.scan.shapes import B64URL, PLACEHOLDERS, UUID, keyed, token
 
 MORE_PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
+        "slack-refresh-token",
+        "Slack refresh or configuration token",
+        token("(?:xoxe\\.xox[bp]-1-|xoxe-1-)", "[A-Za-z0-9-]{100,}"),
+        ("xoxe-1-", "xoxe.xox"),
+        entropy=3.5,
+    ),
+    Rule(
+        "databricks-token",
+        "Databricks personal access token",
+        token("dapi", "[a-f0-9]{32}(?:-[0-9])?"),
+        ("dapi",),
+        entropy=3.0,
+    ),
+    Rule(
         "huggingface-token",
         "Hugging Face access or organisation token",
         token("(?:hf_|api_org_)", "[A-Za-z]{34}"),
