@@ -52,6 +52,8 @@ test-fast: .venv
 bench: .venv bench-deps
 	$(BIN)/python bench/kv_bench.py
 	$(BIN)/python bench/sops_bench.py
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/scan_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

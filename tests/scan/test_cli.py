@@ -116,3 +116,23 @@ def test_gitignore_flag(tmp_path: Path) -> None:
 def test_missing_target_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert scan(str(tmp_path / "nope")) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_sarif_fingerprints_are_stable_with_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.env").write_text(f"API_TOKEN={tokens.github_pat()}\n")
+    monkeypatch.setenv(KEY_ENV, "ci-key")
+    prints = []
+    for name in ("one.sarif", "two.sarif"):
+        out = tmp_path / name
+        assert scan(str(tmp_path / "t"), "--format", "sarif", "-o", str(out)) == 1
+        result = json.loads(out.read_text())["runs"][0]["results"][0]
+        prints.append(result["partialFingerprints"]["sealboxSecretHmac/v1"])
+    assert prints[0] == prints[1]
+    monkeypatch.setenv(KEY_ENV, "other-key")
+    out = tmp_path / "three.sarif"
+    assert scan(str(tmp_path / "t"), "--format", "sarif", "-o", str(out)) == 1
+    result = json.loads(out.read_text())["runs"][0]["results"][0]
+    assert result["partialFingerprints"]["sealboxSecretHmac/v1"] != prints[0]

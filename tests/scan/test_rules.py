@@ -35,6 +35,20 @@ PROVIDERS: list[tuple[str, Callable[[], str], str]] = [
     ("telegram-bot-token", tokens.telegram_bot, "bot {t}"),
     ("jwt", tokens.jwt, "Authorization: Bearer {t}"),
     ("private-key", tokens.private_key_pem, "{t}"),
+    ("huggingface-token", tokens.huggingface, "huggingface-cli login --token {t}"),
+    ("notion-token", tokens.notion, "NOTION={t}"),
+    ("azure-ad-client-secret", tokens.azure_ad_secret, "client = {t}"),
+    ("sidekiq-credentials", tokens.sidekiq, "export BUNDLE_GEMS__CONTRIBSYS__COM={t}"),
+    ("heroku-legacy-api-key", tokens.heroku_uuid, 'HEROKU_API_KEY = "{t}"'),
+    ("curl-basic-auth", lambda: "deploy:" + tokens.password(), "curl -u {t} https://api.test"),
+    ("netrc-password", tokens.password, "machine api.test login deploy password {t}"),
+    ("url-credentials", tokens.password, "remote = https://deploy:{t}@git.example.test/x.git"),
+    ("docker-config-auth", lambda: tokens.rand(tokens.ALNUM, 40) + "==", '{{"auth": "{t}"}}'),
+    (
+        "php-define-secret",
+        lambda: tokens.rand(tokens.ALNUM + "<$({{!", 64),
+        "define('AUTH_KEY', '{t}');",
+    ),
 ]
 
 
@@ -56,6 +70,9 @@ def test_provider_rule_finds_its_token(
         "glpat-short",
         "-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----",
         "sk_" + "live_",
+        "curl -u username:password https://api.test",
+        "sumOfExposures = suGyI5imvADdvUx",
+        "heroku_app_id = 0d5e1b0c-6b4b-4a7a-9a0e-000000000000x",
     ],
     ids=[
         "aws-x",
@@ -65,6 +82,9 @@ def test_provider_rule_finds_its_token(
         "gitlab-short",
         "pem-empty",
         "stripe-bare",
+        "curl-placeholder",
+        "not-sumo",
+        "uuid-not-key",
     ],
 )
 def test_look_alikes_are_not_findings(text: str) -> None:
@@ -157,9 +177,9 @@ def test_multiline_private_key_spans_lines() -> None:
 
 def test_prefilter_selects_only_rules_whose_keywords_occur() -> None:
     rules = RuleSet(BUILTIN_RULES)
-    assert [c.rule.id for c in rules.candidates(b"nothing to see here")] == []
-    chosen = {c.rule.id for c in rules.candidates(b"x = 'ghp_abc'")}
-    assert chosen == {"github-token"}
+    assert [c.rule.id for c, _ in rules.candidates(b"nothing to see here")] == []
+    chosen = {c.rule.id: offsets for c, offsets in rules.candidates(b"x = 'ghp_abc'")}
+    assert chosen == {"github-token": [5]}
 
 
 def test_entropy() -> None:

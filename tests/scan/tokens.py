@@ -108,3 +108,23 @@ def private_key_pem() -> str:
 def password() -> str:
     """A password-like value: mixed classes, high enough entropy for the generic rule."""
     return rand(string.ascii_letters, 6) + rand(string.digits, 3) + "!" + rand(ALNUM, 6)
+
+
+def huggingface() -> str:
+    return "hf_" + rand(string.ascii_letters, 34)
+
+
+def notion() -> str:
+    return "ntn_" + rand(string.digits, 11) + rand(ALNUM, 35)
+
+
+def azure_ad_secret() -> str:
+    return rand(ALNUM, 3) + "8Q~" + rand(ALNUM + "_~.-", 34)
+
+
+def sidekiq() -> str:
+    return rand(HEX, 8) + ":" + rand(HEX, 8)
+
+
+def heroku_uuid() -> str:
+    return "-".join(rand(HEX, n) for n in (8, 4, 4, 4, 12))

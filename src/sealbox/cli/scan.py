@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,15 @@ from sealbox.scan.rules import RuleError, RuleSet
 from sealbox.scan.scanner import Options, scan_history, scan_image, scan_staged, scan_tree
 from sealbox.scan.userconfig import load_rules
 
-EXIT_ERROR = 2
+
+class ScanExit(IntEnum):
+    """The scan's exit codes; ``--exit-code`` replaces FINDINGS."""
+
+    CLEAN = 0
+    FINDINGS = 1
+    ERROR = 2
+
+
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 _DEFAULT_CONFIG = ".sealbox-scan.toml"
 
@@ -48,7 +57,7 @@ class ScanCommand(click.Command):
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             exc.show()
-            raise click.exceptions.Exit(EXIT_ERROR) from None
+            raise click.exceptions.Exit(ScanExit.ERROR) from None
 
 
 def _size(text: str) -> int:
@@ -151,7 +160,12 @@ def _render(fmt: str, findings: list[Finding], rules: RuleSet, key: bytes, revea
 @click.option("--reveal", is_flag=True, help="Print secrets unredacted.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes.")
 @click.option("--progress/--no-progress", default=None, help="Progress line (default: on a TTY).")
-@click.option("--exit-code", type=click.IntRange(0, 255), default=1, help="Exit code on findings.")
+@click.option(
+    "--exit-code",
+    type=click.IntRange(0, 255),
+    default=int(ScanExit.FINDINGS),
+    help="Exit code on findings.",
+)
 @click.option(
     "--import", "import_prefix", default=None, help="Store findings in KV v2 under this path."
 )
@@ -202,8 +216,8 @@ def scan_cmd(
             _import(import_prefix, new, yes)
     except (ScanError, RuleError, BaselineError, _Fail, click.BadParameter, OSError) as exc:
         click.echo(f"Error: {exc}", err=True)
-        raise click.exceptions.Exit(EXIT_ERROR) from None
-    raise click.exceptions.Exit(exit_code if new else 0)
+        raise click.exceptions.Exit(ScanExit.ERROR) from None
+    raise click.exceptions.Exit(exit_code if new else ScanExit.CLEAN)
 
 
 COMMANDS = (scan_cmd,)

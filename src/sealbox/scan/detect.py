@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from sealbox.scan.entropy import shannon
@@ -102,6 +103,32 @@ class _Lines:
         return start, len(self._data) if end < 0 else end
 
 
+def _line_spans(data: bytes, offsets: list[int]) -> Iterator[tuple[int, int]]:
+    """The lines holding ``offsets``, each once, in order."""
+    end = -1
+    for offset in sorted(offsets):
+        if offset <= end:
+            continue
+        start = data.rfind(b"\n", 0, offset) + 1
+        end = data.find(b"\n", offset)
+        if end < 0:
+            end = len(data)
+        yield start, end
+
+
+def _matches(
+    compiled: CompiledRule, data: bytes, offsets: list[int] | None
+) -> Iterator[re.Match[bytes]]:
+    """Matches of a rule: only on the lines where its keywords occur, unless it spans lines
+    (a PEM block) or has no keywords. Running regexes on those lines alone, rather than on the
+    whole file, is what keeps loose rules (whose keywords are common words) cheap."""
+    if offsets is None or compiled.rule.multiline:
+        yield from compiled.pattern.finditer(data)
+        return
+    for start, end in _line_spans(data, offsets):
+        yield from compiled.pattern.finditer(data, start, end)
+
+
 class Detector:
     """Runs a rule set over texts; one per process (holds the compiled rules)."""
 
@@ -119,10 +146,10 @@ class Detector:
         lines = _Lines(data)
         taken: list[tuple[int, int]] = []
         hits: list[tuple[int, Hit]] = []
-        for compiled in candidates:
+        for compiled, offsets in candidates:
             if any(p.search(path) for p in compiled.paths):
                 continue
-            for match in compiled.pattern.finditer(data):
+            for match in _matches(compiled, data, offsets):
                 start, end = match.span(compiled.group)
                 if start < 0 or not self._accept(compiled, match, code):
                     continue
@@ -148,6 +175,10 @@ class Detector:
             return False
         if any(a.search(secret) for a in compiled.allow):
             return False
+        if compiled.names and match.group("name") is not None:
+            name = match.group("name").decode("utf-8", "replace")
+            if any(n.search(name) for n in compiled.names):
+                return False
         return not (rule.generic and code and "q" in match.re.groupindex and not match.group("q"))
 
     @staticmethod

@@ -18,7 +18,7 @@ class ProgressLine:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.interval = interval
-        self._last = 0.0
+        self._last = float("-inf")
         self._shown = False
         self._start = time.monotonic()
 

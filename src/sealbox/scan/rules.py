@@ -12,7 +12,7 @@ The secret is the regex's ``secret`` group (else group 1, else the whole match);
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,8 @@ class Rule:
     allow_paths: tuple[str, ...] = ()
     generic: bool = False
     min_length: int = 0
+    multiline: bool = False
+    allow_names: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -50,6 +52,7 @@ class CompiledRule:
     allow: tuple[re.Pattern[str], ...]
     paths: tuple[re.Pattern[str], ...]
     stopwords: tuple[str, ...] = field(default=())
+    names: tuple[re.Pattern[str], ...] = field(default=())
 
 
 def _compile(source: str, rule_id: str) -> re.Pattern[bytes]:
@@ -72,6 +75,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
     try:
         allow = tuple(re.compile(a) for a in rule.allow_regexes)
         paths = tuple(re.compile(p) for p in rule.allow_paths)
+        names = tuple(re.compile(n) for n in rule.allow_names)
     except re.error as exc:
         raise RuleError(f"rule {rule.id}: invalid allowlist regex: {exc}") from exc
     return CompiledRule(
@@ -82,6 +86,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
         allow,
         paths,
         tuple(s.lower() for s in rule.stopwords),
+        names,
     )
 
 
@@ -121,18 +126,22 @@ class RuleSet:
         """Rules keyed by id (for reports)."""
         return {r.id: r for r in self.rules}
 
-    def candidates(self, lowered: bytes) -> Sequence[CompiledRule]:
-        """The rules whose keywords occur in ``lowered`` (the text, ASCII-lowercased)."""
-        chosen: dict[str, CompiledRule] = {c.rule.id: c for c in self._always}
+    def candidates(self, lowered: bytes) -> list[tuple[CompiledRule, list[int] | None]]:
+        """The rules whose keywords occur in ``lowered`` (the text, ASCII-lowercased), each
+        with the offsets of its keyword hits (None: scan the whole text), specific rules first
+        so that a generic hit on a span a specific rule reported can be dropped."""
+        chosen: dict[str, tuple[CompiledRule, list[int] | None]] = {
+            c.rule.id: (c, None) for c in self._always
+        }
         if self._automaton is not None:
-            seen: set[int] = set()
-            for index, _start, _end in self._automaton.find_matches_as_indexes(
+            by_keyword: dict[int, list[int]] = {}
+            for index, start, _end in self._automaton.find_matches_as_indexes(
                 lowered, overlapping=True
             ):
-                if index in seen:
-                    continue
-                seen.add(index)
+                by_keyword.setdefault(index, []).append(start)
+            for index, offsets in by_keyword.items():
                 for compiled in self._by_keyword[index]:
-                    chosen.setdefault(compiled.rule.id, compiled)
-        # Specific rules before generic ones, so a generic hit on the same span is dropped.
-        return sorted(chosen.values(), key=lambda c: (c.rule.generic, c.rule.id))
+                    _, known = chosen.setdefault(compiled.rule.id, (compiled, []))
+                    if known is not None:
+                        known.extend(offsets)
+        return sorted(chosen.values(), key=lambda pair: (pair[0].rule.generic, pair[0].rule.id))

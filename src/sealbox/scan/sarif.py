@@ -3,7 +3,9 @@
 One run with the tool's rule descriptors (only rules that produced results, as GitHub limits the
 rule count), one result per finding with a physical location (a repository-relative URI and a
 1-based region) and ``partialFingerprints`` carrying the baseline HMAC, so code scanning tracks
-an alert across commits without ever receiving the secret. Snippets are redacted unless asked.
+an alert across commits without ever receiving the secret. The HMAC key is the baseline's (the
+file's or ``SEALBOX_SCAN_BASELINE_KEY``); without either a run gets a random key, so give CI one
+of them for fingerprints that stay the same from run to run. Snippets are redacted unless asked.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ The same document in either syntax (chosen by the file's suffix, ``.toml`` or ``
     regex = 'acme_(?P<secret>[a-z0-9]{32})'
     keywords = ["acme_"]        # required unless you accept running the regex on every file
     entropy = 3.0
+    multiline = false           # true: the match may span lines (run on the whole text)
     stopwords = ["example"]
     allowlist = { regexes = ["^acme_0+$"], paths = ["^testdata/"] }
 
@@ -103,6 +104,7 @@ def _rule(doc: Any, index: int) -> Rule:
         allow_paths=paths,
         generic=bool(doc.get("generic", False)),
         min_length=min_length,
+        multiline=bool(doc.get("multiline", False)),
     )
 
 

@@ -91,3 +91,25 @@ def test_import_refuses_non_kv2_targets(sealbox_server: ServerProcess, tmp_path:
         sealbox_server, str(tmp_path / "t"), "--import", "nomount/x", "--yes", home=tmp_path
     )
     assert denied.returncode == 2
+
+
+def test_denied_import_fails_without_echoing_values(
+    sealbox_server: ServerProcess, tmp_path: Path
+) -> None:
+    root = hvac.Client(url=sealbox_server.address, token=sealbox_server.token)
+    weak = root.auth.token.create(policies=["default"], no_default_policy=False)["auth"]
+    token = tokens.github_pat()
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "app.env").write_text(f"GITHUB_TOKEN={token}\n")
+    server = ServerProcess(
+        sealbox_server.address, weak["client_token"], sealbox_server.log, sealbox_server.process
+    )
+    base = f"denied-{uuid.uuid4().hex[:8]}"
+    done = run(server, str(tmp_path / "t"), "--import", f"secret/{base}", "--yes", home=tmp_path)
+    assert done.returncode == 2
+    assert "import failed" in done.stderr
+    assert "permission denied" in done.stderr
+    assert token not in done.stdout + done.stderr
+    assert token not in sealbox_server.log_text()
+    with pytest.raises(hvac.exceptions.InvalidPath):
+        root.secrets.kv.v2.list_secrets(path=base, mount_point="secret")
