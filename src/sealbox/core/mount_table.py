@@ -9,6 +9,8 @@ the mount, so the table on disk and the routes in memory never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sealbox.core.config import CoreConfig
 from sealbox.core.mounts import AUTH_KEY, MOUNTS_KEY, MountEntry, load_table, save_table
 from sealbox.core.plugins import Catalog
@@ -42,6 +44,8 @@ class MountTable:
         self.mounts: list[MountEntry] = []
         self.auths: list[MountEntry] = []
         self._views: dict[str, StorageView] = {}
+        # Called with the mount path before a mount goes (the core revokes its leases there).
+        self.before_remove: list[Callable[[str], Awaitable[None]]] = []
 
     @property
     def catalog(self) -> Catalog:
@@ -140,8 +144,10 @@ class MountTable:
             raise
 
     async def remove(self, entry: MountEntry) -> None:
-        """Unmount and delete all of a mount's data."""
+        """Unmount and delete all of a mount's data (``before_remove`` hooks run first)."""
         mount_path = mount_path_of(entry)
+        for hook in self.before_remove:
+            await hook(mount_path)
         route = self.router.unmount(mount_path)
         self.entries(entry.table).remove(entry)
         await self.save(entry.table)
