@@ -91,6 +91,7 @@ class Core:
         self.password_policies = PasswordPolicyStore(
             StorageView(self.barrier, "sys/password_policy/")
         )
+        self.mounts.password_policies = self.password_policies
         self.expiration = ExpirationManager(
             StorageView(self.barrier, "sys/expire/"),
             router_lookup(self.mounts.router, self.mounts.view_for),

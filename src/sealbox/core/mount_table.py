@@ -18,6 +18,7 @@ from sealbox.core.router import Route, Router
 from sealbox.errors import InvalidRequest
 from sealbox.framework import Backend, BackendConfig
 from sealbox.logical import Storage, StorageView
+from sealbox.logical.passwords import PasswordPolicies
 from sealbox.logical.storage import list_recursive
 
 # Mounts every initialised server has (OpenBao: cubbyhole/, identity/, sys/; auth token/).
@@ -46,6 +47,8 @@ class MountTable:
         self._views: dict[str, StorageView] = {}
         # Called with the mount path before a mount goes (the core revokes its leases there).
         self.before_remove: list[Callable[[str], Awaitable[None]]] = []
+        # Handed to every backend in its config (set by the core).
+        self.password_policies: PasswordPolicies | None = None
 
     @property
     def catalog(self) -> Catalog:
@@ -92,6 +95,7 @@ class MountTable:
             options=dict(entry.options),
             default_lease_ttl=entry.config.default_lease_ttl or self._config.default_lease_ttl,
             max_lease_ttl=entry.config.max_lease_ttl or self._config.max_lease_ttl,
+            password_policies=self.password_policies,
         )
 
     async def _attach(self, entry: MountEntry) -> Backend:

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from sealbox.core.policy.syntax import Obj, SyntaxProblem, parse_document, to_python
-from sealbox.errors import InvalidRequest
+from sealbox.errors import InternalError, InvalidRequest
 from sealbox.framework.password_policy import CharsetRule, PasswordPolicy
 from sealbox.logical import Storage
 
@@ -79,6 +79,13 @@ class PasswordPolicyStore:
         """The parsed policy, or None."""
         raw = await self._storage.get(name)
         return None if raw is None else PasswordPolicy.from_json(orjson.loads(raw)["parsed"])
+
+    async def generate(self, name: str) -> str:
+        """A password from policy ``name`` (the engines' view; 500 when it does not exist)."""
+        policy = await self.get(name)
+        if policy is None:
+            raise InternalError("failed to generate password: no password policy found")
+        return policy.generate()
 
     async def delete(self, name: str) -> None:
         await self._storage.delete(name)

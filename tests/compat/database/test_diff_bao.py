@@ -110,6 +110,30 @@ def _scenario(api: Api, database: Database, static_user: str) -> dict[str, Any]:
         status,
         "plugin not found in the catalog: nosuch-plugin" in body["errors"][0],
     )
+    policy = f"pw{uuid.uuid4().hex[:6]}"
+    api.ok(
+        "POST",
+        f"sys/policies/password/{policy}",
+        {"policy": 'length = 24\nrule "charset" {\n  charset = "xyz789"\n  min-chars = 24\n}\n'},
+    )
+    api.ok(
+        "POST",
+        f"{mount}/config/pg",
+        {"plugin_name": "postgresql-database-plugin", "password_policy": policy},
+    )
+    seen["config_policy"] = api.ok("GET", f"{mount}/config/pg")["data"]["password_policy"] == policy
+    creds = api.ok("GET", f"{mount}/creds/app-role")["data"]
+    seen["policy_password"] = len(creds["password"]) == 24 and set(creds["password"]) <= set(
+        "xyz789"
+    )
+    assert database.can_login(creds["username"], creds["password"])
+    api.ok(
+        "POST",
+        f"{mount}/config/pg",
+        {"plugin_name": "postgresql-database-plugin", "password_policy": "nosuch"},
+    )
+    status, body = api("GET", f"{mount}/creds/app-role")
+    seen["policy_missing"] = (status, "no password policy found" in body["errors"][0])
     seen["revoke_prefix"] = api("PUT", f"sys/leases/revoke-prefix/{mount}/creds")
     seen["list_after"] = api("LIST", f"sys/leases/lookup/{mount}/creds/")
     return seen

@@ -22,7 +22,7 @@ from sealbox.engines.database.paths_config import ConfigPaths
 from sealbox.engines.database.paths_roles import RolePaths
 from sealbox.engines.database.paths_static import StaticPaths
 from sealbox.engines.database.plugins import PluginError
-from sealbox.errors import InternalError, SealboxError
+from sealbox.errors import InternalError, InvalidRequest, SealboxError
 from sealbox.framework import Backend, BackendConfig
 from sealbox.logical import Request, Secret
 
@@ -77,7 +77,7 @@ class DatabaseEngine(Backend):
             config, plugin = await self.connections.get(records, role.db_name)
             if not config.allows(name):
                 raise InternalError(f'"{name}" is not an allowed role')
-            password = generate_password()
+            password = await self.new_password(config)
             try:
                 await plugin.set_password(role.rotation_statements, role.username, password)
             except PluginError as err:
@@ -86,6 +86,15 @@ class DatabaseEngine(Backend):
             role.last_vault_rotation = _now().isoformat()
             await records.put(name, role)
             self._retry_at.pop(name, None)
+
+    async def new_password(self, config: ConnectionConfig) -> str:
+        """A password for a user of ``config``: from its password_policy, else the default."""
+        if not config.password_policy:
+            return generate_password()
+        policies = self.config.password_policies
+        if policies is None:
+            raise InvalidRequest("password policies are not available on this server")
+        return await policies.generate(config.password_policy)
 
     # ---- lifecycle ------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sealbox.engines.database.connections import build_plugin, plugin_failure
-from sealbox.engines.database.credentials import generate_password
 from sealbox.engines.database.model import ConnectionConfig, Records
 from sealbox.engines.database.plugins import PluginError
 from sealbox.errors import InvalidRequest
@@ -120,8 +119,6 @@ class ConfigPaths:
             value, given = d.get_ok(key)
             if given:
                 setattr(config, key, value)
-        if config.password_policy:
-            raise InvalidRequest("password_policy is not supported by this server yet")
         if config.username_template:
             raise InvalidRequest("username_template is not supported by this server yet")
         plugin = build_plugin(config)
@@ -161,7 +158,7 @@ class ConfigPaths:
                 raise InvalidRequest(
                     "unable to rotate root credentials: no username in configuration"
                 )
-            password = generate_password()
+            password = await self._engine.new_password(config)
             try:
                 await plugin.set_password(
                     config.root_rotation_statements, config.username, password

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sealbox.engines.database.connections import plugin_failure
-from sealbox.engines.database.credentials import generate_password, generate_username
+from sealbox.engines.database.credentials import generate_username
 from sealbox.engines.database.model import Role
 from sealbox.engines.database.plugins import PluginError
 from sealbox.errors import InternalError, InvalidRequest
@@ -126,7 +126,10 @@ class RolePaths:
         if max_ttl:
             ttl = min(ttl, max_ttl)
         display = getattr(req.token_entry, "display_name", "") or "token"
-        username, password = generate_username(display, name), generate_password()
+        username, password = (
+            generate_username(display, name),
+            await self._engine.new_password(config),
+        )
         expiration = datetime.now(UTC) + timedelta(seconds=ttl)
         try:
             await plugin.new_user(
