@@ -134,6 +134,29 @@ def _scenario(api: Api, database: Database, static_user: str) -> dict[str, Any]:
     )
     status, body = api("GET", f"{mount}/creds/app-role")
     seen["policy_missing"] = (status, "no password policy found" in body["errors"][0])
+    template = (
+        '{{ printf "%s%s%s" .RoleName .RoleName .RoleName | truncate_sha256 12 }}_'
+        "{{ .RoleName | sha256 | truncate 10 }}_{{ .DisplayName | uppercase }}_{{ random 4 }}"
+    )
+    api.ok(
+        "POST",
+        f"{mount}/config/pg",
+        {
+            "plugin_name": "postgresql-database-plugin",
+            "password_policy": "",
+            "username_template": template,
+        },
+    )
+    creds = api.ok("GET", f"{mount}/creds/app-role")["data"]
+    seen["templated_user"] = creds["username"][:-4]
+    assert database.can_login(creds["username"], creds["password"])
+    for case, bad in (("bad_function", "{{ nosuch }}"), ("bad_field", "{{ .Nope }}")):
+        status, body = api(
+            "POST",
+            f"{mount}/config/pg",
+            {"plugin_name": "postgresql-database-plugin", "username_template": bad},
+        )
+        seen[case] = (status, body["errors"][0].startswith("error creating database object:"))
     seen["revoke_prefix"] = api("PUT", f"sys/leases/revoke-prefix/{mount}/creds")
     seen["list_after"] = api("LIST", f"sys/leases/lookup/{mount}/creds/")
     return seen

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sealbox.engines.database import username_template
 from sealbox.engines.database.connections import build_plugin, plugin_failure
 from sealbox.engines.database.model import ConnectionConfig, Records
 from sealbox.engines.database.plugins import PluginError
@@ -120,7 +121,12 @@ class ConfigPaths:
             if given:
                 setattr(config, key, value)
         if config.username_template:
-            raise InvalidRequest("username_template is not supported by this server yet")
+            try:
+                username_template.check(config.username_template)
+            except InvalidRequest as err:
+                raise InvalidRequest(
+                    f"error creating database object: invalid username template: {err}"
+                ) from None
         plugin = build_plugin(config)
         try:
             if d.get("verify_connection"):

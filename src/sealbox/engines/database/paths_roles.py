@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sealbox.engines.database import username_template
 from sealbox.engines.database.connections import plugin_failure
-from sealbox.engines.database.credentials import generate_username
 from sealbox.engines.database.model import Role
 from sealbox.engines.database.plugins import PluginError
 from sealbox.errors import InternalError, InvalidRequest
@@ -126,10 +126,11 @@ class RolePaths:
         if max_ttl:
             ttl = min(ttl, max_ttl)
         display = getattr(req.token_entry, "display_name", "") or "token"
-        username, password = (
-            generate_username(display, name),
-            await self._engine.new_password(config),
+        username = username_template.render(
+            config.username_template or username_template.DEFAULT_POSTGRES,
+            {"DisplayName": display, "RoleName": name},
         )
+        password = await self._engine.new_password(config)
         expiration = datetime.now(UTC) + timedelta(seconds=ttl)
         try:
             await plugin.new_user(
