@@ -6,18 +6,27 @@ import re
 
 import pytest
 
-from sealbox.engines.database.username_template import DEFAULT_POSTGRES, check, render
+from sealbox.engines.database.plugins.mysql import MySQLPlugin
+from sealbox.engines.database.plugins.postgresql import PostgreSQLPlugin
+from sealbox.engines.database.username_template import check, render
 from sealbox.errors import InvalidRequest
 
 _FIELDS = {"DisplayName": "token", "RoleName": "app-role"}
 
 
-def test_default_matches_openbaos_shape() -> None:
-    name = render(DEFAULT_POSTGRES, _FIELDS)
+def test_postgres_default_matches_openbaos_shape() -> None:
+    template = PostgreSQLPlugin.default_username_template
+    name = render(template, _FIELDS)
     assert re.fullmatch(r"v-token-app-role-[A-Za-z0-9]{20}-\d{10}", name)
-    long = render(DEFAULT_POSTGRES, {"DisplayName": "x" * 40, "RoleName": "y" * 40})
+    long = render(template, {"DisplayName": "x" * 40, "RoleName": "y" * 40})
     assert long.startswith("v-xxxxxxxx-yyyyyyyy-")
     assert len(long) <= 63
+
+
+def test_mysql_default_is_32_characters_as_openbaos() -> None:
+    # bao server -dev gave "v-token-r-q5GRIBWCzMXXYOMo4Zlm-1" for role "r"
+    name = render(MySQLPlugin.default_username_template, {"DisplayName": "token", "RoleName": "r"})
+    assert re.fullmatch(r"v-token-r-[A-Za-z0-9]{20}-\d", name)
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ class RolePaths:
             ttl = min(ttl, max_ttl)
         display = getattr(req.token_entry, "display_name", "") or "token"
         username = username_template.render(
-            config.username_template or username_template.DEFAULT_POSTGRES,
+            config.username_template or plugin.default_username_template,
             {"DisplayName": display, "RoleName": name},
         )
         password = await self._engine.new_password(config)

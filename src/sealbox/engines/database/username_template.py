@@ -8,11 +8,8 @@ with arguments. The functions are OpenBao's (sdk/helper/template, concepts/
 username-templating): ``random N``, ``truncate N``, ``truncate_sha256 N``, ``uppercase``,
 ``lowercase``, ``replace OLD NEW``, ``sha256``, ``base64``, ``unix_time``,
 ``unix_time_millis``, ``timestamp LAYOUT`` (Go reference-time layout), ``uuid``, plus Go's
-``printf`` (``%s``, ``%d``, ``%v``, ``%%``). Errors are 400s naming the problem.
-
-The PostgreSQL default is OpenBao's:
-``{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8)
-(random 20) (unix_time) | truncate 63 }}``.
+``printf`` (``%s``, ``%d``, ``%v``, ``%%``). Errors are 400s naming the problem. Each
+plugin brings its default template (``default_username_template``).
 """
 
 from __future__ import annotations
@@ -29,11 +26,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.errors import InvalidRequest
-
-DEFAULT_POSTGRES = (
-    '{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8) '
-    "(random 20) (unix_time) | truncate 63 }}"
-)
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|(\|)|("(?:[^"\\]|\\.)*")|(`[^`]*`)|([^\s()|]+))')

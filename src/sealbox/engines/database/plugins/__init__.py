@@ -32,6 +32,11 @@ class ConnectionSettings:
 class DatabasePlugin(Protocol):
     """Creates, changes and drops database users with the role's statements."""
 
+    @property
+    def default_username_template(self) -> str:
+        """The ``username_template`` used when the connection sets none."""
+        ...
+
     async def verify(self) -> None:
         """Connect once; raise PluginError when the database cannot be reached."""
 
@@ -65,6 +70,7 @@ PluginFactory = Callable[[ConnectionSettings], DatabasePlugin]
 
 def plugin_factories() -> dict[str, PluginFactory]:
     """Known ``plugin_name`` values (imported lazily: a driver loads only when used)."""
+    from sealbox.engines.database.plugins.mysql import MySQLPlugin
     from sealbox.engines.database.plugins.postgresql import PostgreSQLPlugin
 
-    return {"postgresql-database-plugin": PostgreSQLPlugin}
+    return {"postgresql-database-plugin": PostgreSQLPlugin, "mysql-database-plugin": MySQLPlugin}

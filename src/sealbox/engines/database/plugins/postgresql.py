@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -30,18 +29,9 @@ import psycopg
 from psycopg import sql
 
 from sealbox.engines.database.plugins import ConnectionSettings, PluginError
+from sealbox.engines.database.plugins.statements import fill, redact, split_statements
 
 _CONNECT_TIMEOUT = 5
-
-
-def split_statements(statements: Sequence[str]) -> list[str]:
-    """Every statement on its own, as OpenBao splits them (on ``;``, empty parts dropped)."""
-    return [part.strip() for text in statements for part in text.split(";") if part.strip()]
-
-
-def fill(statement: str, values: dict[str, str]) -> str:
-    """Replace ``{{key}}`` (with optional inner spaces) by its value."""
-    return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: values.get(m.group(1), m.group(0)), statement)
 
 
 def pg_time(moment: datetime) -> str:
@@ -51,6 +41,12 @@ def pg_time(moment: datetime) -> str:
 
 class PostgreSQLPlugin:
     """One database connection configuration."""
+
+    # compat: the postgresql plugin's DefaultUserNameTemplate (63: PostgreSQL's name limit)
+    default_username_template = (
+        '{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8) '
+        "(random 20) (unix_time) | truncate 63 }}"
+    )
 
     default_renew = ("ALTER ROLE \"{{name}}\" VALID UNTIL '{{expiration}}';",)
     default_rotation = ("ALTER ROLE \"{{name}}\" WITH PASSWORD '{{password}}';",)
@@ -70,10 +66,7 @@ class PostgreSQLPlugin:
         )
 
     def _redact(self, message: str, *secrets: str) -> str:
-        for secret in (self._settings.password, *secrets):
-            if secret:
-                message = message.replace(secret, "[password]")
-        return message.strip()
+        return redact(message, self._settings.password, *secrets)
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[tuple[object, ...]]]:
