@@ -71,20 +71,31 @@ class DatabaseEngine(Backend):
     async def dynamic_role_exists(self, req: Request, name: str) -> bool:
         return await self.records(req).get(Role, name) is not None
 
-    async def rotate_static(self, records: Records, name: str, role: StaticRole) -> None:
-        """Set a new password in the database, then store it, under the role's lock."""
+    async def rotate_static(
+        self, records: Records, name: str, role: StaticRole, *, new: bool = False
+    ) -> None:
+        """Set a new password in the database, then store it, under the role's lock.
+
+        The password is written ahead (``begin_rotation``) so that a retry after a failure
+        or a crash sets the same one, and the database and the stored role converge. A new
+        role (the import rotation) that fails leaves nothing behind.
+        """
         async with self.lock_for(f"static/{name}"):
             config, plugin = await self.connections.get(records, role.db_name)
             if not config.allows(name):
                 raise InternalError(f'"{name}" is not an allowed role')
-            password = await self.new_password(config)
+            password = await records.pending_password(name) or await self.new_password(config)
+            await records.begin_rotation(name, password)
             try:
                 await plugin.set_password(role.rotation_statements, role.username, password)
             except PluginError as err:
+                if new:
+                    await records.end_rotation(name)
                 raise InternalError(f"error setting credentials: {err}") from None
             role.password = password
             role.last_vault_rotation = _now().isoformat()
             await records.put(name, role)
+            await records.end_rotation(name)
             self._retry_at.pop(name, None)
 
     async def new_password(self, config: ConnectionConfig) -> str:
@@ -105,9 +116,10 @@ class DatabaseEngine(Backend):
         """Rotate every static role that is due (failures retried 10 s later)."""
         records = Records(self.config.storage)
         now = _now()
+        unfinished = set(await records.unfinished_rotations())
         for name in await records.names(StaticRole):
             role = await records.get(StaticRole, name)
-            due = role.next_rotation() if role else None
+            due = now if name in unfinished else role.next_rotation() if role else None
             if role is None or due is None or due > now or self._retry_at.get(name, now) > now:
                 continue
             try:

@@ -109,6 +109,7 @@ class StaticRole:
         )
 
 
+_WAL = "wal/static-role/"
 _R = TypeVar("_R", ConnectionConfig, Role, StaticRole)
 _PREFIXES: dict[type, str] = {
     ConnectionConfig: "config/",
@@ -139,3 +140,21 @@ class Records:
     async def names(self, kind: type[ConnectionConfig | Role | StaticRole]) -> list[str]:
         """Names of every record of ``kind``."""
         return sorted(await self._storage.list(_PREFIXES[kind]))
+
+    # A static role's rotation writes the new password here before the database changes,
+    # and removes it once the role holds it (OpenBao's WAL entry in setStaticAccount).
+
+    async def pending_password(self, name: str) -> str | None:
+        """The password a rotation of ``name`` set or was setting, if it did not finish."""
+        raw = await self._storage.get(_WAL + name)
+        return None if raw is None else str(orjson.loads(raw)["new_password"])
+
+    async def begin_rotation(self, name: str, password: str) -> None:
+        await self._storage.put(_WAL + name, orjson.dumps({"new_password": password}))
+
+    async def end_rotation(self, name: str) -> None:
+        await self._storage.delete(_WAL + name)
+
+    async def unfinished_rotations(self) -> list[str]:
+        """Static roles with a rotation that did not finish (crash, database down)."""
+        return sorted(await self._storage.list(_WAL))

@@ -114,7 +114,7 @@ class StaticPaths:
         if given:
             role.rotation_statements = statements
         if current is None:
-            await self._engine.rotate_static(records, name, role)
+            await self._engine.rotate_static(records, name, role, new=True)
         else:
             await records.put(name, role)
         return None
@@ -124,6 +124,7 @@ class StaticPaths:
         name: str = d.get("name")
         async with self._engine.lock_for(f"static/{name}"):
             await self._engine.records(req).delete(StaticRole, name)
+            await self._engine.records(req).end_rotation(name)
         return None
 
     async def read_creds(self, req: Request, d: FieldData) -> Response:
