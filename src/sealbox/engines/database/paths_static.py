@@ -30,7 +30,9 @@ _FIELDS = {
     "db_name": FieldSchema(FieldType.STRING, "Connection this role uses."),
     "username": FieldSchema(FieldType.STRING, "Existing database user."),
     "rotation_period": FieldSchema(FieldType.DURATION, "Seconds between rotations (>= 5)."),
-    "rotation_schedule": FieldSchema(FieldType.STRING, "Cron schedule (not supported yet)."),
+    "rotation_schedule": FieldSchema(
+        FieldType.STRING, "Cron schedule (refused: use rotation_period)."
+    ),
     "rotation_window": FieldSchema(FieldType.DURATION, "Window for scheduled rotation."),
     "rotation_statements": FieldSchema(FieldType.STRING_LIST, "Statements that set the password."),
     "credential_type": FieldSchema(FieldType.STRING, "Only password is supported."),
@@ -91,8 +93,6 @@ class StaticPaths:
         records = self._engine.records(req)
         if await self._engine.dynamic_role_exists(req, name):
             raise InvalidRequest("Role and Static Role names must be unique")
-        if d.get("rotation_schedule"):
-            raise InvalidRequest("rotation_schedule is not supported yet; use rotation_period")
         current = await records.get(StaticRole, name)
         username = d.get("username") or (current.username if current else "")
         db_name = d.get("db_name") or (current.db_name if current else "")
@@ -106,6 +106,10 @@ class StaticPaths:
         if not given and current is None:
             raise InvalidRequest("rotation_period is required to create static accounts")
         period = period if given else current.rotation_period if current else 0
+        if d.get("rotation_schedule"):
+            # compat: OpenBao requires rotation_period and ignores a schedule; we refuse it
+            # rather than silently rotate on another cadence than the one asked for.
+            raise InvalidRequest("rotation_schedule is not supported; use rotation_period")
         if period < _MIN_PERIOD:
             raise InvalidRequest(f"rotation_period must be {_MIN_PERIOD} seconds or more")
         statements, given = d.get_ok("rotation_statements")
