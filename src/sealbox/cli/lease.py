@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from sealbox.cli.base import (
+    Exit,
     VaultGroup,
     api_errors,
     client_flags,
@@ -75,7 +76,7 @@ def revoke_cmd(force: bool, prefix: bool, sync: bool, args: tuple[str, ...]) -> 
     """Revoke a lease, or every lease under a prefix."""
     usage_args(args, 1)
     if force and not prefix:
-        fail("Specifying -force requires also specifying -prefix", code=1)
+        fail("Specifying -force requires also specifying -prefix", Exit.LOCAL)
     lease_id = args[0]
     with make_client() as client, api_errors(f"Error revoking leases with prefix {lease_id}"):
         if force:
@@ -96,4 +97,4 @@ def revoke_cmd(force: bool, prefix: bool, sync: bool, args: tuple[str, ...]) -> 
         out(f"Success! Revoked lease: {lease_id}")
     else:
         out("All revocation operations queued successfully!")
-    return 0
+    return Exit.OK
