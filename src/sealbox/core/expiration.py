@@ -191,7 +191,17 @@ class ExpirationManager:
             renewable=secret.renewable,
             internal_data=dict(secret.internal_data),
         )
-        await self._store.put(entry, new=True)
+        try:
+            await self._store.put(entry, new=True)
+        except Exception:
+            # compat: OpenBao revokes a secret it could not register, so nothing outlives it
+            if target is not None:
+                with contextlib.suppress(Exception):
+                    await target.backend.revoke_lease(
+                        self._request(target, Operation.DELETE),
+                        Secret(entry.lease_id, ttl, secret.renewable, dict(entry.internal_data)),
+                    )
+            raise
         secret.lease_id, secret.ttl = entry.lease_id, ttl
         self._alarm(f"lease:{entry.lease_id}", entry.expire_time)
         if token is not None and getattr(token, "expire_time", None) is not None:

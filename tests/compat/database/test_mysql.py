@@ -171,36 +171,40 @@ def test_mysql_static_role_and_rotate_root(api: Api, mount: str, schema: Schema)
 def _scenario(api: Api, schema: Schema, static_user: str) -> dict[str, Any]:
     mount = f"my{uuid.uuid4().hex[:6]}"
     api.ok("POST", f"sys/mounts/{mount}", {"type": "database"})
-    seen: dict[str, Any] = {}
-    _configure(api, mount, schema, allowed_roles="app,st")
-    seen["config"] = api.ok("GET", f"{mount}/config/my")["data"]
-    _role(api, mount, schema)
-    seen["role"] = api.ok("GET", f"{mount}/roles/app")["data"]
-    creds = api.ok("GET", f"{mount}/creds/app")
-    seen["creds"] = (sorted(creds["data"]), creds["lease_duration"], creds["renewable"])
-    seen["user_shape"] = (len(creds["data"]["username"]), creds["data"]["username"][:12])
-    seen["renew"] = api.ok("PUT", "sys/leases/renew", {"lease_id": creds["lease_id"]})[
-        "lease_duration"
-    ]
-    seen["revoke"] = api("PUT", "sys/leases/revoke", {"lease_id": creds["lease_id"]})
-    seen["gone"] = not schema.user_exists(creds["data"]["username"])
-    seen["static"] = api(
-        "POST",
-        f"{mount}/static-roles/st",
-        {"db_name": "my", "username": static_user, "rotation_period": "1h"},
-    )
-    seen["static_creds"] = sorted(api.ok("GET", f"{mount}/static-creds/st")["data"])
-    status, body = api(
-        "POST",
-        f"{mount}/config/bad",
-        {
-            "plugin_name": "mysql-database-plugin",
-            "connection_url": schema.url(),
-            "username": "root",
-            "password": "wrong",
-        },
-    )
-    seen["bad_password"] = (status, "Access denied for user" in body["errors"][0])
+    try:
+        seen: dict[str, Any] = {}
+        _configure(api, mount, schema, allowed_roles="app,st")
+        seen["config"] = api.ok("GET", f"{mount}/config/my")["data"]
+        _role(api, mount, schema)
+        seen["role"] = api.ok("GET", f"{mount}/roles/app")["data"]
+        creds = api.ok("GET", f"{mount}/creds/app")
+        seen["creds"] = (sorted(creds["data"]), creds["lease_duration"], creds["renewable"])
+        seen["user_shape"] = (len(creds["data"]["username"]), creds["data"]["username"][:12])
+        seen["renew"] = api.ok("PUT", "sys/leases/renew", {"lease_id": creds["lease_id"]})[
+            "lease_duration"
+        ]
+        seen["revoke"] = api("PUT", "sys/leases/revoke", {"lease_id": creds["lease_id"]})
+        seen["gone"] = not schema.user_exists(creds["data"]["username"])
+        seen["static"] = api(
+            "POST",
+            f"{mount}/static-roles/st",
+            {"db_name": "my", "username": static_user, "rotation_period": "1h"},
+        )
+        seen["static_creds"] = sorted(api.ok("GET", f"{mount}/static-creds/st")["data"])
+        status, body = api(
+            "POST",
+            f"{mount}/config/bad",
+            {
+                "plugin_name": "mysql-database-plugin",
+                "connection_url": schema.url(),
+                "username": "root",
+                "password": "wrong",
+            },
+        )
+        seen["bad_password"] = (status, "Access denied for user" in body["errors"][0])
+    finally:
+        # The bao server is shared with the differential suite, which compares mount lists.
+        api("DELETE", f"sys/mounts/{mount}")
     return seen
 
 

@@ -271,3 +271,22 @@ def test_lease_ids_that_cannot_be_storage_keys_are_invalid(bad: str) -> None:
 
 def test_backoff_doubles_up_to_the_cap() -> None:
     assert [backoff(n, 1.0, 10.0).total_seconds() for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
+
+
+class FullDisk(InMemoryStorage):
+    """Storage whose lease writes fail (a full disk under the lease store)."""
+
+    async def put(self, key: str, value: bytes) -> None:
+        if key.startswith("sys/expire/"):
+            raise OSError("no space left on device")
+        await super().put(key, value)
+
+
+def test_a_secret_that_cannot_be_registered_is_revoked_at_once() -> None:
+    async def scenario() -> None:
+        h = Harness(storage=FullDisk())
+        with pytest.raises(OSError, match="no space"):
+            await h.issue("orphan")
+        assert h.backend.revoked == ["orphan"]
+
+    run(scenario())
