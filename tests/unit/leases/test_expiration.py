@@ -16,7 +16,7 @@ from sealbox.core.leases.schedule import Schedule
 from sealbox.core.tokens import TokenStore
 from sealbox.errors import InternalError, InvalidRequest
 from sealbox.framework import Backend, BackendConfig
-from sealbox.logical import Operation, Request, Response, Secret, StorageView
+from sealbox.logical import Operation, Request, Response, Secret, StorageView, TxOp
 from sealbox.storage.inmem import InMemoryStorage
 
 T = TypeVar("T")
@@ -276,10 +276,10 @@ def test_backoff_doubles_up_to_the_cap() -> None:
 class FullDisk(InMemoryStorage):
     """Storage whose lease writes fail (a full disk under the lease store)."""
 
-    async def put(self, key: str, value: bytes) -> None:
-        if key.startswith("sys/expire/"):
+    async def transaction(self, ops: list[TxOp]) -> None:
+        if any(op.key.startswith("sys/expire/") for op in ops):
             raise OSError("no space left on device")
-        await super().put(key, value)
+        await super().transaction(ops)
 
 
 def test_a_secret_that_cannot_be_registered_is_revoked_at_once() -> None:

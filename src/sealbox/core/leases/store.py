@@ -3,8 +3,8 @@
 Mirrors OpenBao's layout (``expire/id/<lease id>``, ``expire/token/<token>/<lease>``): the
 lease id is the key itself, so listing a prefix of lease ids is one storage LIST, and
 ``token/<token hash>/<sha256 of lease id>`` (value: the lease id) finds a token's leases when
-the token is revoked. The lease is written before its index entry and deleted after it, so a
-crash leaves at most a dangling index entry, which ``tidy`` removes.
+the token is revoked. A lease and its index entry are written and deleted in one storage
+transaction (one commit); ``tidy`` removes index entries left dangling all the same.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from sealbox.core.leases.entry import LeaseEntry
-from sealbox.logical import Storage
+from sealbox.logical import Storage, TxOp
 from sealbox.logical.storage import list_recursive
 
 _ID = "id/"
@@ -35,18 +35,18 @@ class LeaseStore:
         return None if raw is None else LeaseEntry.from_json(raw)
 
     async def put(self, entry: LeaseEntry, *, new: bool = False) -> None:
-        """Write ``entry`` (and, for a new lease of a token, its index entry)."""
-        await self._storage.put(_ID + entry.lease_id, entry.to_json())
+        """Write ``entry`` (and, for a new lease of a token, its index entry, atomically)."""
+        ops = [TxOp(_ID + entry.lease_id, entry.to_json())]
         if new and entry.token_hash:
-            await self._storage.put(
-                _index_key(entry.token_hash, entry.lease_id), entry.lease_id.encode()
-            )
+            ops.append(TxOp(_index_key(entry.token_hash, entry.lease_id), entry.lease_id.encode()))
+        await self._storage.transaction(ops)
 
     async def delete(self, entry: LeaseEntry) -> None:
-        """Forget a lease and its token index entry."""
+        """Forget a lease and its token index entry (one transaction)."""
+        ops = [TxOp(_ID + entry.lease_id, None)]
         if entry.token_hash:
-            await self._storage.delete(_index_key(entry.token_hash, entry.lease_id))
-        await self._storage.delete(_ID + entry.lease_id)
+            ops.insert(0, TxOp(_index_key(entry.token_hash, entry.lease_id), None))
+        await self._storage.transaction(ops)
 
     async def children(self, prefix: str) -> list[str]:
         """One level under ``prefix``: lease id suffixes and sub-prefixes ending in "/"."""

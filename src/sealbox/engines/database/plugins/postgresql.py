@@ -75,7 +75,7 @@ class PostgreSQLPlugin:
             if conn is None or conn.closed:
                 try:
                     conn = await psycopg.AsyncConnection.connect(
-                        self._conninfo(), connect_timeout=_CONNECT_TIMEOUT
+                        self._conninfo(), connect_timeout=_CONNECT_TIMEOUT, autocommit=True
                     )
                 except (psycopg.Error, ValueError) as err:
                     raise PluginError(
@@ -93,16 +93,15 @@ class PostgreSQLPlugin:
                     self._idle.append(conn)
 
     async def _run(self, statements: Sequence[str], values: dict[str, str]) -> None:
-        """Run statements in one transaction; errors become PluginError (redacted)."""
+        """Run statements in one transaction; errors become PluginError (redacted).
+
+        The statements go as one simple-protocol query (no parameters), which PostgreSQL runs
+        as a single implicit transaction: all or nothing, in one round trip.
+        """
+        query = ";\n".join(fill(statement, values) for statement in split_statements(statements))
         try:
-            async with (
-                self._serial,
-                self._connection() as conn,
-                conn.transaction(),
-                conn.cursor() as cur,
-            ):
-                for statement in split_statements(statements):
-                    await cur.execute(fill(statement, values).encode())
+            async with self._serial, self._connection() as conn:
+                await conn.execute(query.encode())
         except psycopg.Error as err:
             raise PluginError(
                 "failed to execute query: " + self._redact(str(err), values.get("password", ""))
