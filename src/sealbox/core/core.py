@@ -23,7 +23,8 @@ from sealbox.barrier.seal import UnsealProgress, read_seal_config
 from sealbox.barrier.seal import initialize as seal_initialize
 from sealbox.core.audit import AuditBroker
 from sealbox.core.config import CoreConfig
-from sealbox.core.expiration import ExpirationManager, router_lookup
+from sealbox.core.expiration import ExpirationManager
+from sealbox.core.leases.target import router_lookup
 from sealbox.core.mount_table import MountTable
 from sealbox.core.mounts import MountEntry
 from sealbox.core.password_policies import PasswordPolicyStore

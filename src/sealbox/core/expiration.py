@@ -27,10 +27,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sealbox.core.leases.entry import (
     LeaseEntry,
@@ -39,11 +38,17 @@ from sealbox.core.leases.entry import (
     check_prefix,
     new_lease_id,
 )
+from sealbox.core.leases.locks import KeyedLocks
 from sealbox.core.leases.schedule import Schedule
 from sealbox.core.leases.store import LeaseStore
-from sealbox.core.router import Route, Router
+from sealbox.core.leases.target import (
+    LeaseRouter,
+    LeaseTarget,
+    TokenLookup,
+    TokenRecord,
+    lease_request,
+)
 from sealbox.errors import InvalidRequest, SealboxError, Sealed, UnsupportedOperation
-from sealbox.framework import Backend
 from sealbox.goformat import format_duration
 from sealbox.logical import Operation, Request, Response, Secret, Storage
 
@@ -54,50 +59,6 @@ log = logging.getLogger("sealbox.expiration")
 _NO_LEASE_TYPES = frozenset({"kv", "generic"})
 _CONCURRENT_REVOCATIONS = 8
 _MAX_SLEEP = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class LeaseTarget:
-    """The backend that issued a lease, with its storage and the mount-relative path."""
-
-    backend: Backend
-    storage: Storage
-    mount_point: str
-    relative: str
-
-
-LeaseRouter = Callable[[str], LeaseTarget | None]
-
-
-def router_lookup(router: Router, view_for: Callable[[Route], Storage]) -> LeaseRouter:
-    """A LeaseRouter over the core's mount router (longest-prefix match of the lease path)."""
-
-    def route(path: str) -> LeaseTarget | None:
-        matched = router.match(path)
-        if matched is None:
-            return None
-        found, relative = matched
-        return LeaseTarget(found.backend, view_for(found), found.mount_path, relative)
-
-    return route
-
-
-class TokenRecord(Protocol):
-    """What the manager reads of a token entry."""
-
-    @property
-    def id_hash(self) -> str: ...
-
-    @property
-    def expire_time(self) -> datetime | None: ...
-
-
-class TokenLookup(Protocol):
-    """The token store, as far as leases need it."""
-
-    async def hash_token(self, token: str) -> str: ...
-
-    async def lookup_hash(self, id_hash: str) -> Any: ...
 
 
 def _describe(err: BaseException) -> str:
@@ -130,7 +91,7 @@ class ExpirationManager:
         self._task: asyncio.Task[None] | None = None
         self._workers: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(_CONCURRENT_REVOCATIONS)
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._locks = KeyedLocks()
         # Leases whose revocation was asked for (sync=false) before their expiry.
         self._requested: set[str] = set()
 
@@ -198,7 +159,7 @@ class ExpirationManager:
             if target is not None:
                 with contextlib.suppress(Exception):
                     await target.backend.revoke_lease(
-                        self._request(target, Operation.DELETE),
+                        lease_request(target, Operation.DELETE),
                         Secret(entry.lease_id, ttl, secret.renewable, dict(entry.internal_data)),
                     )
             raise
@@ -228,7 +189,7 @@ class ExpirationManager:
     async def renew(self, lease_id: str, increment: int) -> Response:
         """``sys/leases/renew``: extend by ``increment`` (0: the lease's TTL), capped by max_ttl."""
         lease_id = check_lease_id(lease_id)
-        async with self._locked(lease_id):
+        async with self._locks.hold(lease_id):
             entry = await self._store.get(lease_id)
             now = self._clock()
             if entry is None or entry.revoke_attempts:
@@ -253,7 +214,7 @@ class ExpirationManager:
             secret = Secret(entry.lease_id, granted, True, dict(entry.internal_data), entry.max_ttl)
             try:
                 renewed = await target.backend.renew_lease(
-                    self._request(target, Operation.UPDATE), secret
+                    lease_request(target, Operation.UPDATE), secret
                 )
             except UnsupportedOperation as err:
                 raise InvalidRequest("lease is not renewable") from err
@@ -302,7 +263,7 @@ class ExpirationManager:
 
     async def _revoke_id(self, lease_id: str, *, force: bool) -> str | None:
         """One revocation attempt; the error message on failure (the lease is then kept)."""
-        async with self._locked(lease_id):
+        async with self._locks.hold(lease_id):
             entry = await self._store.get(lease_id)
             if entry is None:
                 return None
@@ -311,7 +272,7 @@ class ExpirationManager:
                 secret = Secret(
                     entry.lease_id, entry.ttl, entry.renewable, dict(entry.internal_data)
                 )
-                await target.backend.revoke_lease(self._request(target, Operation.DELETE), secret)
+                await target.backend.revoke_lease(lease_request(target, Operation.DELETE), secret)
             except Exception as err:  # noqa: BLE001 - any backend failure must keep the lease
                 message = _describe(err)
                 if not force:
@@ -432,27 +393,3 @@ class ExpirationManager:
         if target is None:
             raise InvalidRequest(f"no secrets engine is mounted at {entry.mount_point}")
         return target
-
-    @staticmethod
-    def _request(target: LeaseTarget, operation: Operation) -> Request:
-        return Request(
-            operation=operation,
-            path=target.relative,
-            mount_point=target.mount_point,
-            storage=target.storage,
-        )
-
-    @contextlib.asynccontextmanager
-    async def _locked(self, lease_id: str) -> AsyncIterator[None]:
-        """One operation at a time per lease (expiry, revoke and renew can race)."""
-        lock, users = self._locks.get(lease_id, (asyncio.Lock(), 0))
-        self._locks[lease_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[lease_id]
-            if users <= 1:
-                del self._locks[lease_id]
-            else:
-                self._locks[lease_id] = (lock, users - 1)

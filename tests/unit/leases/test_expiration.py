@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from sealbox.core.expiration import ExpirationManager, LeaseTarget
+from sealbox.core.expiration import ExpirationManager
 from sealbox.core.leases.entry import backoff, check_lease_id
 from sealbox.core.leases.schedule import Schedule
+from sealbox.core.leases.target import LeaseTarget
 from sealbox.core.tokens import TokenStore
 from sealbox.errors import InternalError, InvalidRequest
 from sealbox.framework import Backend, BackendConfig
