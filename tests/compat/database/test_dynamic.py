@@ -39,8 +39,9 @@ def test_lease_expiry_drops_the_user(api: Api, mount: str, database: Database) -
     creds = api.ok("GET", f"{mount}/creds/app-role")
     assert creds["lease_duration"] == 2
     user = creds["data"]["username"]
-    assert database.role_exists(user)
+    assert database.can_login(user, creds["data"]["password"])
     wait_until(lambda: not database.role_exists(user), what="the expired user to be dropped")
+    assert not database.can_login(user, creds["data"]["password"])
     status, _ = api("PUT", "sys/leases/lookup", {"lease_id": creds["lease_id"]})
     assert status == 400
 
