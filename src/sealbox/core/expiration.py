@@ -33,7 +33,6 @@ from typing import Any
 
 from sealbox.core.leases.entry import (
     LeaseEntry,
-    backoff,
     check_lease_id,
     check_prefix,
     new_lease_id,
@@ -49,7 +48,6 @@ from sealbox.core.leases.target import (
     lease_request,
 )
 from sealbox.errors import InvalidRequest, SealboxError, Sealed, UnsupportedOperation
-from sealbox.goformat import format_duration
 from sealbox.logical import Operation, Request, Response, Secret, Storage
 
 log = logging.getLogger("sealbox.expiration")
@@ -198,18 +196,7 @@ class ExpirationManager:
                 raise InvalidRequest("lease is not renewable")
             if now >= entry.expire_time:
                 raise InvalidRequest("lease expired")
-            wanted = increment if increment > 0 else entry.ttl
-            granted, warnings = wanted, []
-            if entry.max_ttl:
-                limit = int(
-                    (entry.issue_time + timedelta(seconds=entry.max_ttl) - now).total_seconds()
-                )
-                if wanted > limit:
-                    granted = max(0, limit)
-                    warnings.append(
-                        f'TTL of "{format_duration(wanted)}" exceeded the effective max_ttl of '
-                        f'"{format_duration(granted)}"; TTL value is capped accordingly'
-                    )
+            granted, warnings = entry.renewal(increment, now)
             target = self._target(entry)
             secret = Secret(entry.lease_id, granted, True, dict(entry.internal_data), entry.max_ttl)
             try:
@@ -284,13 +271,9 @@ class ExpirationManager:
             return None
 
     async def _failed(self, entry: LeaseEntry, message: str) -> None:
-        entry.revoke_attempts += 1
-        entry.last_error = message
-        entry.next_attempt = self._clock() + backoff(
-            entry.revoke_attempts, self._retry_base, self._retry_cap
-        )
+        entry.failed(message, self._clock(), self._retry_base, self._retry_cap)
         await self._store.put(entry)
-        self._alarm(f"lease:{entry.lease_id}", entry.next_attempt)
+        self._alarm(f"lease:{entry.lease_id}", entry.due())
         log.warning(
             "revocation of lease %s failed (attempt %d, retrying): %s",
             entry.lease_id,

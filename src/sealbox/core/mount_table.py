@@ -45,7 +45,8 @@ class MountTable:
         self.mounts: list[MountEntry] = []
         self.auths: list[MountEntry] = []
         self._views: dict[str, StorageView] = {}
-        # Called with the mount path before a mount goes (the core revokes its leases there).
+        # Called with the mount path before a mount leaves it (disable or remount): the core
+        # revokes the mount's leases there, as OpenBao does.
         self.before_remove: list[Callable[[str], Awaitable[None]]] = []
         # Handed to every backend in its config (set by the core).
         self.password_policies: PasswordPolicies | None = None
@@ -169,6 +170,8 @@ class MountTable:
         probe = ("auth/" + new_entry_path) if entry.table == "auth" else new_entry_path
         if self.router.conflicts(probe):
             raise InvalidRequest(f"path already in use at {new_path}")
+        for hook in self.before_remove:
+            await hook(old_mount_path)
         route = self.router.unmount(old_mount_path)
         view = self._views.pop(old_mount_path)
         entry.path = new_entry_path

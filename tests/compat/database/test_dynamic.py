@@ -117,3 +117,15 @@ def test_disabling_the_mount_revokes_its_leases(api: Api, mount: str, database: 
     user = api.ok("GET", f"{mount}/creds/app-role")["data"]["username"]
     api.ok("DELETE", f"sys/mounts/{mount}")
     assert not database.role_exists(user)
+
+
+def test_remounting_revokes_the_leases_as_openbao(api: Api, mount: str, database: Database) -> None:
+    configure(api, mount, database)
+    guide_role(api, mount)
+    creds = api.ok("GET", f"{mount}/creds/app-role")
+    api.ok("POST", "sys/remount", {"from": mount, "to": f"{mount}-moved"})
+    try:
+        assert not database.role_exists(creds["data"]["username"])
+        assert api("PUT", "sys/leases/lookup", {"lease_id": creds["lease_id"]})[0] == 400
+    finally:
+        api("DELETE", f"sys/mounts/{mount}-moved")

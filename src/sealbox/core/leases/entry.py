@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from sealbox.errors import InvalidRequest
-from sealbox.goformat import rfc3339_nano
+from sealbox.goformat import format_duration, rfc3339_nano
 
 _BASE62 = string.ascii_letters + string.digits
 # compat: OpenBao lease ids end in 24 random base62 characters ("pki2/issue/web/wIyy...").
@@ -85,6 +85,30 @@ class LeaseEntry:
     def remaining(self, now: datetime) -> int:
         """Whole seconds left before expiry (0 once expired)."""
         return max(0, int((self.expire_time - now).total_seconds()))
+
+    def renewal(self, increment: int, now: datetime) -> tuple[int, list[str]]:
+        """The TTL a renewal by ``increment`` (0: the lease's TTL) gets, and the warnings.
+
+        compat: capped so the lease never outlives ``issue_time + max_ttl``, with OpenBao's
+        warning (framework.CalculateTTL).
+        """
+        wanted = increment if increment > 0 else self.ttl
+        if not self.max_ttl:
+            return wanted, []
+        limit = int((self.issue_time + timedelta(seconds=self.max_ttl) - now).total_seconds())
+        if wanted <= limit:
+            return wanted, []
+        granted = max(0, limit)
+        return granted, [
+            f'TTL of "{format_duration(wanted)}" exceeded the effective max_ttl of '
+            f'"{format_duration(granted)}"; TTL value is capped accordingly'
+        ]
+
+    def failed(self, message: str, now: datetime, base: float, cap: float) -> None:
+        """Record a failed revocation and when to try again (doubling back-off)."""
+        self.revoke_attempts += 1
+        self.last_error = message
+        self.next_attempt = now + backoff(self.revoke_attempts, base, cap)
 
     def to_json(self) -> bytes:
         """The stored form."""
