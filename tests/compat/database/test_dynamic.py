@@ -129,3 +129,20 @@ def test_remounting_revokes_the_leases_as_openbao(api: Api, mount: str, database
         assert api("PUT", "sys/leases/lookup", {"lease_id": creds["lease_id"]})[0] == 400
     finally:
         api("DELETE", f"sys/mounts/{mount}-moved")
+
+
+def test_lease_outlives_its_role_and_is_still_revoked(
+    api: Api, mount: str, database: Database
+) -> None:
+    """The revocation statements are kept with the lease, so deleting the role does not
+    strand the users it issued."""
+    configure(api, mount, database)
+    guide_role(api, mount)
+    creds = api.ok("GET", f"{mount}/creds/app-role")
+    api.ok("DELETE", f"{mount}/roles/app-role")
+    assert api("GET", f"{mount}/roles/app-role")[0] == 404
+    api.ok("PUT", "sys/leases/revoke", {"lease_id": creds["lease_id"]})
+    assert not database.role_exists(creds["data"]["username"])
+    assert api.ok("LIST", f"{mount}/config")["data"]["keys"] == ["pg"]
+    api.ok("DELETE", f"{mount}/config/pg")
+    assert api("GET", f"{mount}/config/pg")[0] == 404
