@@ -182,6 +182,11 @@ class ExpirationManager:
             prefix += "/"
         return sorted(await self._store.children(prefix))
 
+    async def failing(self) -> list[LeaseEntry]:
+        """Leases whose revocation failed and is being retried (``sys/leases?type=...``)."""
+        entries = [await self._store.get(lease_id) for lease_id in await self._store.ids()]
+        return [e for e in entries if e is not None and e.revoke_attempts]
+
     # ---- renew ----------------------------------------------------------------------
 
     async def renew(self, lease_id: str, increment: int) -> Response:

@@ -146,6 +146,12 @@ def test_guide_revocation_statement_fails_visibly_and_is_retried(
         return int(lookup["revocation_attempts"])
 
     wait_until(lambda: attempts() >= 2, what="a retry of the failed revocation")
+    failing = api.ok("GET", "sys/leases?type=irrevocable")["data"]
+    mine = [lease for lease in failing["leases"] if lease["lease_id"] == lease_id]
+    assert len(mine) == 1
+    assert "some objects depend on it" in mine[0]["error"]
+    assert api.ok("GET", "sys/leases/count?type=irrevocable")["data"]["counts"][f"{mount}/"] == 1
+    assert api("GET", "sys/leases?type=all")[0] == 404
     # Fix the role; the next retry (same lease) now drops the user.
     guide_role(api, mount)
     wait_until(lambda: not database.role_exists(user), timeout=120, what="the retry to succeed")

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from sealbox.core.leases.entry import rfc3339
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import match_all
@@ -30,6 +31,13 @@ _FIELDS = {
     "increment": FieldSchema(FieldType.DURATION, "Requested extension."),
     "sync": FieldSchema(FieldType.BOOL, "Revoke synchronously.", default=True),
     "prefix": FieldSchema(FieldType.STRING, "Lease id prefix."),
+}
+_QUERY = {
+    "type": FieldSchema(
+        FieldType.STRING, "Which leases: only irrevocable is supported.", query=True
+    ),
+    "include_child_namespaces": FieldSchema(FieldType.BOOL, "Accepted; no namespaces.", query=True),
+    "limit": FieldSchema(FieldType.STRING, "Most leases to list (or none).", query=True),
 }
 
 _TIDY_WARNING = (
@@ -86,6 +94,42 @@ class _LeaseHandlers:
         del req
         await self.manager.revoke_prefix(d.get("prefix"), force=True)
         return None
+
+    async def irrevocable(self, req: Request, d: FieldData) -> Response | None:
+        """GET sys/leases?type=irrevocable: leases whose revocation keeps failing.
+
+        compat: OpenBao lists the leases it stopped retrying; sealbox never stops, so it lists
+        every lease with a failed revocation, with the last error. Other types are a 404.
+        """
+        del req
+        if d.get("type") != "irrevocable":
+            return None
+        failing = await self.manager.failing()
+        return Response(
+            data={
+                "lease_count": len(failing),
+                "leases": [
+                    {
+                        "lease_id": e.lease_id,
+                        "path": e.path,
+                        "namespace_id": "root",
+                        "error": e.last_error,
+                        "expire_time": rfc3339(e.expire_time),
+                    }
+                    for e in failing
+                ],
+            }
+        )
+
+    async def count(self, req: Request, d: FieldData) -> Response | None:
+        """GET sys/leases/count?type=irrevocable: failing leases per mount."""
+        del req
+        if d.get("type") != "irrevocable":
+            return None
+        counts: dict[str, int] = {}
+        for entry in await self.manager.failing():
+            counts[entry.mount_point] = counts.get(entry.mount_point, 0) + 1
+        return Response(data={"counts": counts, "lease_count": sum(counts.values())})
 
     async def tidy(self, req: Request, d: FieldData) -> Response:
         """POST sys/leases/tidy: 202; the work runs in the background."""
@@ -144,4 +188,6 @@ def paths(manager: ExpirationManager) -> list[Path]:
             synopsis="Revoke a lease.",
         ),
         Path("leases/tidy", {}, {Operation.UPDATE: h.tidy}, synopsis="Tidy the lease store."),
+        Path("leases", _QUERY, {Operation.READ: h.irrevocable}, synopsis="List failing leases."),
+        Path("leases/count", _QUERY, {Operation.READ: h.count}, synopsis="Count failing leases."),
     ]
