@@ -32,6 +32,9 @@ system-deps:
 	@# The PostgreSQL server (tests start their own cluster with initdb; none runs as a service).
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+	@# MariaDB for the database engine's MySQL plugin tests (started by the fixtures, not as a service).
+	@command -v mariadb-install-db >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server; }
 
 bench-deps:
 	$(call install_missing,$(BENCH_TOOLS))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from tests.mariadb_server import MariaDBServer, start_mariadb
 from tests.postgres_server import PostgresServer, start_postgres
 
 settings.register_profile("sealbox", deadline=None)
@@ -40,6 +41,18 @@ def postgres() -> Iterator[PostgresServer]:
     """
     workdir = Path(tempfile.mkdtemp(prefix="sealbox-pg-"))
     server = start_postgres(workdir)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[MariaDBServer]:
+    """One real MariaDB server for the session (the MySQL database plugin's tests)."""
+    workdir = Path(tempfile.mkdtemp(prefix="sealbox-mariadb-"))
+    server = start_mariadb(workdir)
     try:
         yield server
     finally:

@@ -18,6 +18,7 @@ from sealbox.cli import (
     generic,
     kv,
     kv_metadata,
+    lease,
     login,
     operator,
     policy,
@@ -48,6 +49,7 @@ for _command in (
     policy.policy,
     audit.audit,
     scan.scan_cmd,
+    lease.lease,
 ):
     cli.add_command(_command)
 kv.kv.add_command(kv_metadata.metadata)

@@ -23,8 +23,11 @@ from sealbox.barrier.seal import UnsealProgress, read_seal_config
 from sealbox.barrier.seal import initialize as seal_initialize
 from sealbox.core.audit import AuditBroker
 from sealbox.core.config import CoreConfig
+from sealbox.core.expiration import ExpirationManager
+from sealbox.core.leases.target import router_lookup
 from sealbox.core.mount_table import MountTable
 from sealbox.core.mounts import MountEntry
+from sealbox.core.password_policies import PasswordPolicyStore
 from sealbox.core.periodic import PeriodicRunner
 from sealbox.core.pipeline import Pipeline
 from sealbox.core.plugins import Catalog
@@ -86,11 +89,25 @@ class Core:
         self.audit = AuditBroker(StorageView(self.barrier, ""), self.config.audit_dirs)
         catalog = Catalog.with_builtins(system=self._system_backend, token=self._token_backend)
         self.mounts = MountTable(self.barrier, catalog, self.config)
+        self.password_policies = PasswordPolicyStore(
+            StorageView(self.barrier, "sys/password_policy/")
+        )
+        self.mounts.password_policies = self.password_policies
+        self.expiration = ExpirationManager(
+            StorageView(self.barrier, "sys/expire/"),
+            router_lookup(self.mounts.router, self.mounts.view_for),
+            self.tokens,
+            clock,
+        )
+        self.mounts.before_remove.append(self.expiration.revoke_prefix)
         self.wrapper = Wrapper(self.tokens, self.mounts)
         self.seal_ops = SealOperations(physical, self.tokens, on_rekeyed=self._forget_progress)
-        self._pipeline = Pipeline(self.mounts, self.tokens, self.policies, self.audit, self.wrapper)
+        self._pipeline = Pipeline(
+            self.mounts, self.tokens, self.policies, self.audit, self.wrapper, self.expiration
+        )
         self._periodic = PeriodicRunner(self.mounts.router)
         self.tokens.on_revoke.append(self._token_revoked)
+        self.tokens.on_revoke.append(self.expiration.revoke_by_token)
         self.unseal_progress: UnsealProgress | None = None
         self.cluster_id = ""
 
@@ -106,6 +123,8 @@ class Core:
             keyring=self.barrier,
             quorum=self.seal_ops,
             sealer=self,
+            leases=self.expiration,
+            password_policies=self.password_policies,
         )
         return SystemBackend(config, view)
 
@@ -199,10 +218,12 @@ class Core:
         await self.policies.setup_defaults()
         await self.mounts.load()
         await self.audit.load()
+        await self.expiration.start()
         self._periodic.start()
 
     async def _teardown(self) -> None:
         await self._periodic.stop()
+        await self.expiration.stop()
         await self.mounts.unload()
         await self.audit.close()
 

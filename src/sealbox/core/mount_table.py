@@ -9,6 +9,8 @@ the mount, so the table on disk and the routes in memory never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sealbox.core.config import CoreConfig
 from sealbox.core.mounts import AUTH_KEY, MOUNTS_KEY, MountEntry, load_table, save_table
 from sealbox.core.plugins import Catalog
@@ -16,6 +18,7 @@ from sealbox.core.router import Route, Router
 from sealbox.errors import InvalidRequest
 from sealbox.framework import Backend, BackendConfig
 from sealbox.logical import Storage, StorageView
+from sealbox.logical.passwords import PasswordPolicies
 from sealbox.logical.storage import list_recursive
 
 # Mounts every initialised server has (OpenBao: cubbyhole/, identity/, sys/; auth token/).
@@ -42,6 +45,11 @@ class MountTable:
         self.mounts: list[MountEntry] = []
         self.auths: list[MountEntry] = []
         self._views: dict[str, StorageView] = {}
+        # Called with the mount path before a mount leaves it (disable or remount): the core
+        # revokes the mount's leases there, as OpenBao does.
+        self.before_remove: list[Callable[[str], Awaitable[None]]] = []
+        # Handed to every backend in its config (set by the core).
+        self.password_policies: PasswordPolicies | None = None
 
     @property
     def catalog(self) -> Catalog:
@@ -88,6 +96,7 @@ class MountTable:
             options=dict(entry.options),
             default_lease_ttl=entry.config.default_lease_ttl or self._config.default_lease_ttl,
             max_lease_ttl=entry.config.max_lease_ttl or self._config.max_lease_ttl,
+            password_policies=self.password_policies,
         )
 
     async def _attach(self, entry: MountEntry) -> Backend:
@@ -140,8 +149,10 @@ class MountTable:
             raise
 
     async def remove(self, entry: MountEntry) -> None:
-        """Unmount and delete all of a mount's data."""
+        """Unmount and delete all of a mount's data (``before_remove`` hooks run first)."""
         mount_path = mount_path_of(entry)
+        for hook in self.before_remove:
+            await hook(mount_path)
         route = self.router.unmount(mount_path)
         self.entries(entry.table).remove(entry)
         await self.save(entry.table)
@@ -159,6 +170,8 @@ class MountTable:
         probe = ("auth/" + new_entry_path) if entry.table == "auth" else new_entry_path
         if self.router.conflicts(probe):
             raise InvalidRequest(f"path already in use at {new_path}")
+        for hook in self.before_remove:
+            await hook(old_mount_path)
         route = self.router.unmount(old_mount_path)
         view = self._views.pop(old_mount_path)
         entry.path = new_entry_path

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sealbox.core.audit import AuditBroker
+from sealbox.core.expiration import ExpirationManager
 from sealbox.core.mount_table import MountTable
 from sealbox.core.policy_store import PolicyStore
 from sealbox.core.router import Route
@@ -64,6 +65,7 @@ class Pipeline:
     policies: PolicyStore
     audit: AuditBroker
     wrapper: Wrapper
+    expiration: ExpirationManager
 
     async def handle(self, req: Request) -> Response:
         """Run ``req`` through the whole pipeline; raises SealboxError subclasses."""
@@ -134,6 +136,7 @@ class Pipeline:
         if response.secret is not None and not response.secret.ttl:
             # A lease without its own TTL gets the mount's default (kv v1's lease hint too).
             response.secret.ttl = backend.config.default_lease_ttl
+        await self.expiration.register(routed, response)
         if entry is not None and entry.num_uses:
             await self.tokens.use(req.client_token, entry)
         if req.wrap_ttl:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sealbox.engines.cubbyhole import cubbyhole_factory
+from sealbox.engines.database import database_factory
 from sealbox.engines.kv import kv_factory
 from sealbox.framework import Backend, BackendConfig
 
 ENGINE_FACTORIES: dict[str, Callable[[BackendConfig], Backend]] = {
     "kv": kv_factory,
     "cubbyhole": cubbyhole_factory,
+    "database": database_factory,
 }
 
 __all__ = ["ENGINE_FACTORIES"]

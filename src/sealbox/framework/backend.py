@@ -15,6 +15,7 @@ from sealbox.errors import UnsupportedOperation, UnsupportedPath
 from sealbox.framework.fields import FieldData
 from sealbox.framework.path import Path
 from sealbox.logical import Operation, Request, Response, Secret, Storage
+from sealbox.logical.passwords import PasswordPolicies
 
 
 @dataclass(slots=True)
@@ -32,6 +33,8 @@ class BackendConfig:
     options: dict[str, str] = field(default_factory=dict)
     default_lease_ttl: int = 0
     max_lease_ttl: int = 0
+    # Named password policies (sys/policies/password), for engines that generate passwords.
+    password_policies: PasswordPolicies | None = None
 
 
 class Backend:

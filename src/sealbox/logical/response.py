@@ -14,6 +14,8 @@ class Secret:
     ttl: int = 0
     renewable: bool = False
     internal_data: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The most the lease may live from its issue, renewals included (0: the mount's max).
+    max_ttl: int = 0
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from sealbox.core.system import (
     paths_keys,
     paths_leases,
     paths_mounts,
+    paths_password_policies,
     paths_policies,
     paths_rekey,
     paths_wrapping,
@@ -56,6 +57,7 @@ class SystemBackend(Backend):
         super().__init__(config)
         self.paths = [
             *paths_mounts.paths(system.mounts),
+            *paths_password_policies.paths(system.password_policies),
             *paths_policies.paths(system),
             *paths_capabilities.paths(system),
             *paths_audit.paths(system),
@@ -63,7 +65,7 @@ class SystemBackend(Backend):
             *paths_rekey.paths(system),
             *paths_generate_root.paths(system),
             *paths_wrapping.paths(system),
-            *paths_leases.paths(system),
+            *paths_leases.paths(system.leases),
             *paths_internal.paths(system),
         ]
 

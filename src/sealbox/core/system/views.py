@@ -13,7 +13,9 @@ from typing import Protocol
 
 from sealbox.barrier.barrier import KeyStatus
 from sealbox.core.audit import AuditBroker
+from sealbox.core.expiration import ExpirationManager
 from sealbox.core.mount_table import MountTable
+from sealbox.core.password_policies import PasswordPolicyStore
 from sealbox.core.policy_store import PolicyStore
 from sealbox.core.seal_ops import SealOperations
 from sealbox.core.tokens import TokenStore
@@ -46,3 +48,5 @@ class SystemView:
     keyring: Keyring
     quorum: SealOperations
     sealer: Sealer
+    leases: ExpirationManager
+    password_policies: PasswordPolicyStore

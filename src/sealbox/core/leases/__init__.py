@@ -1,0 +1,1 @@
+"""Leases: what the expiration manager stores and schedules (see ``core/expiration.py``)."""
