@@ -44,6 +44,12 @@ class CouldNotWriteOutputError(SopsError):
     exit_code = 3
 
 
+class DumpingTreeError(SopsError):
+    """The tree cannot be written in the output format (codes.ErrorDumpingTree)."""
+
+    exit_code = 4
+
+
 class InvalidSetFormatError(SopsError):
     exit_code = 7
 
