@@ -59,6 +59,12 @@ class ConflictingParametersError(SopsError):
     exit_code = 8
 
 
+class EncryptingTreeError(SopsError):
+    """A value the tree walk cannot encrypt (codes.ErrorEncryptingTree)."""
+
+    exit_code = 23
+
+
 class ValueDecryptError(SopsError):
     """A value is not a valid envelope or fails authentication (tampered or truncated)."""
 
