@@ -67,6 +67,10 @@ def _load(data: bytes) -> Branch:
 def _sections(root: Branch) -> list[IniSection]:
     """Go sops's encodeTree: the tree back into go-ini sections."""
     sections: list[IniSection] = []
+    if any(isinstance(item, tuple) and not isinstance(item[1], Branch) for item in root.items):
+        raise DumpingTreeError(
+            "Error encoding section: Section values should always be TreeBranches"
+        )
     for item in root.items:
         if isinstance(item, Comment):
             continue
@@ -91,6 +95,8 @@ def _sections(root: Branch) -> list[IniSection]:
             if not key:
                 raise DumpingTreeError("Error encoding key: empty key name")
             if isinstance(value, Branch | list):
+                # Go sops writes Go's debug form of the value here (e.g. "[{nested [...]}]");
+                # we refuse instead: that text is not the value and does not read back
                 raise DumpingTreeError("INI cannot hold values nested deeper than a section")
             if key in section.keys:
                 section.keys[key].value = val_to_string(value)
@@ -104,8 +110,8 @@ def _sections(root: Branch) -> list[IniSection]:
 def _emit(root: Branch) -> bytes:
     try:
         return write(_sections(root)).encode("utf-8", "surrogateescape")
-    except IniSyntaxError as err:
-        raise DumpingTreeError(f"Error marshaling to INI: {err}") from err
+    except (IniSyntaxError, DumpingTreeError) as err:
+        raise DumpingTreeError(f"Error marshaling to ini: {err}") from err
 
 
 class IniStore:
@@ -148,7 +154,9 @@ class IniStore:
     def emit_value(self, value: Value) -> bytes:
         if isinstance(value, Branch):
             return _emit(value)
-        raise DumpingTreeError("cannot write a non-mapping value as INI")
+        from sealbox.sops.formats.json_store import dump_json_compact
+
+        return dump_json_compact(value).encode()  # compat: Go's json.Marshal of the value
 
 
 def make_store(indent: int | None) -> IniStore:

@@ -58,6 +58,17 @@ def dump_json(value: Value, indent: str = "\t") -> str:
     return "".join(out)
 
 
+def dump_json_compact(value: Value) -> str:
+    """Go's ``json.Marshal``: no spaces, no newlines (the INI store's ``--extract`` of a value)."""
+    if isinstance(value, Branch):
+        entries = (item for item in value.items if isinstance(item, tuple))
+        return "{" + ",".join(f"{_string(k)}:{dump_json_compact(v)}" for k, v in entries) + "}"
+    if isinstance(value, list):
+        items = (item for item in value if not isinstance(item, Comment))
+        return "[" + ",".join(dump_json_compact(item) for item in items) + "]"
+    return _scalar(value)
+
+
 def _write(value: Value, indent: str, pad: str, out: list[str]) -> None:
     if isinstance(value, Branch):
         entries = [item for item in value.items if isinstance(item, tuple)]
@@ -147,7 +158,8 @@ class JsonStore:
         return dump_json(document, self.indent).encode()
 
     def emit_value(self, value: Value) -> bytes:
-        return dump_json(value, self.indent).encode()
+        # compat: a value (not a whole file) is written without the trailing newline
+        return dump_json(value, self.indent).removesuffix("\n").encode()
 
 
 def make_store(indent: int | None) -> JsonStore:

@@ -61,7 +61,7 @@ class _Emitter:
         child_col = self.indent * ((col + self.indent) // self.indent)
         for item in branch.items:
             if isinstance(item, Comment):
-                self.out.append(f"{pad}#{item.value}")
+                self.out.extend(comment_lines(item.value, pad))
             elif item[0] == "<<":
                 # compat: yaml.v3 tags a literal "<<" key so that readers do not merge it
                 self.child(f"{pad}!!merge <<:", item[1], child_col)
@@ -76,7 +76,7 @@ class _Emitter:
         pad = " " * col
         for item in items:
             if isinstance(item, Comment):
-                self.out.append(f"{pad}#{item.value}")
+                self.out.extend(comment_lines(item.value, pad))
             elif (isinstance(item, Branch) and item.items) or (isinstance(item, list) and item):
                 nested: list[str] = []
                 inner = _Emitter(self.indent, nested)
@@ -120,6 +120,18 @@ class _Emitter:
                 self.out.extend(lines)
             else:
                 self.out.append(f"{prefix} {scalar(value, col)}")
+
+
+def comment_lines(text: str, pad: str) -> list[str]:
+    """A comment's lines; later lines of a multi-line one (from INI) get ``# `` unless they
+    start with ``#``, and empty ones stay empty, as yaml.v3's write_comment does."""
+    first, *rest = text.split("\n")
+    lines = [f"{pad}#{first}"]
+    lines += [
+        f"{pad}{line}" if line.startswith("#") else f"{pad}# {line}" if line else ""
+        for line in rest
+    ]
+    return lines
 
 
 def _text(value: Value) -> str | None:
