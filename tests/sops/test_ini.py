@@ -139,3 +139,35 @@ def test_cases_agree_with_go_sops_both_ways(
             outputs[encrypter_name, decrypter_name] = decrypted.stdout.decode()
     assert outputs["go", "go"] == expected
     assert outputs == dict.fromkeys(outputs, expected)
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize(
+    ("command", "arguments"),
+    [
+        ("set", ('["s"]["k"]', '"new"')),
+        ("set", ('["s"]["added"]', "5")),
+        ("set", ('["new"]', '{"a": "b"}')),
+        ("unset", ('["s"]["k"]',)),
+        ("set", ('["s"]', '"not a section"')),  # refused: exit 4, file untouched
+    ],
+)
+def test_set_and_unset_on_ini_agree_with_go_sops(
+    command: str,
+    arguments: tuple[str, ...],
+    run_sealbox: Runner,
+    run_go_sops: Runner,
+    age_key: AgeIdentity,
+) -> None:
+    Path("plain.ini").write_text(CASES["comments-inline-quotes-and-empty"][0])
+    encrypted = run_go_sops("encrypt", "--age", age_key.recipient, "plain.ini")
+    results = {}
+    for name, tool in (("go", run_go_sops), ("sealbox", run_sealbox)):
+        Path(f"{name}.ini").write_bytes(encrypted.stdout)
+        changed = tool(command, f"{name}.ini", *arguments)
+        results[name] = (
+            changed.returncode,
+            changed.stderr.strip().splitlines()[-1:],
+            run_go_sops("decrypt", f"{name}.ini").stdout,
+        )
+    assert results["sealbox"] == results["go"]

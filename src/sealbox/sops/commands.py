@@ -11,7 +11,7 @@ always through an atomic rename.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sealbox.sops import context
 from sealbox.sops.errors import (
@@ -90,11 +90,7 @@ def encrypt(ns: Options) -> int:
         mac_only_encrypted=settings.mac_only_encrypted,
     )
     serialized = seal(documents, metadata, data_key, binary=binary)
-    try:
-        encrypted = fmt.output_store.emit_encrypted(documents, serialized)
-    except DumpingTreeError as err:
-        raise DumpingTreeError(f"Could not marshal tree: {err}") from err
-    write_output(encrypted, destination)
+    write_output(encrypted_bytes(fmt, documents, serialized), destination)
     return 0
 
 
@@ -174,7 +170,17 @@ def reseal(opened: OpenedFile, fmt: context.Formats) -> bytes:
         binary=fmt.input == "binary",
         stash=opened.stash,
     )
-    return fmt.output_store.emit_encrypted(opened.documents, serialized)
+    return encrypted_bytes(fmt, opened.documents, serialized)
+
+
+def encrypted_bytes(
+    fmt: context.Formats, documents: list[Branch], serialized: dict[str, Any]
+) -> bytes:
+    """The output store's encrypted file; a tree it cannot hold fails as Go's does (exit 4)."""
+    try:
+        return fmt.output_store.emit_encrypted(documents, serialized)
+    except DumpingTreeError as err:
+        raise DumpingTreeError(f"Could not marshal tree: {err}") from err
 
 
 def set_value(ns: Options) -> int:
