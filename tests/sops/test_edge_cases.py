@@ -40,6 +40,9 @@ CROSSING: dict[str, bytes] = {
     b"  # between\n  - 2\n# end\n",
     "documents.yaml": b"---\na: 1\n...\n---\n# c\nb: 2\n",
     "bom.yaml": b"\xef\xbb\xbfa: 1\n",
+    "flow-comments.yaml": b"k: {a: 1, b: 2} # t1\nl:\n    - [1, 2] # t2\n    - x\ne: [] # t3\n"
+    b"m: [1,\n  2] # t4\nz: {} # t5\nafter: 1\nn:\n    - [] # a\n    - {} # b\n",
+    "list-comments.yaml": b"l:\n    # c\n    - 1\n    # d\n    - 2\n    # end\nm: [] # t\n",
     "ints.yaml": b"a: 9223372036854775807\nb: -9223372036854775809\nc: 0x10000000000000000\n",
     "crlf.ini": b"; one\r\n; two\r\n[s]\r\nk = v ; tail\r\n\r\n[t]\r\nx = y\r\n",
     "unicode.ini": "[ü]\nkéy = välue\nk = v\nlonger = ✓\n".encode(),

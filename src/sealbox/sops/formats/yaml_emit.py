@@ -75,7 +75,10 @@ class _Emitter:
     def sequence(self, items: list[Value], col: int) -> None:
         pad = " " * col
         for item in items:
-            if isinstance(item, Comment):
+            if isinstance(item, Comment) and _sealed(item):
+                # compat: Go sops writes an encrypted comment in a list as a list item
+                self.out.append(f"{pad}- {item.value}")
+            elif isinstance(item, Comment):
                 self.out.extend(comment_lines(item.value, pad))
             elif (isinstance(item, Branch) and item.items) or (isinstance(item, list) and item):
                 nested: list[str] = []
@@ -97,14 +100,19 @@ class _Emitter:
     def child(self, prefix: str, value: Value, col: int) -> None:
         """``prefix`` (``key:`` or ``-``) followed by ``value``, nested at column ``col``."""
         if isinstance(value, Branch):
-            if not value.items:
-                self.out.append(f"{prefix} {{}}")
+            if not any(isinstance(item, tuple) for item in value.items):
+                self.out.append(f"{prefix} {{}}")  # compat: yaml.v3 drops the comments of {}
                 return
             self.out.append(prefix)
             self.branch(value, col)
         elif isinstance(value, list):
-            if not value:
+            if all(isinstance(item, Comment) and not _sealed(item) for item in value):
+                # compat: yaml.v3 writes the comments of [] after it, at the key's level
                 self.out.append(f"{prefix} []")
+                pad = " " * (len(prefix) - len(prefix.lstrip(" ")))
+                for comment in value:
+                    if isinstance(comment, Comment):  # always, checked above
+                        self.out.extend(comment_lines(comment.value, pad))
                 return
             self.out.append(prefix)
             self.sequence(value, col)
@@ -120,6 +128,10 @@ class _Emitter:
                 self.out.extend(lines)
             else:
                 self.out.append(f"{prefix} {scalar(value, col)}")
+
+
+def _sealed(comment: Comment) -> bool:
+    return comment.value.startswith("ENC[AES256_GCM,") and comment.value.endswith(",type:comment]")
 
 
 def comment_lines(text: str, pad: str) -> list[str]:
