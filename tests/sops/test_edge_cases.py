@@ -43,6 +43,9 @@ CROSSING: dict[str, bytes] = {
     "flow-comments.yaml": b"k: {a: 1, b: 2} # t1\nl:\n    - [1, 2] # t2\n    - x\ne: [] # t3\n"
     b"m: [1,\n  2] # t4\nz: {} # t5\nafter: 1\nn:\n    - [] # a\n    - {} # b\n",
     "list-comments.yaml": b"l:\n    # c\n    - 1\n    # d\n    - 2\n    # end\nm: [] # t\n",
+    "binary-tag.yaml": b"ok: !!binary aGVsbG8=\nraw: !!binary /w==\nlong: !!binary "
+    + b"QUJD" * 30
+    + b"/w==\n",
     "ints.yaml": b"a: 9223372036854775807\nb: -9223372036854775809\nc: 0x10000000000000000\n",
     "crlf.ini": b"; one\r\n; two\r\n[s]\r\nk = v ; tail\r\n\r\n[t]\r\nx = y\r\n",
     "unicode.ini": "[ü]\nkéy = välue\nk = v\nlonger = ✓\n".encode(),
@@ -129,6 +132,16 @@ def test_json_integers_beyond_2_53_stay_exact_in_both_tools(
     exact = b'{\n\t"max": 9223372036854775807,\n\t"min": -9223372036854775808\n}\n'
     assert run_go_sops("decrypt", "enc.json").stdout == exact
     assert run_sealbox("decrypt", "enc.json").stdout == exact
+
+
+def test_yaml_binary_tag_is_decoded_and_non_utf8_written_back_as_binary() -> None:
+    store = get_store("yaml")
+    (document,) = store.load_plain(b"ok: !!binary aGVsbG8=\nraw: !!binary /w==\n")
+    assert document == Branch([("ok", "hello"), ("raw", b"\xff")])
+    assert store.emit_plain([document]) == b"ok: hello\nraw: !!binary /w==\n"
+    long = store.emit_plain([Branch([("k", b"\xff" * 60)])]).decode()
+    assert long.startswith("k: !!binary |\n    /////")
+    assert [len(line) for line in long.splitlines()[1:]] == [74, 14]  # 70 per line, indented
 
 
 def test_yaml_uint64_values_cannot_be_encrypted_as_in_go(

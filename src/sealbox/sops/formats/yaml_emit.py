@@ -9,6 +9,7 @@ double-quoted, or a literal block). Documents are separated by ``---``.
 
 from __future__ import annotations
 
+import binascii
 from datetime import datetime
 
 from sealbox.goformat import rfc3339_nano
@@ -116,6 +117,16 @@ class _Emitter:
                 return
             self.out.append(prefix)
             self.sequence(value, col)
+        elif isinstance(value, bytes) and not _is_utf8(value):
+            # compat: yaml.v3 writes a non-UTF-8 string as !!binary, its base64 broken into
+            # lines of 70 (then as a literal block) once it reaches 70 characters
+            encoded = binascii.b2a_base64(value, newline=False).decode()
+            if len(encoded) < 70:
+                self.out.append(f"{prefix} !!binary {encoded}")
+            else:
+                self.out.append(f"{prefix} !!binary |")
+                pad = " " * col
+                self.out.extend(pad + encoded[i : i + 70] for i in range(0, len(encoded), 70))
         else:
             text = _text(value)
             if text is not None and "\n" in text and style(text) == LITERAL:
@@ -144,6 +155,14 @@ def comment_lines(text: str, pad: str) -> list[str]:
         for line in rest
     ]
     return lines
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _text(value: Value) -> str | None:

@@ -11,6 +11,7 @@ anchors and aliases are expanded; duplicate keys and non-mapping documents are e
 
 from __future__ import annotations
 
+import binascii
 import copy
 import re
 from collections.abc import Iterator
@@ -204,6 +205,13 @@ def _tagged(tag: str, text: str) -> Value:
             return None
         if name == "timestamp":
             return parse_timestamp(text) or text
-    except ValueError as err:
+        if name == "binary":
+            # compat: yaml.v3 decodes it into a (byte) string; kept as text when it is UTF-8
+            data = binascii.a2b_base64("".join(text.split()))
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return data
+    except (ValueError, binascii.Error) as err:
         raise InvalidInputError(f"Error unmarshalling input YAML: invalid !!{name}") from err
     return text
