@@ -8,9 +8,11 @@ outputs must equal Go sops's own round trip. Inputs that Go sops refuses must be
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from tests.sops import upstream
 from tests.sops.conftest import AgeIdentity, Result, Runner
 
 from sealbox.sops.errors import EncryptingTreeError
@@ -193,3 +195,31 @@ def test_output_types_and_extracts_match_go_sops(
                 args[1:1] = ["--extract", extract]
             theirs, ours = _outcome(run_go_sops(*args)), _outcome(run_sealbox(*args))
             assert ours == theirs, args
+
+
+_CIPHERTEXT = re.compile(r"ENC\[AES256_GCM,[^\]]*\]")
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_ARMOR = re.compile(r"-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----", re.S)
+
+
+def _layout(encrypted: bytes) -> str:
+    """An encrypted file with its random parts (ciphertexts, times, wrapped keys) blanked."""
+    text = _ARMOR.sub("AGE", encrypted.decode())
+    return _STAMP.sub("TIME", _CIPHERTEXT.sub("ENC", text))
+
+
+@pytest.mark.parametrize(
+    "name", ["example.yaml", "comments.yaml", "example.json", "format.env", "example.txt"]
+)
+def test_encrypted_files_have_go_sops_layout(
+    name: str, run_sealbox: Runner, run_go_sops: Runner, age_key: AgeIdentity, age_key2: AgeIdentity
+) -> None:
+    """Beyond decrypting alike, the encrypted files themselves differ only in random parts:
+    same key order, metadata order (dotenv's flattened keys sorted, as Go writes them), quoting
+    and indentation, so a file re-encrypted by the other tool gives a small diff."""
+    Path(name).write_bytes(upstream.cleartexts()[name])
+    recipients = f"{age_key.recipient},{age_key2.recipient}"
+    theirs = run_go_sops("encrypt", "--age", recipients, name)
+    ours = run_sealbox("encrypt", "--age", recipients, name)
+    assert theirs.returncode == ours.returncode == 0, (theirs.stderr, ours.stderr)
+    assert _layout(ours.stdout) == _layout(theirs.stdout)

@@ -85,7 +85,8 @@ class DotenvStore:
 
     def emit_encrypted(self, documents: list[Branch], metadata: dict[str, Any]) -> bytes:
         items = list(documents[0].items) if documents else []
-        items += [(_PREFIX + key, value) for key, value in flatten(metadata).items()]
+        # compat: Go sops writes the flattened metadata keys sorted
+        items += [(_PREFIX + key, value) for key, value in sorted(flatten(metadata).items())]
         return _emit(Branch(items))
 
     def emit_value(self, value: Value) -> bytes:
