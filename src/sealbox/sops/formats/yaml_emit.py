@@ -100,7 +100,9 @@ class _Emitter:
 
     def child(self, prefix: str, value: Value, col: int) -> None:
         """``prefix`` (``key:`` or ``-``) followed by ``value``, nested at column ``col``."""
-        if isinstance(value, Branch):
+        if type(value) is str and "\n" not in value:  # the common case first: one line
+            self.out.append(f"{prefix} {quote(value, col)}")
+        elif isinstance(value, Branch):
             if not any(isinstance(item, tuple) for item in value.items):
                 self.out.append(f"{prefix} {{}}")  # compat: yaml.v3 drops the comments of {}
                 return

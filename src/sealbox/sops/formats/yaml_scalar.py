@@ -53,6 +53,7 @@ _NAMED_ESCAPES = {
     "\u2029": "P",
 }
 _MAX_SIMPLE_KEY = 128
+_WORDS = frozenset({"true", "false", "null"})
 # Words of ASCII letters, digits and harmless punctuation separated by single spaces: no
 # indicator, break, outer space or unprintable character, so the analysis would allow plain.
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_(][A-Za-z0-9_()./=+~$^-]*(?: [A-Za-z0-9_()./=+~$^-]+)*\Z")
@@ -107,6 +108,8 @@ class _Analysis:
 
 def _resolves_to_other(text: str) -> bool:
     """yaml.v3 stringv: a plain reading would not give back this string."""
+    if text[:1].isalpha() and text not in YAML11_BOOLS and text.lower() not in _WORDS:
+        return False  # fast path: only true/false/null-like words resolve from a letter
     return (
         not isinstance(resolve_plain(text), str)
         or text in YAML11_BOOLS
@@ -130,8 +133,11 @@ def style(text: str) -> str:
 
 def is_simple_key(text: str) -> bool:
     """Whether a key fits ``key: value`` (else it is written ``? key`` / ``: value``)."""
-    return len(text.encode("utf-8", "surrogatepass")) <= _MAX_SIMPLE_KEY and not any(
-        ch in _BREAKS for ch in text
+    if _LINE_BREAK.search(text) is not None:
+        return False
+    # at most 4 UTF-8 bytes a character: short keys need no encoding to be measured
+    return len(text) <= _MAX_SIMPLE_KEY // 4 or len(text.encode("utf-8", "surrogatepass")) <= (
+        _MAX_SIMPLE_KEY
     )
 
 
