@@ -223,3 +223,15 @@ def test_encrypted_files_have_go_sops_layout(
     ours = run_sealbox("encrypt", "--age", recipients, name)
     assert theirs.returncode == ours.returncode == 0, (theirs.stderr, ours.stderr)
     assert _layout(ours.stdout) == _layout(theirs.stdout)
+
+
+@pytest.mark.parametrize("name", ["comments.ini", "nested.json"])
+def test_exec_env_refuses_nested_values_as_go_sops_does(
+    name: str, run_sealbox: Runner, run_go_sops: Runner, age_key: AgeIdentity
+) -> None:
+    Path(name).write_bytes(CONVERTED[name])
+    Path("enc." + name).write_bytes(run_go_sops("encrypt", "--age", age_key.recipient, name).stdout)
+    theirs = run_go_sops("exec-env", "enc." + name, "true")
+    ours = run_sealbox("exec-env", "enc." + name, "true")
+    assert _outcome(ours) == _outcome(theirs)
+    assert theirs.returncode == 1
