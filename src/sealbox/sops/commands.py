@@ -11,12 +11,13 @@ always through an atomic rename.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sealbox.sops import context
 from sealbox.sops.errors import (
     ConflictingParametersError,
     CouldNotReadInputError,
+    DumpingTreeError,
     DuplicateDecryptionOrderError,
     EmptyFileError,
     InvalidInputError,
@@ -29,7 +30,7 @@ from sealbox.sops.fileio import read_input, write_atomic, write_output
 from sealbox.sops.metadata import Metadata
 from sealbox.sops.ops import OpenedFile, load_encrypted, new_data_key, open_documents, seal
 from sealbox.sops.rules import EncryptionRules
-from sealbox.sops.tree import Value
+from sealbox.sops.tree import Branch, Value
 
 if TYPE_CHECKING:
     from sealbox.sops.options import Options
@@ -89,7 +90,7 @@ def encrypt(ns: Options) -> int:
         mac_only_encrypted=settings.mac_only_encrypted,
     )
     serialized = seal(documents, metadata, data_key, binary=binary)
-    write_output(fmt.output_store.emit_encrypted(documents, serialized), destination)
+    write_output(encrypted_bytes(fmt, documents, serialized), destination)
     return 0
 
 
@@ -133,16 +134,30 @@ def decrypt(ns: Options) -> int:
         value = lookup(opened.documents[0] if opened.documents else None, components)
         write_output(_extracted(value, fmt), destination)
         return 0
-    write_output(fmt.output_store.emit_plain(opened.documents), destination)
+    write_output(_dumped(fmt, opened.documents), destination)
     return 0
 
 
+def _dumped(fmt: context.Formats, documents: list[Branch]) -> bytes:
+    try:
+        return fmt.output_store.emit_plain(documents)
+    except DumpingTreeError as err:
+        raise DumpingTreeError(f"Error dumping file: {err}") from err
+
+
 def _extracted(value: Value, fmt: context.Formats) -> bytes:
+    """compat: decrypt.go prints a string raw, writes a mapping as a file, anything else as a
+    value (its errors read "Error dumping tree")."""
     if isinstance(value, str):
         return value.encode("utf-8", "surrogateescape")
     if isinstance(value, bytes):
         return value
-    return fmt.output_store.emit_value(value)
+    if isinstance(value, Branch):
+        return _dumped(fmt, [value])
+    try:
+        return fmt.output_store.emit_value(value)
+    except DumpingTreeError as err:
+        raise DumpingTreeError(f"Error dumping tree: {err}") from err
 
 
 def reseal(opened: OpenedFile, fmt: context.Formats) -> bytes:
@@ -155,7 +170,17 @@ def reseal(opened: OpenedFile, fmt: context.Formats) -> bytes:
         binary=fmt.input == "binary",
         stash=opened.stash,
     )
-    return fmt.output_store.emit_encrypted(opened.documents, serialized)
+    return encrypted_bytes(fmt, opened.documents, serialized)
+
+
+def encrypted_bytes(
+    fmt: context.Formats, documents: list[Branch], serialized: dict[str, Any]
+) -> bytes:
+    """The output store's encrypted file; a tree it cannot hold fails as Go's does (exit 4)."""
+    try:
+        return fmt.output_store.emit_encrypted(documents, serialized)
+    except DumpingTreeError as err:
+        raise DumpingTreeError(f"Could not marshal tree: {err}") from err
 
 
 def set_value(ns: Options) -> int:

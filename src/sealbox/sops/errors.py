@@ -1,8 +1,9 @@
 """Errors of the SOPS package, each carrying Go sops's exit code (cmd/sops/codes/codes.go).
 
 Messages never contain secret material: they name what failed, not the value. Key-source errors
-(could not decrypt/encrypt/retrieve a data key) live in ``sealbox.sops.keys.base`` and carry their
-own ``exit_code`` (128 for could-not-retrieve); the CLI treats both the same way.
+(could not decrypt/encrypt/retrieve a data key) live in ``sealbox.sops.keys.base``; they are
+``SopsError`` subclasses too (``MasterKeyError``), so the CLI has one place that turns any of them
+into a message and the class's ``exit_code``, and no exit status is written as a literal.
 """
 
 from __future__ import annotations
@@ -44,12 +45,24 @@ class CouldNotWriteOutputError(SopsError):
     exit_code = 3
 
 
+class DumpingTreeError(SopsError):
+    """The tree cannot be written in the output format (codes.ErrorDumpingTree)."""
+
+    exit_code = 4
+
+
 class InvalidSetFormatError(SopsError):
     exit_code = 7
 
 
 class ConflictingParametersError(SopsError):
     exit_code = 8
+
+
+class EncryptingTreeError(SopsError):
+    """A value the tree walk cannot encrypt (codes.ErrorEncryptingTree)."""
+
+    exit_code = 23
 
 
 class ValueDecryptError(SopsError):
@@ -96,3 +109,17 @@ class EmptyFileError(SopsError):
 
 class InvalidInputError(SopsError):
     """The input cannot be parsed in its format (Go sops exits 1 for these load errors)."""
+
+
+class UnsupportedCommandError(SopsError):
+    """A Go sops subcommand that sealbox-sops does not implement (groups, publish, …)."""
+
+
+class InterruptedByUserError(SopsError):
+    """Ctrl-C: the status a shell reports for a process killed by SIGINT (128 + 2)."""
+
+    exit_code = 130
+
+
+class UnexpectedError(SopsError):
+    """A failure with no sops meaning (a bug); only its type is shown, never its message."""

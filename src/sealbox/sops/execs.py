@@ -44,7 +44,7 @@ def exec_env(ns: Options) -> int:
             continue
         key, value = item
         if isinstance(value, Branch | list):
-            raise SopsError(f"cannot use complex value {key!r} in the environment")
+            raise SopsError(f"cannot use complex value in environment; offending key {key}")
         if "=" in key:
             raise SopsError("cannot use a key containing '=' in the environment")
         env[key] = val_to_string(value)

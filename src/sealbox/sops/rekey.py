@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from sealbox.sops import context
-from sealbox.sops.commands import open_file, single_file
+from sealbox.sops.commands import encrypted_bytes, open_file, single_file
 from sealbox.sops.errors import (
     ConfigError,
     ConflictingParametersError,
@@ -87,7 +87,7 @@ def rotate(ns: Options) -> int:
         binary=fmt.input == "binary",
         stash=opened.stash,
     )
-    write_output(fmt.output_store.emit_encrypted(opened.documents, serialized), destination)
+    write_output(encrypted_bytes(fmt, opened.documents, serialized), destination)
     return 0
 
 

@@ -14,10 +14,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from sealbox.sops.cipher import ValueCipher, is_encrypted
-from sealbox.sops.errors import ValueDecryptError
+from sealbox.sops.errors import EncryptingTreeError, ValueDecryptError
 from sealbox.sops.rules import RuleMatcher
 from sealbox.sops.tree import Branch, Comment, Value
 from sealbox.sops.values import to_bytes, type_name
+
+_INT64_MAX = 2**63 - 1
 
 if TYPE_CHECKING:
     from hashlib import sha512
@@ -80,6 +82,13 @@ class _Walker:
         encrypt = self.matcher.should_encrypt(path, active)
         aad = ":".join(path) + ":"
         if self.encrypting:
+            if isinstance(value, int) and value > _INT64_MAX:
+                # compat: yaml.v3 reads 2**63..2**64-1 as uint64, which Go sops cannot walk;
+                # an int tag beyond int64 would also be undecryptable there (strconv.Atoi)
+                raise EncryptingTreeError(
+                    "Error encrypting tree: Error walking tree: "
+                    "Cannot walk value, unknown type: uint64"
+                )
             plaintext = to_bytes(value)
             if not self.mac_only or encrypt:
                 self.hash.update(plaintext)

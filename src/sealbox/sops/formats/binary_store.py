@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sealbox.sops.errors import InvalidInputError
+from sealbox.sops.errors import DumpingTreeError, InvalidInputError
 from sealbox.sops.formats.common import split_metadata
 from sealbox.sops.formats.json_store import dump_json, parse_json
 from sealbox.sops.tree import Branch, Value, from_plain
@@ -33,7 +33,11 @@ class BinaryStore:
 
     def emit_plain(self, documents: list[Branch]) -> bytes:
         if not documents or documents[0].index(DATA_KEY) < 0:
-            raise InvalidInputError("No binary data found in tree")
+            raise DumpingTreeError(
+                "error emitting binary store: no binary data found in tree\n\nThis is likely "
+                "not an encrypted binary file? If not, use --output-type to select the correct "
+                "output type."
+            )
         return to_bytes(documents[0].get(DATA_KEY))
 
     def emit_encrypted(self, documents: list[Branch], metadata: dict[str, Any]) -> bytes:
@@ -41,7 +45,10 @@ class BinaryStore:
         return dump_json(document, self.indent).encode()
 
     def emit_value(self, value: Value) -> bytes:
-        return dump_json(value, self.indent).encode()
+        del value  # compat: Go sops refuses every value here, whatever it is
+        raise DumpingTreeError(
+            "Binary files are not structured and extracting a single value is not possible"
+        )
 
 
 def make_store(indent: int | None) -> BinaryStore:

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sealbox.sops.errors import AlreadyEncryptedError, InvalidInputError, MetadataNotFoundError
+from sealbox.sops.errors import (
+    AlreadyEncryptedError,
+    DumpingTreeError,
+    InvalidInputError,
+    MetadataNotFoundError,
+)
 from sealbox.sops.formats.flatten import flatten, unflatten
 from sealbox.sops.tree import Branch, Comment, Value
 from sealbox.sops.values import val_to_string
 
 _PREFIX = "sops_"
+# compat: the Go type names Go sops's error message shows for a value it cannot emit
+_GO_TYPE_NAMES = {float: "float64", int: "int", bool: "bool", type(None): "<nil>"}
 
 
 def _parse(data: bytes) -> Branch:
@@ -44,7 +51,7 @@ def _emit(branch: Branch) -> bytes:
             continue
         key, value = item
         if isinstance(value, Branch | list):
-            raise InvalidInputError(f"cannot write nested value {key!r} as dotenv")
+            raise DumpingTreeError(f"cannot use complex value in dotenv file; offending key {key}")
         lines.append(key + "=" + val_to_string(value).replace("\n", "\\n"))
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
@@ -78,13 +85,15 @@ class DotenvStore:
 
     def emit_encrypted(self, documents: list[Branch], metadata: dict[str, Any]) -> bytes:
         items = list(documents[0].items) if documents else []
-        items += [(_PREFIX + key, value) for key, value in flatten(metadata).items()]
+        # compat: Go sops writes the flattened metadata keys sorted
+        items += [(_PREFIX + key, value) for key, value in sorted(flatten(metadata).items())]
         return _emit(Branch(items))
 
     def emit_value(self, value: Value) -> bytes:
         if isinstance(value, Branch):
             return _emit(value)
-        raise InvalidInputError("cannot write a non-mapping value as dotenv")
+        kind = _GO_TYPE_NAMES.get(type(value), "[]interface {}")
+        raise DumpingTreeError(f"the dotenv store only supports emitting strings, got {kind}")
 
 
 def make_store(indent: int | None) -> DotenvStore:

@@ -1,103 +1,117 @@
-"""The INI store (stores/ini/store.go over gopkg.in/ini.v1): sections of string values.
+"""The INI store (stores/ini/store.go): sections of string values, read and written as go-ini does.
 
-The tree is section → key → string (two levels, every value a ``str``). ``=`` or ``:`` delimit,
-whitespace is trimmed, ``;``/``#`` lines are comments (kept before the item they precede; go-ini
-stores a key's comment after it, which only moves comments, never values or their associated
-data). Keys before any section belong to ``DEFAULT``, written only when non-empty. Metadata is
-the ``[sops]`` section with flattened keys; multi-line values are written with ``\\n`` escapes
-(and ``\"\"\"…\"\"\"`` blocks, written by sops 3.13.0/3.13.1, are read too).
+The tree is section → key → string. Reading and writing the text follows go-ini exactly (see
+``ini_syntax``); this module maps it to the tree the way Go sops does, so comments land where
+Go puts them and a file decrypts byte-identical to Go sops's output:
+
+- every section is a top-level entry, the implicit ``DEFAULT`` one first even when empty (it
+  shows as ``DEFAULT: {}`` with ``--output-type yaml``, as in Go), repeated sections separately;
+- a section's comment (the lines above its header) is the section's first item; a key's
+  comment (the lines above it, plus an inline one) follows the key. Leading ``;``/``#`` and
+  spaces are stripped, as Go's ``stripCommentChar`` does;
+- writing turns them back: a leading comment goes above the header, a later one above the key
+  before it;
+- metadata is the ``[sops]`` section with flattened keys, newlines in its values written as
+  ``\\n`` (data values keep real newlines, in a ``\"\"\"…\"\"\"`` block).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sealbox.sops.errors import AlreadyEncryptedError, InvalidInputError, MetadataNotFoundError
+from sealbox.sops.errors import (
+    AlreadyEncryptedError,
+    DumpingTreeError,
+    InvalidInputError,
+    MetadataNotFoundError,
+)
 from sealbox.sops.formats.flatten import flatten, unflatten
+from sealbox.sops.formats.ini_syntax import IniSection, IniSyntaxError, parse, write
 from sealbox.sops.tree import Branch, Comment, Value
 from sealbox.sops.values import val_to_string
 
-_DEFAULT = "DEFAULT"
 _METADATA = "sops"
 
 
-def _parse(data: bytes) -> Branch:
+def _strip_comment_char(comment: str) -> str:
+    """Go sops's stripCommentChar: drop the leading run of the comment character and spaces."""
+    if comment.startswith(";"):
+        return comment.lstrip("; ")
+    if comment.startswith("#"):
+        return comment.lstrip("# ")
+    return comment
+
+
+def _load(data: bytes) -> Branch:
     try:
-        lines = iter(data.decode("utf-8").splitlines())
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InvalidInputError("Error parsing INI input: not UTF-8") from err
+        raise InvalidInputError("Error unmarshalling file: INI input is not UTF-8") from err
+    try:
+        sections = parse(text)
+    except IniSyntaxError as err:
+        raise InvalidInputError(f"Error unmarshalling file: invalid INI input, {err}") from err
     root = Branch()
-    section = Branch()
-    root.items.append((_DEFAULT, section))
-    pending: list[Comment] = []
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line[0] in ";#":
-            pending.append(Comment(line[1:].lstrip()))
-        elif line.startswith("[") and line.endswith("]"):
-            section = Branch(list(pending))
-            pending = []
-            name = line[1:-1].strip()
-            if root.index(name) >= 0:
-                existing = root.get(name)
-                section = existing if isinstance(existing, Branch) else Branch()
-            else:
-                root.items.append((name, section))
-        else:
-            key, value = _split(line, number)
-            if value.startswith('"""'):
-                value = _triple_quoted(value, lines)
-            section.items.extend(pending)
-            pending = []
-            section.items.append((key, value))
-    section.items.extend(pending)
-    default = root.get(_DEFAULT)
-    if isinstance(default, Branch) and not default.items:
-        del root.items[0]
+    for section in sections:
+        items: list[tuple[str, Value] | Comment] = []
+        if section.comment:
+            items.append(Comment(_strip_comment_char(section.comment)))
+        for key in section.keys.values():
+            items.append((key.name, key.value))
+            if key.comment:
+                items.append(Comment(_strip_comment_char(key.comment)))
+        root.items.append((section.name, Branch(items)))
     return root
 
 
-def _split(line: str, number: int) -> tuple[str, str]:
-    positions = [p for p in (line.find("="), line.find(":")) if p >= 0]
-    if not positions:
-        raise InvalidInputError(f"invalid INI input line {number}: no delimiter")
-    cut = min(positions)
-    return line[:cut].strip(), line[cut + 1 :].strip()
-
-
-def _triple_quoted(first: str, rest: Any) -> str:
-    body = first[3:]
-    while not body.endswith('"""'):
-        body += "\n" + next(rest, '"""')
-    return body[:-3]
+def _sections(root: Branch) -> list[IniSection]:
+    """Go sops's encodeTree: the tree back into go-ini sections."""
+    sections: list[IniSection] = []
+    if any(isinstance(item, tuple) and not isinstance(item[1], Branch) for item in root.items):
+        raise DumpingTreeError(
+            "Error encoding section: Section values should always be TreeBranches"
+        )
+    for item in root.items:
+        if isinstance(item, Comment):
+            continue
+        name, body = item
+        if not name:
+            raise DumpingTreeError("Error encoding section: empty section name")
+        if not isinstance(body, Branch):
+            raise DumpingTreeError(
+                "Error encoding section: Section values should always be TreeBranches"
+            )
+        entries = body.items
+        section = IniSection(name)
+        if entries and isinstance(entries[0], Comment):
+            section.comment, entries = entries[0].value, entries[1:]
+        last: str | None = None
+        for entry in entries:
+            if isinstance(entry, Comment):
+                if last is not None:
+                    section.keys[last].comment = entry.value
+                continue
+            key, value = entry
+            if not key:
+                raise DumpingTreeError("Error encoding key: empty key name")
+            if isinstance(value, Branch | list):
+                # Go sops writes Go's debug form of the value here (e.g. "[{nested [...]}]");
+                # we refuse instead: that text is not the value and does not read back
+                raise DumpingTreeError("INI cannot hold values nested deeper than a section")
+            if key in section.keys:
+                section.keys[key].value = val_to_string(value)
+            else:
+                section.set(key, val_to_string(value), "")
+            last = key
+        sections.append(section)
+    return sections
 
 
 def _emit(root: Branch) -> bytes:
-    lines: list[str] = []
-    for item in root.items:
-        if isinstance(item, Comment):
-            lines.append(f"; {item.value}")
-            continue
-        name, section = item
-        if not isinstance(section, Branch):
-            raise InvalidInputError("INI values must be inside a section")
-        if lines:
-            lines.append("")
-        if name != _DEFAULT or lines:
-            lines.append(f"[{name}]")  # compat: go-ini writes the leading DEFAULT section bare
-        # compat: go-ini's pretty format pads keys so that "=" signs line up per section
-        width = max((len(e[0]) for e in section.items if isinstance(e, tuple)), default=0)
-        for entry in section.items:
-            if isinstance(entry, Comment):
-                lines.append(f"; {entry.value}")
-                continue
-            key, value = entry
-            if isinstance(value, Branch | list):
-                raise InvalidInputError("INI cannot hold values nested deeper than a section")
-            lines.append(f"{key.ljust(width)} = {val_to_string(value)}".replace("\n", "\\n"))
-    return ("\n".join(lines) + "\n").encode() if lines else b""
+    try:
+        return write(_sections(root)).encode("utf-8", "surrogateescape")
+    except (IniSyntaxError, DumpingTreeError) as err:
+        raise DumpingTreeError(f"Error marshaling to ini: {err}") from err
 
 
 class IniStore:
@@ -105,38 +119,44 @@ class IniStore:
         del indent
 
     def load_plain(self, data: bytes) -> list[Branch]:
-        root = _parse(data)
+        root = _load(data)
         if root.index(_METADATA) >= 0:
             raise AlreadyEncryptedError("File already encrypted")
         return [root]
 
     def load_encrypted(self, data: bytes) -> tuple[list[Branch], dict[str, Any]]:
-        root = _parse(data)
+        root = _load(data)
         position = root.index(_METADATA)
         if position < 0:
             raise MetadataNotFoundError("sops metadata not found")
         section = root.get(_METADATA)
-        del root.items[position]
-        if not isinstance(section, Branch):
-            raise MetadataNotFoundError("sops metadata section is malformed")
+        entries = section.items if isinstance(section, Branch) else []
         flat = {
             key: str(value).replace("\\n", "\n")
-            for key, value in (i for i in section.items if isinstance(i, tuple))
+            for key, value in (i for i in entries if isinstance(i, tuple))
         }
+        root.items = [
+            item for item in root.items if isinstance(item, Comment) or item[0] != _METADATA
+        ]
         return [root], unflatten(flat)
 
     def emit_plain(self, documents: list[Branch]) -> bytes:
         return _emit(documents[0] if documents else Branch())
 
     def emit_encrypted(self, documents: list[Branch], metadata: dict[str, Any]) -> bytes:
-        section = Branch(list(flatten(metadata).items()))
+        flat: list[tuple[str, Value] | Comment] = [
+            (key, value.replace("\n", "\\n")) for key, value in flatten(metadata).items()
+        ]
+        section = Branch(flat)
         items = list(documents[0].items) if documents else []
         return _emit(Branch([*items, (_METADATA, section)]))
 
     def emit_value(self, value: Value) -> bytes:
         if isinstance(value, Branch):
             return _emit(value)
-        raise InvalidInputError("cannot write a non-mapping value as INI")
+        from sealbox.sops.formats.json_store import dump_json_compact
+
+        return dump_json_compact(value).encode()  # compat: Go's json.Marshal of the value
 
 
 def make_store(indent: int | None) -> IniStore:

@@ -3,8 +3,9 @@
 Output mirrors Go's ``json.Indent``: tab indentation by default (``--indent N`` for spaces),
 ``": "`` separators, a trailing newline, UTF-8 kept but ``<``, ``>``, ``&``, U+2028 and U+2029
 escaped as Go's encoder does, and floats in Go's encoding/json format (``'f'``, or ``'e'``
-below 1e-6 and from 1e21). Integers stay integers (as in sops 3.13.2; 3.11 read every number as
-a float, which gives the same plaintext and MAC bytes). JSON has no comments.
+below 1e-6 and from 1e21). Integers within int64 stay integers, larger ones become floats (as
+in sops 3.13.2; 3.11 read every number as a float, which gives the same plaintext and MAC bytes
+except for ``-0``, which 3.13 and we read as the integer 0). JSON has no comments.
 """
 
 from __future__ import annotations
@@ -27,9 +28,21 @@ _HTML = str.maketrans(
 def parse_json(data: bytes) -> Value:
     """Parse JSON keeping key order (objects become Branches)."""
     try:
-        return json.loads(data, object_pairs_hook=branch_from_pairs)  # type: ignore[no-any-return]
+        return json.loads(  # type: ignore[no-any-return]
+            data, object_pairs_hook=branch_from_pairs, parse_int=_go_number
+        )
     except (ValueError, RecursionError) as err:
         raise InvalidInputError(f"Error unmarshalling input json: {err}") from err
+
+
+def _go_number(text: str) -> int | float:
+    """An integer literal as Go sops reads it: an int within int64, else a float64.
+
+    compat: sops 3.13 (json.Number: Int64, else Float64); 3.11 reads every number as a float,
+    which prints the same. An int beyond int64 would be encrypted with a type Go cannot parse.
+    """
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else float(text)
 
 
 def branch_from_pairs(pairs: list[tuple[str, Value]]) -> Branch:
@@ -43,6 +56,17 @@ def dump_json(value: Value, indent: str = "\t") -> str:
     _write(value, indent, "", out)
     out.append("\n")
     return "".join(out)
+
+
+def dump_json_compact(value: Value) -> str:
+    """Go's ``json.Marshal``: no spaces, no newlines (the INI store's ``--extract`` of a value)."""
+    if isinstance(value, Branch):
+        entries = (item for item in value.items if isinstance(item, tuple))
+        return "{" + ",".join(f"{_string(k)}:{dump_json_compact(v)}" for k, v in entries) + "}"
+    if isinstance(value, list):
+        items = (item for item in value if not isinstance(item, Comment))
+        return "[" + ",".join(dump_json_compact(item) for item in items) + "]"
+    return _scalar(value)
 
 
 def _write(value: Value, indent: str, pad: str, out: list[str]) -> None:
@@ -134,7 +158,8 @@ class JsonStore:
         return dump_json(document, self.indent).encode()
 
     def emit_value(self, value: Value) -> bytes:
-        return dump_json(value, self.indent).encode()
+        # compat: a value (not a whole file) is written without the trailing newline
+        return dump_json(value, self.indent).removesuffix("\n").encode()
 
 
 def make_store(indent: int | None) -> JsonStore:

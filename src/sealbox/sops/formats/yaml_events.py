@@ -11,6 +11,7 @@ anchors and aliases are expanded; duplicate keys and non-mapping documents are e
 
 from __future__ import annotations
 
+import binascii
 import copy
 import re
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ class _Builder:
         self.events: Iterator[yaml.Event] = iter(yaml.parse(text, Loader=_LOADER))
         self.anchors: dict[str, Value] = {}
         self.cursor = -1  # last source line whose comments have been taken
+        self.last_end: yaml.Event | None = None  # the end event of the last collection read
 
     def documents(self) -> list[Branch]:
         documents: list[Branch] = []
@@ -91,6 +93,17 @@ class _Builder:
         match = _LINE_COMMENT.match(self.lines[line][column:])
         return [Comment(match.group(1).rstrip("\r"))] if match else []
 
+    def after_flow(self) -> list[Comment]:
+        """A comment on the line where the flow collection just read ends (``[1, 2] # c``)."""
+        if self.last_end is None:
+            return []
+        line, column = _line(self.last_end.end_mark), _column(self.last_end.end_mark)
+        if line >= len(self.lines):
+            return []
+        self.cursor = max(self.cursor, line)
+        match = _LINE_COMMENT.match(self.lines[line][column:])
+        return [Comment(match.group(1).rstrip("\r"))] if match else []
+
     def node(self, event: yaml.Event, parent_col: int) -> Value:
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
@@ -115,6 +128,7 @@ class _Builder:
         for event in self.events:
             if isinstance(event, yaml.MappingEndEvent):
                 branch.items.extend(self.comments(_line(event.start_mark), col))
+                self.last_end = event
                 return branch
             branch.items.extend(self.comments(_line(event.start_mark), col))
             if not isinstance(event, yaml.ScalarEvent):
@@ -125,12 +139,21 @@ class _Builder:
             seen.add(key)
             value_event = next(self.events)
             nested = isinstance(value_event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
-            pending = self.line_comment(event) if nested else []
+            flow = nested and bool(getattr(value_event, "flow_style", False))
+            pending = self.line_comment(event) if nested and not flow else []
             value = self.node(value_event, col)
             if not nested:
                 pending += self.line_comment(value_event)
             branch.items.extend(pending)
             branch.items.append((key, value))
+            if flow:
+                # compat: Go sops keeps it as the collection's first item (an empty one too;
+                # the emitter then writes it after "[]" and drops it from "{}", as Go does)
+                trailing: list[Comment] = self.after_flow()
+                if isinstance(value, Branch):
+                    value.items[:0] = trailing
+                elif isinstance(value, list):
+                    value[:0] = trailing
         raise InvalidInputError("Error unmarshalling input YAML: unterminated mapping")
 
     def sequence(self, col: int, parent_col: int) -> list[Value]:
@@ -138,11 +161,14 @@ class _Builder:
         for event in self.events:
             if isinstance(event, yaml.SequenceEndEvent):
                 items.extend(self.comments(_line(event.start_mark), max(col, parent_col + 1)))
+                self.last_end = event
                 return items
             items.extend(self.comments(_line(event.start_mark), col))
             value = self.node(event, col)
             if not isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 items.extend(self.line_comment(event))
+            elif getattr(event, "flow_style", False):
+                items.extend(self.after_flow())  # compat: Go sops puts it before the item
             items.append(value)
         raise InvalidInputError("Error unmarshalling input YAML: unterminated sequence")
 
@@ -179,6 +205,13 @@ def _tagged(tag: str, text: str) -> Value:
             return None
         if name == "timestamp":
             return parse_timestamp(text) or text
-    except ValueError as err:
+        if name == "binary":
+            # compat: yaml.v3 decodes it into a (byte) string; kept as text when it is UTF-8
+            data = binascii.a2b_base64("".join(text.split()))
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return data
+    except (ValueError, binascii.Error) as err:
         raise InvalidInputError(f"Error unmarshalling input YAML: invalid !!{name}") from err
     return text

@@ -2,9 +2,19 @@
 
 ``KEY_TYPES`` maps the name used in a file's ``sops`` section (``age``, ``pgp``, ``hc_vault``,
 ``kms``, ``gcp_kms``, ``azure_kv``, ``hckms``) to the class that reads and writes those entries,
-as getsops/sops ``stores/stores.go`` does per key type. Adding a key source is one module plus
-one line here. Heavy dependencies (pyrage, httpx, gpg) are imported only when a key is used, so
-the CLI starts fast.
+as getsops/sops ``stores/stores.go`` does per key type. Heavy dependencies (pyrage, httpx, gpg)
+are imported only when a key is used, so the CLI starts fast.
+
+What a new key type takes:
+
+- to decrypt, re-encrypt and keep files that already hold its entries: one module with its
+  ``MasterKey`` class and one line in ``_KEY_CLASSES`` below (entries of types with no module are
+  kept verbatim anyway, by ``metadata.UnknownKey``); its place among the types of a key group
+  is Go's order in ``metadata._TYPE_ORDER``, else after the known ones;
+- to name new keys of that type, also: a ``KeySpec`` field with its ``_ENV_VARS`` and
+  ``_SPEC_CONSTRUCTORS`` lines here, the flags in ``options`` (``--TYPE``, ``--add-TYPE``,
+  ``--rm-TYPE``), their use in ``context.flag_spec`` and ``rekey._spec``, the ``.sops.yaml`` keys
+  in ``config`` (flat rule keys) and ``keys.rule_groups`` (``key_groups`` items).
 """
 
 from __future__ import annotations

@@ -15,12 +15,11 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 from sealbox.goformat import rfc3339
+from sealbox.sops.errors import SopsError
 
 
-class MasterKeyError(Exception):
-    """Base of the key-source errors; ``exit_code`` is the code Go sops exits with."""
-
-    exit_code: ClassVar[int] = 1
+class MasterKeyError(SopsError):
+    """Base of the key-source errors: a ``SopsError``, so its ``exit_code`` is Go sops's code."""
 
 
 class CouldNotEncryptKeyError(MasterKeyError):
@@ -48,8 +47,12 @@ class CouldNotRetrieveKeyError(MasterKeyError):
     exit_code: ClassVar[int] = 128
 
 
-class InvalidKeyEntryError(ValueError):
-    """A metadata entry or a key given by the user is malformed (unknown type, missing field)."""
+class InvalidKeyEntryError(SopsError, ValueError):
+    """A metadata entry or a key given by the user is malformed (unknown type, missing field).
+
+    Usually re-raised with context (which file, which rule); when it is not (``rotate --add-…``
+    with a malformed key), the CLI reports it like any other SopsError, exit 1.
+    """
 
 
 @runtime_checkable
