@@ -1,0 +1,70 @@
+"""The PKI secrets engine: an internal CA that issues, signs and revokes certificates, with
+CRLs and an OCSP responder.
+
+Mirrors openbao builtin/logical/pki/backend.go: the path groups below (one module each), the
+unauthenticated fetch paths (CA, chain, CRLs, cert/<serial>, OCSP), ``root`` as a sudo path,
+and the ``pki`` lease type: a certificate issued with ``generate_lease`` carries a lease whose
+``internal_data`` holds its serial; ``revoke_lease`` revokes it (leases are not renewable).
+"""
+
+from __future__ import annotations
+
+from sealbox.engines.pki.context import Clock, PKIContext, utc_now
+from sealbox.engines.pki.paths_ca import CAPaths
+from sealbox.engines.pki.paths_certs import CertPaths
+from sealbox.engines.pki.paths_config import ConfigPaths
+from sealbox.engines.pki.paths_issue import IssuePaths
+from sealbox.engines.pki.paths_issuers import IssuerPaths
+from sealbox.engines.pki.paths_ocsp import OCSPPaths
+from sealbox.engines.pki.paths_roles import RolePaths
+from sealbox.engines.pki.paths_tidy import TidyPaths
+from sealbox.engines.pki.revocation import revoke
+from sealbox.errors import InvalidRequest
+from sealbox.framework import Backend, BackendConfig, Path
+from sealbox.logical import Request, Secret
+
+
+class PKIEngine(Backend):
+    """One PKI mount."""
+
+    backend_type = "pki"
+    unauthenticated_paths = (
+        "cert/*",
+        "ca",
+        "ca/pem",
+        "ca_chain",
+        "crl",
+        "crl/pem",
+        "ocsp",
+        "ocsp/*",
+    )
+    root_paths = ("root", "root/sign-self-issued")
+
+    def __init__(self, config: BackendConfig, clock: Clock | None = None) -> None:
+        super().__init__(config)
+        self.ctx = PKIContext(config, clock or utc_now)
+        paths: list[Path] = []
+        for group in (
+            ConfigPaths,
+            RolePaths,
+            CAPaths,
+            IssuePaths,
+            CertPaths,
+            IssuerPaths,
+            OCSPPaths,
+            TidyPaths,
+        ):
+            paths.extend(group(self.ctx).paths())
+        self.paths = paths
+
+    async def revoke_lease(self, req: Request, secret: Secret) -> None:
+        """Revoke the certificate a ``generate_lease`` lease stands for."""
+        serial = str(secret.internal_data.get("serial_number", ""))
+        if not serial:
+            raise InvalidRequest("lease has no serial_number")
+        await revoke(self.ctx, self.ctx.store(req), serial)
+
+
+def pki_factory(config: BackendConfig) -> Backend:
+    """A PKI backend for one mount."""
+    return PKIEngine(config)

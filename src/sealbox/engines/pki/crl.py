@@ -1,0 +1,83 @@
+"""Certificate revocation lists, one per issuer (RFC 5280 section 5).
+
+Each issuer's CRL lists the revoked certificates it signed, carries a CRL number that grows by
+one per rebuild and the issuer's AKI, and is valid for config/crl ``expiry`` (72 h). It is
+rebuilt when a certificate is revoked, on crl/rotate and after a tidy; reads serve the stored
+one (built on first read). With ``disable`` set the CRL is still served, empty, as OpenBao does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from sealbox.engines.pki.context import PKIContext
+from sealbox.engines.pki.issuers import signer_for
+from sealbox.engines.pki.keys import signature_hash
+from sealbox.engines.pki.settings import read_crl_config
+from sealbox.engines.pki.store import IssuerEntry, PKIStore
+
+
+def _aki(cert: x509.Certificate) -> x509.AuthorityKeyIdentifier:
+    try:
+        ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+    except x509.ExtensionNotFound:
+        return x509.AuthorityKeyIdentifier.from_issuer_public_key(cert.public_key())  # type: ignore[arg-type]
+
+
+async def build_crl(ctx: PKIContext, store: PKIStore, issuer: IssuerEntry) -> bytes:
+    """Sign a new CRL for ``issuer`` from the revocations on record and store it."""
+    async with ctx.crl_lock:
+        signer = await signer_for(store, ctx.signers, issuer.id)
+        config = await read_crl_config(store)
+        previous = await store.crl(issuer.id)
+        number = 1 if previous is None else previous[1] + 1
+        now = ctx.clock().astimezone(UTC).replace(microsecond=0)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(signer.cert.subject)
+            .last_update(now)
+            .next_update(now + timedelta(seconds=config.expiry_seconds))
+            .add_extension(_aki(signer.cert), critical=False)
+            .add_extension(x509.CRLNumber(number), critical=False)
+        )
+        if not config.disable:
+            for serial in await store.revoked_serials():
+                entry = await store.revoked(serial)
+                if entry is None or entry.issuer_id != issuer.id:
+                    continue
+                revoked = (
+                    x509.RevokedCertificateBuilder()
+                    .serial_number(int(serial.replace(":", ""), 16))
+                    .revocation_date(datetime.fromtimestamp(int(entry.revocation_time), UTC))
+                    .build()
+                )
+                builder = builder.add_revoked_certificate(revoked)
+        crl = builder.sign(signer.key, signature_hash(signer.key))
+        der = crl.public_bytes(serialization.Encoding.DER)
+        await store.put_crl(issuer.id, der, number)
+        return der
+
+
+async def current_crl(ctx: PKIContext, store: PKIStore, issuer: IssuerEntry) -> bytes:
+    """The stored CRL of ``issuer``, built when there is none yet."""
+    stored = await store.crl(issuer.id)
+    if stored is not None:
+        return stored[0]
+    return await build_crl(ctx, store, issuer)
+
+
+async def rebuild_all(ctx: PKIContext, store: PKIStore) -> None:
+    """Rebuild the CRL of every issuer that holds a key."""
+    for issuer_id in await store.issuer_ids():
+        issuer = await store.issuer(issuer_id)
+        if issuer is not None and issuer.key_id:
+            await build_crl(ctx, store, issuer)
+
+
+def crl_pem(der: bytes) -> str:
+    crl = x509.load_der_x509_crl(der)
+    return crl.public_bytes(serialization.Encoding.PEM).decode("ascii")

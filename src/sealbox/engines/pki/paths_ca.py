@@ -1,0 +1,280 @@
+"""Root and intermediate CAs: ``root/generate/<type>``, ``root/sign-intermediate``,
+``root`` (DELETE), ``intermediate/generate/<type>`` and ``intermediate/set-signed``.
+
+Mirrors openbao builtin/logical/pki/path_root.go and path_intermediate.go. ``<type>`` is
+internal (the key stays inside), exported (the answer carries it once) or existing (reuse
+``key_ref``). Answers carry the same fields as OpenBao's, including its warning when no AIA URLs
+are configured and when a CA has no subject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from sealbox.engines.pki import keys
+from sealbox.engines.pki.builder import sign
+from sealbox.engines.pki.ca_ops import (
+    add_issuer,
+    check_names,
+    existing_issuer,
+    find_key_for,
+    parse_bundle,
+    store_key,
+)
+from sealbox.engines.pki.ca_request import CA_FIELDS, KEY_FIELDS, ca_profile, ca_sans, export_mode
+from sealbox.engines.pki.context import PKIContext
+from sealbox.engines.pki.csr import csr_public_key, csr_sans, parse_csr
+from sealbox.engines.pki.issuance import effective_urls
+from sealbox.engines.pki.issuers import cert_pem, resolve_key, signer_for
+from sealbox.engines.pki.output import check_formats, encode_cert, encode_key, encode_pem_text
+from sealbox.engines.pki.settings import read_urls
+from sealbox.engines.pki.store import CertEntry, PKIStore, format_serial
+from sealbox.errors import InvalidRequest
+from sealbox.framework import FieldData, FieldSchema, FieldType, Path
+from sealbox.framework.path import segment
+from sealbox.logical import Operation, Request, Response
+
+NO_AIA_WARNING = (
+    "This mount hasn't configured any authority information access (AIA) fields; this may "
+    "make it harder for systems to find missing certificates in the chain or to validate "
+    "revocation status of certificates. Consider updating /config/urls or the newly "
+    "generated issuer with this information."
+)
+NO_SUBJECT_WARNING = (
+    "This issuer certificate was generated without a Subject; this makes it likely that "
+    "issuing leaf certificates with this certificate will cause TLS validation libraries to "
+    "reject this certificate."
+)
+_SIGN_FIELDS = {
+    **CA_FIELDS,
+    "csr": FieldSchema(FieldType.STRING, "PEM CSR of the intermediate."),
+    "use_csr_values": FieldSchema(FieldType.BOOL, "Take subject and SANs from the CSR."),
+    "issuer_ref": FieldSchema(FieldType.STRING, "Issuer that signs.", default="default"),
+}
+_SET_SIGNED = {"certificate": FieldSchema(FieldType.STRING, "PEM certificate (or bundle).")}
+
+
+class CAPaths:
+    """Handlers that create and import CAs."""
+
+    def __init__(self, ctx: PKIContext) -> None:
+        self.ctx = ctx
+
+    def paths(self) -> list[Path]:
+        exported = "(?P<exported>[^/]+)"
+        gen_fields = {**CA_FIELDS, **KEY_FIELDS}
+        return [
+            Path(
+                "root/generate/" + exported,
+                fields=gen_fields,
+                operations={Operation.UPDATE: self.generate_root},
+                synopsis="Generate a new CA certificate and private key used for signing.",
+            ),
+            Path(
+                "issuers/generate/root/" + exported,
+                fields=gen_fields,
+                operations={Operation.UPDATE: self.generate_root},
+                synopsis="Generate a new CA certificate and private key used for signing.",
+            ),
+            Path(
+                "(issuer/" + segment("issuer_ref") + "/sign-intermediate|root/sign-intermediate)",
+                fields=_SIGN_FIELDS,
+                operations={Operation.UPDATE: self.sign_intermediate},
+                synopsis="Issue an intermediate CA certificate based on the provided CSR.",
+            ),
+            Path(
+                "root",
+                operations={Operation.DELETE: self.delete_root},
+                synopsis="Deletes every issuer and key of the mount.",
+            ),
+            Path(
+                "(intermediate|issuers)/generate/(intermediate/)?" + exported,
+                fields={
+                    **gen_fields,
+                    "add_basic_constraints": FieldSchema(
+                        FieldType.BOOL, "Ask for CA:TRUE basic constraints in the CSR."
+                    ),
+                },
+                operations={Operation.UPDATE: self.generate_intermediate},
+                synopsis="Generate a new CSR and private key used for signing.",
+            ),
+            Path(
+                "intermediate/set-signed",
+                fields=_SET_SIGNED,
+                operations={Operation.UPDATE: self.set_signed},
+                synopsis="Provide the signed intermediate CA cert.",
+            ),
+        ]
+
+    async def _key(
+        self, store: PKIStore, d: FieldData, mode: str
+    ) -> tuple[keys.PrivateKey, str, bool]:
+        """(key, key id, newly generated?) for a generate request."""
+        if mode == "existing":
+            entry = await resolve_key(store, d.get("key_ref"))
+            return keys.load_private_pem(entry.private_key), entry.id, False
+        spec = keys.key_spec(d.get("key_type"), d.get("key_bits"))
+        return keys.generate(spec), "", True
+
+    async def generate_root(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/root/generate/:type. A self-signed CA; the first one becomes default."""
+        mode = export_mode(d.get("exported"))
+        check_formats(d.get("format"), d.get("private_key_format"))
+        store = self.ctx.store(req)
+        await check_names(
+            store, d.get("issuer_name"), d.get("key_name") if mode != "existing" else ""
+        )
+        private, key_id, fresh = await self._key(store, d, mode)
+        url_config = await read_urls(store)
+        profile = ca_profile(d, now=self.ctx.clock(), mount=self.ctx.config, urls=url_config.urls())
+        cert = sign(profile, private.public_key(), private, None)
+        if fresh:
+            key_id = (await store_key(store, private, d.get("key_name"))).id
+        issuer = await add_issuer(self.ctx, store, cert, key_id, d.get("issuer_name"))
+        key_entry = await store.key(key_id)
+        fmt = d.get("format")
+        data: dict[str, Any] = {
+            "certificate": encode_cert(cert, fmt),
+            "issuing_ca": encode_cert(cert, fmt),
+            "expiration": int(cert.not_valid_after_utc.timestamp()),
+            "serial_number": issuer.serial_number,
+            "issuer_id": issuer.id,
+            "issuer_name": issuer.name,
+            "key_id": key_id,
+            "key_name": "" if key_entry is None else key_entry.name,
+        }
+        if mode == "exported":
+            data["private_key"] = encode_key(private, fmt, d.get("private_key_format"))
+            data["private_key_type"] = keys.describe(private).key_type
+        warnings = list(profile.warnings)
+        if not (
+            url_config.issuing_certificates
+            or url_config.crl_distribution_points
+            or url_config.ocsp_servers
+        ):
+            warnings.append(NO_AIA_WARNING)
+        if len(cert.subject) == 0:
+            warnings.append(NO_SUBJECT_WARNING)
+        return Response(data=data, warnings=warnings)
+
+    async def generate_intermediate(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/intermediate/generate/:type. A key pair and a CSR to get signed."""
+        mode = export_mode(d.get("exported"))
+        check_formats(d.get("format"), d.get("private_key_format"))
+        store = self.ctx.store(req)
+        await check_names(store, "", d.get("key_name") if mode != "existing" else "")
+        private, key_id, fresh = await self._key(store, d, mode)
+        from sealbox.engines.pki.ca_request import subject
+
+        builder = x509.CertificateSigningRequestBuilder().subject_name(
+            subject(d, d.get("common_name")).name()
+        )
+        names = ca_sans(d, d.get("common_name")).general_names()
+        if names:
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        if d.get("add_basic_constraints"):
+            builder = builder.add_extension(x509.BasicConstraints(True, None), critical=True)
+        csr = builder.sign(private, keys.signature_hash(private, d.get("signature_bits")))
+        if fresh:
+            key_id = (await store_key(store, private, d.get("key_name"))).id
+        fmt = d.get("format")
+        csr_text = csr.public_bytes(serialization.Encoding.PEM).decode("ascii").rstrip("\n")
+        if fmt == "der":
+            import base64
+
+            csr_text = base64.b64encode(csr.public_bytes(serialization.Encoding.DER)).decode()
+        data: dict[str, Any] = {"csr": csr_text, "key_id": key_id}
+        if mode == "exported":
+            data["private_key"] = encode_key(private, fmt, d.get("private_key_format"))
+            data["private_key_type"] = keys.describe(private).key_type
+        return Response(data=data)
+
+    async def sign_intermediate(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/root/sign-intermediate. A CA certificate for another mount's CSR."""
+        check_formats(d.get("format"), d.get("private_key_format"))
+        store = self.ctx.store(req)
+        csr = parse_csr(d.get("csr"))
+        public = csr_public_key(csr)
+        keys_ok = keys.describe(public)
+        if keys_ok.key_type == "rsa" and keys_ok.key_bits < 2048:
+            raise InvalidRequest(
+                f"RSA keys < 2048 bits are unsafe and not supported: got {keys_ok.key_bits}"
+            )
+        signer = await signer_for(store, self.ctx.signers, d.get("issuer_ref"))
+        use_csr = d.get("use_csr_values")
+        if not use_csr and not d.get("common_name"):
+            raise InvalidRequest(
+                "the common_name field is required, or must be provided in a CSR with "
+                '"use_csr_common_name" set to true'
+            )
+        profile = ca_profile(
+            d,
+            now=self.ctx.clock(),
+            mount=self.ctx.config,
+            urls=effective_urls(signer, (await read_urls(store)).urls()),
+            ca_not_after=signer.cert.not_valid_after_utc,
+            name=csr.subject if use_csr else None,
+            sans=csr_sans(csr) if use_csr else None,
+        )
+        cert = sign(profile, public, signer.key, signer.cert)
+        serial = format_serial(cert.serial_number)
+        expiration = int(cert.not_valid_after_utc.timestamp())
+        await store.put_cert(CertEntry(serial, cert_pem(cert), signer.entry.id, expiration))
+        fmt = d.get("format")
+        data = {
+            "certificate": encode_cert(cert, fmt),
+            "issuing_ca": encode_pem_text(signer.entry.certificate, fmt),
+            "ca_chain": [encode_cert(cert, fmt)]
+            + [encode_pem_text(c, fmt) for c in signer.entry.ca_chain],
+            "serial_number": serial,
+            "expiration": expiration,
+            "not_before": int(cert.not_valid_before_utc.timestamp()),
+        }
+        return Response(data=data, warnings=list(profile.warnings))
+
+    async def set_signed(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/intermediate/set-signed. Import the signed CA (and its chain)."""
+        store = self.ctx.store(req)
+        certs = parse_bundle(d.get("certificate"))
+        imported: list[str] = []
+        existing: list[str] = []
+        mapping: dict[str, str] = {}
+        for cert in certs:
+            found = await existing_issuer(store, cert)
+            if found is not None:
+                existing.append(found.id)
+                mapping[found.id] = found.key_id
+                continue
+            key_id = await find_key_for(store, cert)
+            entry = await add_issuer(self.ctx, store, cert, key_id, "")
+            imported.append(entry.id)
+            mapping[entry.id] = key_id
+        if not any(mapping.values()):
+            raise InvalidRequest(
+                "none of the provided certificates match a private key held by this mount"
+            )
+        return Response(
+            data={
+                "imported_issuers": imported or None,
+                "imported_keys": None,
+                "existing_issuers": existing or None,
+                "existing_keys": None,
+                "mapping": mapping,
+            }
+        )
+
+    async def delete_root(self, req: Request, d: FieldData) -> Response:
+        """DELETE /:mount/root (sudo). Removes every issuer and key."""
+        del d
+        store = self.ctx.store(req)
+        async with self.ctx.issuers_lock:
+            for issuer_id in await store.issuer_ids():
+                await store.delete_crl(issuer_id)
+                await store.delete_issuer(issuer_id)
+            for key_id in await store.key_ids():
+                await store.delete_key(key_id)
+            await store.set_default_issuer("")
+        return Response()

@@ -1,0 +1,215 @@
+"""``issuers``, ``issuer/<ref>``, ``config/issuers``, ``keys`` and ``key/<ref>``.
+
+Mirrors openbao builtin/logical/pki/path_fetch_issuers.go, path_config.go and
+path_fetch_keys.go: LIST answers ids with ``key_info`` (is_default, names, serial), a read
+answers the issuer's certificate, chain, key and AIA settings; an update may rename it, change
+``leaf_not_after_behavior``, ``usage`` and its own AIA URLs; config/issuers picks the default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sealbox.engines.pki.context import PKIContext
+from sealbox.engines.pki.issuers import resolve_issuer, resolve_key
+from sealbox.engines.pki.keys import load_private_pem, signature_algorithm_name
+from sealbox.engines.pki.settings import validate_url
+from sealbox.engines.pki.store import IssuerEntry, PKIStore
+from sealbox.errors import InvalidRequest
+from sealbox.framework import FieldData, FieldSchema, FieldType, Path
+from sealbox.framework.path import segment
+from sealbox.logical import Operation, Request, Response
+
+_S, _L = FieldType.STRING, FieldType.COMMA_STRING_LIST
+_ISSUER_FIELDS = {
+    "issuer_ref": FieldSchema(_S, "Issuer id or name."),
+    "issuer_name": FieldSchema(_S, "New name."),
+    "leaf_not_after_behavior": FieldSchema(_S, "err, truncate or permit."),
+    "usage": FieldSchema(_L, "Allowed usages."),
+    "issuing_certificates": FieldSchema(_L, "This issuer's CA Issuers URLs."),
+    "crl_distribution_points": FieldSchema(_L, "This issuer's CRL URLs."),
+    "ocsp_servers": FieldSchema(_L, "This issuer's OCSP URLs."),
+}
+_USAGES = {"read-only", "issuing-certificates", "crl-signing", "ocsp-signing"}
+
+
+async def issuer_wire(store: PKIStore, issuer: IssuerEntry) -> dict[str, Any]:
+    algorithm = ""
+    key = await store.key(issuer.key_id) if issuer.key_id else None
+    if key is not None:
+        algorithm = signature_algorithm_name(load_private_pem(key.private_key))
+    return {
+        "issuer_id": issuer.id,
+        "issuer_name": issuer.name,
+        "key_id": issuer.key_id,
+        "certificate": issuer.certificate + "\n",
+        "ca_chain": [c + "\n" for c in issuer.ca_chain],
+        "manual_chain": None,
+        "leaf_not_after_behavior": issuer.leaf_not_after_behavior,
+        "usage": issuer.usage,
+        "revocation_signature_algorithm": algorithm,
+        "revoked": issuer.revoked,
+        "issuing_certificates": list(issuer.issuing_certificates),
+        "crl_distribution_points": list(issuer.crl_distribution_points),
+        "delta_crl_distribution_points": [],
+        "ocsp_servers": list(issuer.ocsp_servers),
+    }
+
+
+class IssuerPaths:
+    """Handlers of the issuer and key endpoints."""
+
+    def __init__(self, ctx: PKIContext) -> None:
+        self.ctx = ctx
+
+    def paths(self) -> list[Path]:
+        return [
+            Path(
+                "issuers/?",
+                operations={Operation.LIST: self.list_issuers},
+                synopsis="List the issuers of this mount.",
+            ),
+            Path(
+                "issuer/" + segment("issuer_ref"),
+                fields=_ISSUER_FIELDS,
+                operations={
+                    Operation.READ: self.read_issuer,
+                    Operation.UPDATE: self.update_issuer,
+                    Operation.DELETE: self.delete_issuer,
+                },
+                synopsis="Read, update or delete one issuer.",
+            ),
+            Path(
+                "config/issuers",
+                fields={
+                    "default": FieldSchema(_S, "Issuer id or name to make the default."),
+                    "default_follows_latest_issuer": FieldSchema(
+                        FieldType.BOOL, "Kept for compatibility; must be false."
+                    ),
+                },
+                operations={
+                    Operation.READ: self.read_default,
+                    Operation.UPDATE: self.write_default,
+                },
+                synopsis="Read or set the default issuer.",
+            ),
+            Path(
+                "keys/?",
+                operations={Operation.LIST: self.list_keys},
+                synopsis="List the keys of this mount.",
+            ),
+            Path(
+                "key/" + segment("key_ref"),
+                fields={"key_ref": FieldSchema(_S, "Key id or name.")},
+                operations={Operation.READ: self.read_key},
+                synopsis="Read one key's metadata.",
+            ),
+        ]
+
+    async def list_issuers(self, req: Request, d: FieldData) -> Response:
+        """LIST /:mount/issuers."""
+        del d
+        store = self.ctx.store(req)
+        default = await store.default_issuer_id()
+        ids = await store.issuer_ids()
+        info: dict[str, Any] = {}
+        for issuer_id in ids:
+            entry = await store.issuer(issuer_id)
+            if entry is not None:
+                info[issuer_id] = {
+                    "is_default": issuer_id == default,
+                    "issuer_name": entry.name,
+                    "key_id": entry.key_id,
+                    "serial_number": entry.serial_number,
+                }
+        return Response(data={"keys": ids, "key_info": info})
+
+    async def read_issuer(self, req: Request, d: FieldData) -> Response:
+        """GET /:mount/issuer/:ref."""
+        store = self.ctx.store(req)
+        return Response(
+            data=await issuer_wire(store, await resolve_issuer(store, d.get("issuer_ref")))
+        )
+
+    async def update_issuer(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/issuer/:ref. Changes only what is sent."""
+        store = self.ctx.store(req)
+        async with self.ctx.issuers_lock:
+            issuer = await resolve_issuer(store, d.get("issuer_ref"))
+            if d.supplied("issuer_name") and d.get("issuer_name") != issuer.name:
+                name = d.get("issuer_name")
+                for other_id in await store.issuer_ids():
+                    other = await store.issuer(other_id)
+                    if other is not None and other.id != issuer.id and name and other.name == name:
+                        raise InvalidRequest("issuer name already in use")
+                if name == "default":
+                    raise InvalidRequest('reserved name "default" cannot be used')
+                issuer.name = name
+            if d.supplied("leaf_not_after_behavior"):
+                behavior = d.get("leaf_not_after_behavior")
+                if behavior not in ("err", "truncate", "permit"):
+                    raise InvalidRequest(
+                        f"unknown value for field `leaf_not_after_behavior`: {behavior}"
+                    )
+                issuer.leaf_not_after_behavior = behavior
+            if d.supplied("usage"):
+                usages = d.get("usage")
+                unknown = [u for u in usages if u not in _USAGES]
+                if unknown:
+                    raise InvalidRequest(f"unknown usage: {unknown[0]}")
+                issuer.usage = ",".join(sorted(set(usages)))
+            for name in ("issuing_certificates", "crl_distribution_points", "ocsp_servers"):
+                if d.supplied(name):
+                    for url in d.get(name):
+                        validate_url(url)
+                    setattr(issuer, name, list(d.get(name)))
+            await store.put_issuer(issuer)
+        return Response(data=await issuer_wire(store, issuer))
+
+    async def delete_issuer(self, req: Request, d: FieldData) -> Response:
+        """DELETE /:mount/issuer/:ref. The key stays (OpenBao keeps it too)."""
+        store = self.ctx.store(req)
+        async with self.ctx.issuers_lock:
+            issuer = await resolve_issuer(store, d.get("issuer_ref"))
+            await store.delete_issuer(issuer.id)
+            await store.delete_crl(issuer.id)
+            if await store.default_issuer_id() == issuer.id:
+                await store.set_default_issuer("")
+        return Response()
+
+    async def read_default(self, req: Request, d: FieldData) -> Response:
+        """GET /:mount/config/issuers."""
+        del d
+        default = await self.ctx.store(req).default_issuer_id()
+        return Response(data={"default": default, "default_follows_latest_issuer": False})
+
+    async def write_default(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/config/issuers."""
+        if d.get("default_follows_latest_issuer"):
+            raise InvalidRequest("default_follows_latest_issuer is not supported by this server")
+        store = self.ctx.store(req)
+        issuer = await resolve_issuer(store, d.get("default"))
+        await store.set_default_issuer(issuer.id)
+        return Response(data={"default": issuer.id, "default_follows_latest_issuer": False})
+
+    async def list_keys(self, req: Request, d: FieldData) -> Response:
+        """LIST /:mount/keys."""
+        del d
+        store = self.ctx.store(req)
+        default_key = ""
+        default = await store.default_issuer_id()
+        if default:
+            issuer = await store.issuer(default)
+            default_key = issuer.key_id if issuer else ""
+        ids = await store.key_ids()
+        info: dict[str, Any] = {}
+        for key_id in ids:
+            entry = await store.key(key_id)
+            if entry is not None:
+                info[key_id] = {"is_default": key_id == default_key, "key_name": entry.name}
+        return Response(data={"keys": ids, "key_info": info})
+
+    async def read_key(self, req: Request, d: FieldData) -> Response:
+        """GET /:mount/key/:ref. Metadata only; the private key never leaves."""
+        entry = await resolve_key(self.ctx.store(req), d.get("key_ref"))
+        return Response(data={"key_id": entry.id, "key_name": entry.name, "key_type": entry.type})

@@ -1,0 +1,59 @@
+"""Revoking certificates: by serial (pki/revoke) and when a lease ends (revoke_lease).
+
+Mirrors openbao builtin/logical/pki/crl_util.go ``revokeCert``: an unknown serial is a 400
+naming it; revoking twice answers the first revocation again; an issuer cannot be revoked
+through pki/revoke. The issuer's CRL is rebuilt right after the revocation is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sealbox.engines.pki.context import PKIContext
+from sealbox.engines.pki.crl import build_crl
+from sealbox.engines.pki.store import PKIStore, RevokedEntry
+from sealbox.engines.pki.validity import rfc3339
+from sealbox.errors import InvalidRequest
+
+
+def normalize_serial(serial: str) -> str:
+    """Colon-separated lowercase hex, whatever separators the caller used."""
+    return serial.strip().lower().replace("-", ":")
+
+
+def revocation_wire(entry: RevokedEntry) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(entry.revocation_time, UTC)
+    return {
+        "revocation_time": int(entry.revocation_time),
+        "revocation_time_rfc3339": rfc3339(moment),
+        "state": "revoked",
+    }
+
+
+async def revoke(ctx: PKIContext, store: PKIStore, serial: str) -> RevokedEntry:
+    """Revoke the stored certificate ``serial`` and rebuild its issuer's CRL."""
+    serial = normalize_serial(serial)
+    existing = await store.revoked(serial)
+    if existing is not None:
+        return existing
+    cert = await store.cert(serial)
+    if cert is None:
+        raise InvalidRequest(f"certificate with serial {serial} not found.")
+    for issuer_id in await store.issuer_ids():
+        issuer = await store.issuer(issuer_id)
+        if issuer is not None and issuer.serial_number == serial:
+            raise InvalidRequest(f"adding issuer (id: {issuer.id}) to its own CRL is not allowed")
+    entry = RevokedEntry(
+        serial_number=serial,
+        revocation_time=ctx.clock().timestamp(),
+        issuer_id=cert.issuer_id,
+        certificate=cert.certificate,
+        not_after=cert.not_after,
+    )
+    await store.put_revoked(entry)
+    issuer = await store.issuer(cert.issuer_id)
+    if issuer is not None and issuer.key_id:
+        await build_crl(ctx, store, issuer)
+    return entry

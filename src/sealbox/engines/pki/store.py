@@ -1,0 +1,230 @@
+"""PKI storage: the layout inside the mount's StorageView and typed records on it.
+
+Our own layout (OpenBao's differs; nothing outside this module depends on it), every value
+JSON::
+
+    config/issuers             {"default": <issuer id>}
+    config/urls                AIA/CDP URLs written into issued certificates
+    config/crl                 CRL settings (expiry, disable)
+    issuer/<id>                IssuerEntry: certificate, chain, key id, name, usage
+    key/<id>                   KeyEntry: the private key PEM (encrypted by the barrier)
+    role/<name>                Role (engines/pki/roles.py)
+    certs/<serial>             CertEntry: every stored certificate (serial "aa-bb-..")
+    revoked/<serial>           RevokedEntry: revocation time and issuer
+    crl/<issuer id>            the current CRL (DER, base64) and its number
+    tidy/status                the last tidy run
+
+Serials are stored with "-" and shown with ":" (Vault's convention), so a storage key never
+holds a character the view would read as structure.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import orjson
+
+from sealbox.logical import Storage, TxOp
+
+_ISSUER = "issuer/"
+_KEY = "key/"
+_ROLE = "role/"
+_CERTS = "certs/"
+_REVOKED = "revoked/"
+_CRL = "crl/"
+CONFIG_ISSUERS = "config/issuers"
+CONFIG_URLS = "config/urls"
+CONFIG_CRL = "config/crl"
+TIDY_STATUS = "tidy/status"
+
+
+def serial_key(serial: str) -> str:
+    """The storage form of a colon (or dash) separated hex serial."""
+    return serial.strip().lower().replace(":", "-")
+
+
+def serial_wire(key: str) -> str:
+    """The colon form clients see."""
+    return key.replace("-", ":")
+
+
+def format_serial(number: int) -> str:
+    """Colon hex of a serial number, two digits per byte (Vault's certutil.GetHexFormatted)."""
+    raw = number.to_bytes(max(1, (number.bit_length() + 7) // 8), "big")
+    return ":".join(f"{b:02x}" for b in raw)
+
+
+@dataclass(slots=True)
+class KeyEntry:
+    """One private key an issuer signs with."""
+
+    id: str
+    name: str
+    type: str
+    private_key: str = field(repr=False)
+
+
+@dataclass(slots=True)
+class IssuerEntry:
+    """One CA certificate the mount can issue from."""
+
+    id: str
+    name: str
+    key_id: str
+    certificate: str
+    ca_chain: list[str]
+    serial_number: str
+    usage: str = "crl-signing,issuing-certificates,ocsp-signing,read-only"
+    leaf_not_after_behavior: str = "err"
+    revoked: bool = False
+    issuing_certificates: list[str] = field(default_factory=list)
+    crl_distribution_points: list[str] = field(default_factory=list)
+    ocsp_servers: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CertEntry:
+    """A certificate the mount issued (or a CA it holds)."""
+
+    serial_number: str
+    certificate: str
+    issuer_id: str
+    not_after: int
+
+
+@dataclass(slots=True)
+class RevokedEntry:
+    """A revocation: when, and by which issuer the certificate was signed."""
+
+    serial_number: str
+    revocation_time: float
+    issuer_id: str
+    certificate: str
+    not_after: int
+
+
+def _dump(record: Any) -> bytes:
+    return orjson.dumps(asdict(record) if not isinstance(record, dict) else record)
+
+
+class PKIStore:
+    """Typed reads and writes of the layout above on one mount's storage."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    async def get_json(self, key: str) -> dict[str, Any] | None:
+        raw = await self.storage.get(key)
+        return None if raw is None else dict(orjson.loads(raw))
+
+    async def put_json(self, key: str, value: dict[str, Any]) -> None:
+        await self.storage.put(key, orjson.dumps(value))
+
+    # keys and issuers
+    async def key(self, key_id: str) -> KeyEntry | None:
+        raw = await self.get_json(_KEY + key_id)
+        return None if raw is None else KeyEntry(**raw)
+
+    async def key_ids(self) -> list[str]:
+        return await self.storage.list(_KEY)
+
+    async def issuer(self, issuer_id: str) -> IssuerEntry | None:
+        raw = await self.get_json(_ISSUER + issuer_id)
+        return None if raw is None else IssuerEntry(**raw)
+
+    async def issuer_ids(self) -> list[str]:
+        return await self.storage.list(_ISSUER)
+
+    async def put_issuer(self, issuer: IssuerEntry) -> None:
+        await self.storage.put(_ISSUER + issuer.id, _dump(issuer))
+
+    async def put_key(self, key: KeyEntry) -> None:
+        await self.storage.put(_KEY + key.id, _dump(key))
+
+    async def delete_issuer(self, issuer_id: str) -> None:
+        await self.storage.delete(_ISSUER + issuer_id)
+
+    async def delete_key(self, key_id: str) -> None:
+        await self.storage.delete(_KEY + key_id)
+
+    async def default_issuer_id(self) -> str:
+        raw = await self.get_json(CONFIG_ISSUERS)
+        return "" if raw is None else str(raw.get("default", ""))
+
+    async def set_default_issuer(self, issuer_id: str) -> None:
+        await self.put_json(CONFIG_ISSUERS, {"default": issuer_id})
+
+    # certificates
+    async def cert(self, serial: str) -> CertEntry | None:
+        raw = await self.get_json(_CERTS + serial_key(serial))
+        return None if raw is None else CertEntry(**raw)
+
+    async def put_cert(self, cert: CertEntry) -> None:
+        await self.storage.put(_CERTS + serial_key(cert.serial_number), _dump(cert))
+
+    async def cert_serials(self) -> list[str]:
+        return [serial_wire(k) for k in await self.storage.list(_CERTS)]
+
+    async def delete_cert(self, serial: str) -> None:
+        await self.storage.delete(_CERTS + serial_key(serial))
+
+    async def revoked(self, serial: str) -> RevokedEntry | None:
+        raw = await self.get_json(_REVOKED + serial_key(serial))
+        return None if raw is None else RevokedEntry(**raw)
+
+    async def put_revoked(self, entry: RevokedEntry) -> None:
+        await self.storage.put(_REVOKED + serial_key(entry.serial_number), _dump(entry))
+
+    async def revoked_serials(self) -> list[str]:
+        return [serial_wire(k) for k in await self.storage.list(_REVOKED)]
+
+    async def delete_revoked(self, serial: str) -> None:
+        await self.storage.delete(_REVOKED + serial_key(serial))
+
+    # CRLs
+    async def crl(self, issuer_id: str) -> tuple[bytes, int] | None:
+        raw = await self.get_json(_CRL + issuer_id)
+        if raw is None:
+            return None
+        return base64.b64decode(raw["der"]), int(raw["number"])
+
+    async def put_crl(self, issuer_id: str, der: bytes, number: int) -> None:
+        value = {"der": base64.b64encode(der).decode("ascii"), "number": number}
+        await self.put_json(_CRL + issuer_id, value)
+
+    async def delete_crl(self, issuer_id: str) -> None:
+        await self.storage.delete(_CRL + issuer_id)
+
+    async def put_many(self, ops: list[TxOp]) -> None:
+        await self.storage.transaction(ops)
+
+    @staticmethod
+    def issuer_op(issuer: IssuerEntry) -> TxOp:
+        return TxOp(_ISSUER + issuer.id, _dump(issuer))
+
+    @staticmethod
+    def key_op(key: KeyEntry) -> TxOp:
+        return TxOp(_KEY + key.id, _dump(key))
+
+    @staticmethod
+    def cert_op(cert: CertEntry) -> TxOp:
+        return TxOp(_CERTS + serial_key(cert.serial_number), _dump(cert))
+
+    @staticmethod
+    def default_op(issuer_id: str) -> TxOp:
+        return TxOp(CONFIG_ISSUERS, orjson.dumps({"default": issuer_id}))
+
+    # roles
+    async def role_raw(self, name: str) -> dict[str, Any] | None:
+        return await self.get_json(_ROLE + name)
+
+    async def put_role_raw(self, name: str, value: dict[str, Any]) -> None:
+        await self.put_json(_ROLE + name, value)
+
+    async def delete_role(self, name: str) -> None:
+        await self.storage.delete(_ROLE + name)
+
+    async def role_names(self) -> list[str]:
+        return await self.storage.list(_ROLE)
