@@ -1,0 +1,230 @@
+"""PKI revocation: revoke, CRL contents and signature, the OCSP responder, tidy."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from tests.unit.engines.harness import FakeClock, call
+from tests.unit.engines.pki_helpers import (
+    LIST,
+    READ,
+    UPDATE,
+    load,
+    make_pki,
+    ok,
+    with_role,
+    with_root,
+)
+
+from sealbox.engines.pki import PKIEngine
+from sealbox.logical import Operation, Request
+
+
+def _raw(
+    engine: PKIEngine, path: str, data: dict[str, str] | None = None
+) -> tuple[int, bytes, str]:
+    op = Operation.UPDATE if data is not None else Operation.READ
+    req = Request(operation=op, path=path, data=data or {}, storage=engine.config.storage)
+    resp = asyncio.run(engine.handle(req))
+    assert resp is not None
+    assert resp.body is not None
+    return resp.status or 200, resp.body, resp.content_type
+
+
+def _ocsp_request(cert: x509.Certificate, issuer: x509.Certificate) -> bytes:
+    request = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1()).build()  # noqa: S303
+    return request.public_bytes(serialization.Encoding.DER)
+
+
+def _ocsp_post(engine: PKIEngine, der: bytes) -> tuple[int, ocsp.OCSPResponse]:
+    status, body, content_type = _raw(
+        engine, "ocsp", {"ocsp_request": base64.b64encode(der).decode()}
+    )
+    assert content_type == "application/ocsp-response"
+    return status, ocsp.load_der_ocsp_response(body)
+
+
+def test_revoke_then_crl_and_ocsp_report_it() -> None:
+    clock = FakeClock()
+    engine = make_pki(clock)
+    root = with_root(engine)
+    with_role(engine)
+    issued = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"}))
+    kept = ok(call(engine, UPDATE, "issue/web", {"common_name": "b.example.com"}))
+    ca, leaf = load(root["certificate"]), load(issued["certificate"])
+
+    status, answer = _ocsp_post(engine, _ocsp_request(leaf, ca))
+    assert status == 200
+    assert answer.response_status is ocsp.OCSPResponseStatus.SUCCESSFUL
+    assert answer.certificate_status is ocsp.OCSPCertStatus.GOOD
+    assert answer.serial_number == leaf.serial_number
+
+    clock.advance(60)
+    revoked = ok(call(engine, UPDATE, "revoke", {"serial_number": issued["serial_number"]}))
+    assert revoked["state"] == "revoked"
+    assert revoked["revocation_time"] == int(clock.now.timestamp())
+    again = ok(call(engine, UPDATE, "revoke", {"serial_number": issued["serial_number"].upper()}))
+    assert again == revoked
+
+    _, der, content_type = _raw(engine, "crl")
+    assert content_type == "application/pkix-crl"
+    crl = x509.load_der_x509_crl(der)
+    assert crl.is_signature_valid(ca.public_key())  # type: ignore[arg-type]
+    assert [r.serial_number for r in crl] == [leaf.serial_number]
+    assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 1
+    assert (crl.next_update_utc - crl.last_update_utc).total_seconds() == 72 * 3600  # type: ignore[operator]
+
+    _, answer = _ocsp_post(engine, _ocsp_request(leaf, ca))
+    assert answer.certificate_status is ocsp.OCSPCertStatus.REVOKED
+    assert answer.revocation_time_utc == clock.now.replace(microsecond=0)
+    _, good = _ocsp_post(engine, _ocsp_request(load(kept["certificate"]), ca))
+    assert good.certificate_status is ocsp.OCSPCertStatus.GOOD
+    # GET form: base64 of the DER in the path
+    b64 = base64.b64encode(_ocsp_request(leaf, ca)).decode()
+    _, body, _ = _raw(engine, f"ocsp/{b64}")
+    assert ocsp.load_der_ocsp_response(body).certificate_status is ocsp.OCSPCertStatus.REVOKED
+    listed = ok(call(engine, LIST, "certs/revoked/"))["keys"]
+    assert listed == [issued["serial_number"]]
+
+
+def test_revoke_bad_input() -> None:
+    engine = make_pki()
+    root = with_root(engine)
+    assert call(engine, UPDATE, "revoke", {}).errors == [
+        "The serial number or certificate to revoke must be provided."
+    ]
+    assert call(engine, UPDATE, "revoke", {"serial_number": "aa:bb"}).errors == [
+        "certificate with serial aa:bb not found."
+    ]
+    issuer = call(engine, UPDATE, "revoke", {"serial_number": root["serial_number"]})
+    assert issuer.errors == [
+        f"adding issuer (id: {root['issuer_id']}) to its own CRL is not allowed"
+    ]
+    assert ok(call(engine, LIST, "certs/revoked/")) == {"keys": []}
+
+
+def test_ocsp_unknown_issuer_malformed_and_unknown_serial() -> None:
+    engine = make_pki()
+    root = with_root(engine)
+    other = make_pki()
+    other_root = with_root(other)
+    with_role(other)
+    foreign = load(
+        ok(call(other, UPDATE, "issue/web", {"common_name": "a.example.com"}))["certificate"]
+    )
+    status, answer = _ocsp_post(engine, _ocsp_request(foreign, load(other_root["certificate"])))
+    assert status == 401
+    assert answer.response_status is ocsp.OCSPResponseStatus.UNAUTHORIZED
+    status, answer = _ocsp_post(engine, b"\x30\x03garbage")
+    assert status == 400
+    assert answer.response_status is ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    # a certificate with this issuer's name and key but a serial the mount never stored
+    request = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate_by_hash(
+            *_hashes(load(root["certificate"])),
+            12345,
+            hashes.SHA1(),  # noqa: S303
+        )
+        .build()
+    )
+    _, answer = _ocsp_post(engine, request.public_bytes(serialization.Encoding.DER))
+    assert answer.certificate_status is ocsp.OCSPCertStatus.UNKNOWN
+
+
+def _hashes(cert: x509.Certificate) -> tuple[bytes, bytes]:
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = cert.public_key()
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    point = key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    name_hash = hashlib.sha1(cert.subject.public_bytes()).digest()  # noqa: S324 - CertID
+    return name_hash, hashlib.sha1(point).digest()  # noqa: S324 - CertID
+
+
+def test_crl_and_ca_endpoints_raw_bodies() -> None:
+    engine = make_pki()
+    root = with_root(engine)
+    _, der, kind = _raw(engine, "ca")
+    assert kind == "application/pkix-cert"
+    assert x509.load_der_x509_certificate(der) == load(root["certificate"])
+    _, pem, kind = _raw(engine, "ca/pem")
+    assert kind == "application/pem-certificate-chain"
+    assert pem.decode().strip() == root["certificate"]
+    _, pem, kind = _raw(engine, "crl/pem")
+    assert kind == "application/x-pem-file"
+    assert x509.load_pem_x509_crl(pem).issuer == load(root["certificate"]).subject
+    assert ok(call(engine, READ, "cert/ca"))["certificate"] == root["certificate"]
+    assert ok(call(engine, READ, "crl/rotate")) == {"success": True}
+    numbers = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
+    assert numbers.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 2
+
+
+def test_tidy_removes_expired_after_safety_buffer() -> None:
+    clock = FakeClock()
+    engine = make_pki(clock)
+    root = with_root(engine)
+    with_role(engine)
+    short = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com", "ttl": "1h"}))
+    long = ok(call(engine, UPDATE, "issue/web", {"common_name": "b.example.com", "ttl": "100h"}))
+    ok(call(engine, UPDATE, "revoke", {"serial_number": short["serial_number"]}))
+    clock.advance(2 * 3600)
+    answer = call(
+        engine,
+        UPDATE,
+        "tidy",
+        {"tidy_cert_store": True, "tidy_revoked_certs": True, "safety_buffer": "2h"},
+    )
+    assert answer.status == 202
+    assert answer.data is None
+    # expired only one hour ago: inside the two-hour buffer, kept
+    assert short["serial_number"] in ok(call(engine, LIST, "certs/"))["keys"]
+    clock.advance(2 * 3600)
+    call(
+        engine,
+        UPDATE,
+        "tidy",
+        {"tidy_cert_store": True, "tidy_revoked_certs": True, "safety_buffer": "2h"},
+    )
+    keys = ok(call(engine, LIST, "certs/"))["keys"]
+    assert sorted(keys) == sorted([root["serial_number"], long["serial_number"]])
+    assert call(engine, LIST, "certs/revoked/").data == {"keys": []}
+    crl = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
+    assert list(crl) == []
+    status = ok(call(engine, READ, "tidy-status"))
+    assert status["state"] == "Finished"
+    assert status["cert_store_deleted_count"] == 1
+    assert status["revoked_cert_deleted_count"] == 1
+    assert status["current_cert_store_count"] == 2
+    assert call(engine, UPDATE, "tidy", {}).status == 400
+
+
+def test_config_defaults_and_validation() -> None:
+    engine = make_pki()
+    assert ok(call(engine, READ, "config/urls")) == {
+        "issuing_certificates": [],
+        "crl_distribution_points": [],
+        "ocsp_servers": [],
+        "delta_crl_distribution_points": [],
+        "enable_templating": False,
+    }
+    crl = ok(call(engine, READ, "config/crl"))
+    assert crl["expiry"] == "72h"
+    assert crl["ocsp_expiry"] == "12h"
+    assert crl["disable"] is False
+    bad = call(engine, UPDATE, "config/urls", {"issuing_certificates": "not a url"})
+    assert bad.status == 400
+    assert call(engine, UPDATE, "config/crl", {"expiry": "soon"}).status == 400
+    ok(call(engine, UPDATE, "config/crl", {"expiry": "1h"}))
+    root = with_root(engine)
+    crl_obj = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
+    assert (crl_obj.next_update_utc - crl_obj.last_update_utc).total_seconds() == 3600  # type: ignore[operator]
+    assert crl_obj.is_signature_valid(load(root["certificate"]).public_key())  # type: ignore[arg-type]
