@@ -8,6 +8,7 @@ refused whatever the role; a key smaller than the role's key_bits is refused.
 from __future__ import annotations
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from sealbox.engines.pki.builder import SANs
 from sealbox.engines.pki.keys import PublicKey, describe
@@ -38,8 +39,6 @@ def csr_public_key(csr: x509.CertificateSigningRequest) -> PublicKey:
         key = csr.public_key()
     except Exception as err:
         raise InvalidRequest("certificate request uses an unsupported key type") from err
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
         raise InvalidRequest("certificate request uses an unsupported key type")
     return key
@@ -48,14 +47,14 @@ def csr_public_key(csr: x509.CertificateSigningRequest) -> PublicKey:
 def check_csr_key(key: PublicKey, role_key_type: str, role_key_bits: int) -> None:
     """Apply the role's key rules to a CSR's key."""
     spec = describe(key)
+    if role_key_type not in ("", "any") and spec.key_type != role_key_type:
+        raise InvalidRequest(f"role requires keys of type {role_key_type}")
     if spec.key_type == "rsa" and spec.key_bits < 2048:
         raise InvalidRequest(
             f"RSA keys < 2048 bits are unsafe and not supported: got {spec.key_bits}"
         )
     if role_key_type in ("", "any"):
         return
-    if spec.key_type != role_key_type:
-        raise InvalidRequest(f"role requires keys of type {role_key_type}")
     if role_key_bits and spec.key_bits < role_key_bits:
         raise InvalidRequest(
             f"role requires a minimum of a {role_key_bits}-bit key, but CSR's key is "

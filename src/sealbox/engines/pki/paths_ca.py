@@ -48,6 +48,19 @@ NO_SUBJECT_WARNING = (
     "issuing leaf certificates with this certificate will cause TLS validation libraries to "
     "reject this certificate."
 )
+INTERMEDIATE_HINT = (
+    " Since this certificate is an intermediate, it might be useful to regenerate this "
+    "certificate after fixing this problem for the root mount."
+)
+
+
+async def _has_urls(store: PKIStore) -> bool:
+    config = await read_urls(store)
+    return bool(
+        config.issuing_certificates or config.crl_distribution_points or config.ocsp_servers
+    )
+
+
 _SIGN_FIELDS = {
     **CA_FIELDS,
     "csr": FieldSchema(FieldType.STRING, "PEM CSR of the intermediate."),
@@ -190,7 +203,8 @@ class CAPaths:
         if mode == "exported":
             data["private_key"] = encode_key(private, fmt, d.get("private_key_format"))
             data["private_key_type"] = keys.describe(private).key_type
-        return Response(data=data)
+        warnings = [] if await _has_urls(store) else [NO_AIA_WARNING + INTERMEDIATE_HINT]
+        return Response(data=data, warnings=warnings)
 
     async def sign_intermediate(self, req: Request, d: FieldData) -> Response:
         """POST /:mount/root/sign-intermediate. A CA certificate for another mount's CSR."""
@@ -231,7 +245,6 @@ class CAPaths:
             + [encode_pem_text(c, fmt) for c in signer.entry.ca_chain],
             "serial_number": serial,
             "expiration": expiration,
-            "not_before": int(cert.not_valid_before_utc.timestamp()),
         }
         return Response(data=data, warnings=list(profile.warnings))
 
@@ -256,14 +269,16 @@ class CAPaths:
             raise InvalidRequest(
                 "none of the provided certificates match a private key held by this mount"
             )
+        warnings = [] if await _has_urls(store) else [NO_AIA_WARNING]
         return Response(
+            warnings=warnings,
             data={
                 "imported_issuers": imported or None,
                 "imported_keys": None,
                 "existing_issuers": existing or None,
                 "existing_keys": None,
                 "mapping": mapping,
-            }
+            },
         )
 
     async def delete_root(self, req: Request, d: FieldData) -> Response:
