@@ -228,3 +228,64 @@ def test_config_defaults_and_validation() -> None:
     crl_obj = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
     assert (crl_obj.next_update_utc - crl_obj.last_update_utc).total_seconds() == 3600  # type: ignore[operator]
     assert crl_obj.is_signature_valid(load(root["certificate"]).public_key())  # type: ignore[arg-type]
+
+
+def test_auto_tidy_runs_from_periodic_when_due() -> None:
+    clock = FakeClock()
+    engine = make_pki(clock)
+    root = with_root(engine)
+    with_role(engine)
+    short = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com", "ttl": "1h"}))
+    refused = call(engine, UPDATE, "config/auto-tidy", {"enabled": True})
+    assert refused.status == 400
+    config = ok(
+        call(
+            engine,
+            UPDATE,
+            "config/auto-tidy",
+            {
+                "enabled": True,
+                "tidy_cert_store": True,
+                "safety_buffer": "1h",
+                "interval_duration": "6h",
+            },
+        )
+    )
+    assert config["interval_duration"] == 6 * 3600
+    assert engine.periodic_interval > 0
+    clock.advance(3 * 3600)
+    asyncio.run(engine.periodic())
+    assert ok(call(engine, LIST, "certs/"))["keys"] == [root["serial_number"]]
+    assert ok(call(engine, READ, "tidy-status"))["cert_store_deleted_count"] == 1
+    # not due again for six hours: a new expired certificate stays until then
+    again = ok(call(engine, UPDATE, "issue/web", {"common_name": "b.example.com", "ttl": "1h"}))
+    clock.advance(3 * 3600)
+    asyncio.run(engine.periodic())
+    assert again["serial_number"] in ok(call(engine, LIST, "certs/"))["keys"]
+    clock.advance(3 * 3600 + 1)
+    asyncio.run(engine.periodic())
+    assert again["serial_number"] not in ok(call(engine, LIST, "certs/"))["keys"]
+    assert short["serial_number"] not in ok(call(engine, LIST, "certs/"))["keys"]
+
+
+def test_lease_revocation_of_a_no_store_certificate_reaches_the_crl() -> None:
+    from sealbox.logical import Secret
+
+    engine = make_pki()
+    root = with_root(engine)
+    with_role(engine, no_store=True, generate_lease=True)
+    outcome = call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"})
+    assert outcome.lease_duration is not None
+    serial = outcome.data["serial_number"]
+    assert call(engine, READ, f"cert/{serial}").status == 404
+    secret = Secret(
+        internal_data={
+            "serial_number": serial,
+            "issuer_id": root["issuer_id"],
+            "not_after": outcome.data["expiration"],
+        }
+    )
+    req = Request(operation=Operation.UPDATE, path="", storage=engine.config.storage)
+    asyncio.run(engine.revoke_lease(req, secret))
+    crl = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
+    assert [r.serial_number for r in crl] == [load(outcome.data["certificate"]).serial_number]

@@ -5,10 +5,12 @@ Mirrors openbao builtin/logical/pki/backend.go: the path groups below (one modul
 unauthenticated fetch paths (CA, chain, CRLs, cert/<serial>, OCSP), ``root`` as a sudo path,
 and the ``pki`` lease type: a certificate issued with ``generate_lease`` carries a lease whose
 ``internal_data`` holds its serial; ``revoke_lease`` revokes it (leases are not renewable).
+``periodic`` runs the automatic tidy configured at ``config/auto-tidy``.
 """
 
 from __future__ import annotations
 
+from sealbox.engines.pki.auto_tidy import maybe_run
 from sealbox.engines.pki.context import Clock, PKIContext, utc_now
 from sealbox.engines.pki.paths_ca import CAPaths
 from sealbox.engines.pki.paths_certs import CertPaths
@@ -19,6 +21,7 @@ from sealbox.engines.pki.paths_ocsp import OCSPPaths
 from sealbox.engines.pki.paths_roles import RolePaths
 from sealbox.engines.pki.paths_tidy import TidyPaths
 from sealbox.engines.pki.revocation import revoke
+from sealbox.engines.pki.store import CertEntry
 from sealbox.errors import InvalidRequest
 from sealbox.framework import Backend, BackendConfig, Path
 from sealbox.logical import Request, Secret
@@ -39,6 +42,8 @@ class PKIEngine(Backend):
         "ocsp/*",
     )
     root_paths = ("root", "root/sign-self-issued")
+    #: How often the core should call ``periodic`` (auto-tidy checks whether a run is due).
+    periodic_interval = 60.0
 
     def __init__(self, config: BackendConfig, clock: Clock | None = None) -> None:
         super().__init__(config)
@@ -57,12 +62,20 @@ class PKIEngine(Backend):
             paths.extend(group(self.ctx).paths())
         self.paths = paths
 
+    async def periodic(self) -> None:
+        """Auto-tidy (config/auto-tidy), when enabled and due."""
+        await maybe_run(self.ctx, self.ctx.store())
+
     async def revoke_lease(self, req: Request, secret: Secret) -> None:
         """Revoke the certificate a ``generate_lease`` lease stands for."""
-        serial = str(secret.internal_data.get("serial_number", ""))
+        data = secret.internal_data
+        serial = str(data.get("serial_number", ""))
         if not serial:
             raise InvalidRequest("lease has no serial_number")
-        await revoke(self.ctx, self.ctx.store(req), serial)
+        unstored = CertEntry(
+            serial, "", str(data.get("issuer_id", "")), int(data.get("not_after", 0))
+        )
+        await revoke(self.ctx, self.ctx.store(req), serial, unstored)
 
 
 def pki_factory(config: BackendConfig) -> Backend:

@@ -9,6 +9,7 @@ are configured and when a CA has no subject.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from cryptography import x509
@@ -24,7 +25,14 @@ from sealbox.engines.pki.ca_ops import (
     parse_bundle,
     store_key,
 )
-from sealbox.engines.pki.ca_request import CA_FIELDS, KEY_FIELDS, ca_profile, ca_sans, export_mode
+from sealbox.engines.pki.ca_request import (
+    CA_FIELDS,
+    KEY_FIELDS,
+    ca_profile,
+    ca_sans,
+    export_mode,
+    subject,
+)
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.csr import csr_public_key, csr_sans, parse_csr
 from sealbox.engines.pki.issuance import effective_urls
@@ -180,8 +188,6 @@ class CAPaths:
         store = self.ctx.store(req)
         await check_names(store, "", d.get("key_name") if mode != "existing" else "")
         private, key_id, fresh = await self._key(store, d, mode)
-        from sealbox.engines.pki.ca_request import subject
-
         builder = x509.CertificateSigningRequestBuilder().subject_name(
             subject(d, d.get("common_name")).name()
         )
@@ -196,8 +202,6 @@ class CAPaths:
         fmt = d.get("format")
         csr_text = csr.public_bytes(serialization.Encoding.PEM).decode("ascii").rstrip("\n")
         if fmt == "der":
-            import base64
-
             csr_text = base64.b64encode(csr.public_bytes(serialization.Encoding.DER)).decode()
         data: dict[str, Any] = {"csr": csr_text, "key_id": key_id}
         if mode == "exported":

@@ -17,9 +17,9 @@ from typing import Any
 from cryptography import x509
 
 from sealbox.engines.pki import keys
-from sealbox.engines.pki.builder import Profile, sign
+from sealbox.engines.pki.builder import Profile, ext_key_usage_oids, sign
 from sealbox.engines.pki.context import PKIContext
-from sealbox.engines.pki.csr import check_csr_key, csr_public_key, parse_csr
+from sealbox.engines.pki.csr import check_csr_key, csr_public_key, csr_sans, parse_csr
 from sealbox.engines.pki.issuance import ISSUE_FIELDS, effective_urls, role_profile
 from sealbox.engines.pki.issuers import Signer, signer_for
 from sealbox.engines.pki.output import (
@@ -147,9 +147,6 @@ class IssuePaths:
 
     async def sign_verbatim(self, req: Request, d: FieldData) -> Response:
         """POST /:mount/sign-verbatim[/:role]. The CSR's subject and SANs as they are."""
-        from sealbox.engines.pki.builder import ext_key_usage_oids
-        from sealbox.engines.pki.csr import csr_sans
-
         check_formats(d.get("format"), d.get("private_key_format"))
         store = self.ctx.store(req)
         role: Role = dict(_VERBATIM_ROLE)
@@ -230,7 +227,11 @@ class IssuePaths:
             response.secret = Secret(
                 ttl=max(1, int(remaining.total_seconds())),
                 renewable=False,
-                internal_data={"serial_number": serial, "issuer_id": signer.entry.id},
+                internal_data={
+                    "serial_number": serial,
+                    "issuer_id": signer.entry.id,
+                    "not_after": expiration,
+                },
             )
         return response
 

@@ -6,6 +6,7 @@ OpenBao runs tidy in the background and answers at once; sealbox runs it before 
 
 from __future__ import annotations
 
+from sealbox.engines.pki.auto_tidy import read_auto_tidy, write_auto_tidy
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.tidy import TidyRequest, run_tidy, tidy_status
 from sealbox.errors import InvalidRequest
@@ -23,6 +24,14 @@ _FIELDS = {
     "tidy_revoked_cert_issuer_associations": FieldSchema(FieldType.BOOL, "No effect here."),
     "tidy_expired_issuers": FieldSchema(FieldType.BOOL, "Not supported."),
     "pause_duration": FieldSchema(FieldType.STRING, "No effect here."),
+}
+
+_AUTO_FIELDS = {
+    "enabled": FieldSchema(FieldType.BOOL, "Run tidy periodically."),
+    "interval_duration": FieldSchema(FieldType.DURATION, "Time between runs."),
+    "tidy_cert_store": _FIELDS["tidy_cert_store"],
+    "tidy_revoked_certs": _FIELDS["tidy_revoked_certs"],
+    "safety_buffer": _FIELDS["safety_buffer"],
 }
 
 
@@ -45,6 +54,12 @@ class TidyPaths:
                 operations={Operation.READ: self.read_status},
                 synopsis="Returns the status of the last tidy operation.",
             ),
+            Path(
+                "config/auto-tidy",
+                fields=_AUTO_FIELDS,
+                operations={Operation.READ: self.read_auto, Operation.UPDATE: self.write_auto},
+                synopsis="Modifies the current configuration for automatic tidy execution.",
+            ),
         ]
 
     async def tidy(self, req: Request, d: FieldData) -> Response:
@@ -66,3 +81,18 @@ class TidyPaths:
         """GET /:mount/tidy-status."""
         del d
         return Response(data=await tidy_status(self.ctx.store(req)))
+
+    async def read_auto(self, req: Request, d: FieldData) -> Response:
+        """GET /:mount/config/auto-tidy."""
+        del d
+        return Response(data=(await read_auto_tidy(self.ctx.store(req))).to_wire())
+
+    async def write_auto(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/config/auto-tidy. Changes only the supplied fields."""
+        store = self.ctx.store(req)
+        config = await read_auto_tidy(store)
+        for name in _AUTO_FIELDS:
+            if d.supplied(name):
+                setattr(config, name, d.get(name))
+        await write_auto_tidy(store, config)
+        return Response(data=config.to_wire())

@@ -7,11 +7,12 @@ through pki/revoke. The issuer's CRL is rebuilt right after the revocation is st
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.crl import build_crl
-from sealbox.engines.pki.store import PKIStore, RevokedEntry
+from sealbox.engines.pki.store import CertEntry, PKIStore, RevokedEntry
 from sealbox.engines.pki.validity import rfc3339
 from sealbox.errors import InvalidRequest
 
@@ -22,8 +23,6 @@ def normalize_serial(serial: str) -> str:
 
 
 def revocation_wire(entry: RevokedEntry) -> dict[str, Any]:
-    from datetime import UTC, datetime
-
     moment = datetime.fromtimestamp(entry.revocation_time, UTC)
     return {
         "revocation_time": int(entry.revocation_time),
@@ -32,13 +31,19 @@ def revocation_wire(entry: RevokedEntry) -> dict[str, Any]:
     }
 
 
-async def revoke(ctx: PKIContext, store: PKIStore, serial: str) -> RevokedEntry:
-    """Revoke the stored certificate ``serial`` and rebuild its issuer's CRL."""
+async def revoke(
+    ctx: PKIContext, store: PKIStore, serial: str, unstored: CertEntry | None = None
+) -> RevokedEntry:
+    """Revoke the stored certificate ``serial`` and rebuild its issuer's CRL.
+
+    ``unstored`` describes a certificate the mount did not keep (a ``no_store`` role with
+    ``generate_lease``): its lease still knows the serial and issuer, enough for the CRL.
+    """
     serial = normalize_serial(serial)
     existing = await store.revoked(serial)
     if existing is not None:
         return existing
-    cert = await store.cert(serial)
+    cert = await store.cert(serial) or unstored
     if cert is None:
         raise InvalidRequest(f"certificate with serial {serial} not found.")
     for issuer_id in await store.issuer_ids():
