@@ -156,8 +156,32 @@ STEPS: list[Step] = [
     step("GET", f"{INT}/config/issuers"),
     step("POST", f"{INT}/roles/web", {"allowed_domains": "internal", "allow_subdomains": True}),
     step("POST", f"{INT}/issue/web", {"common_name": "a.internal"}),
+    step("GET", f"{PKI}/issuer/{{issuer}}/json"),
+    step("GET", f"{PKI}/issuer/{{issuer}}/pem", status_only=True),
+    step("GET", f"{PKI}/issuer/{{issuer}}/der", status_only=True),
+    step("GET", f"{PKI}/issuer/{{issuer}}/crl"),
+    step("GET", f"{PKI}/issuer/{{issuer}}/crl/pem", status_only=True),
+    step("GET", f"{PKI}/cert/ca_chain"),
+    step("POST", f"{PKI}/config/crl", {"expiry": "24h"}, values=True),
+    step("GET", f"{PKI}/config/crl", values=True),
+    step("POST", f"{PKI}/config/auto-tidy", {"enabled": True}, status_only=True),
+    step(
+        "POST",
+        f"{PKI}/config/auto-tidy",
+        {"enabled": True, "tidy_cert_store": True},
+        status_only=True,
+    ),
+    step("POST", f"{PKI}/config/auto-tidy", {"enabled": False}, status_only=True),
     step("DELETE", f"{PKI}/roles/internal-services"),
     step("GET", f"{PKI}/roles/internal-services"),
+    step("DELETE", f"{INT}/root", values=True),
+    step("LIST", f"{INT}/issuers"),
+    step("GET", f"{INT}/ca", token="", status_only=True),
+    step("GET", f"{INT}/ca/pem", token="", status_only=True),
+    step("GET", f"{INT}/ca_chain", token="", status_only=True),
+    step("GET", f"{INT}/crl", token="", status_only=True),
+    step("GET", f"{INT}/cert/ca", exact_errors=True),
+    step("GET", f"{INT}/cert/ca_chain", exact_errors=True),
     step("DELETE", f"sys/mounts/{INT}"),
     step("DELETE", f"sys/mounts/{PKI}"),
 ]
@@ -187,3 +211,53 @@ def test_pki_matches_openbao(pair: tuple[Target, Target]) -> None:
             ours_info = [set(v) for v in ours.body["data"]["key_info"].values()]
             theirs_info = [set(v) for v in theirs.body["data"]["key_info"].values()]
             assert ours_info == theirs_info, s.label()
+
+
+RAW = (
+    "ca",
+    "ca/pem",
+    "ca_chain",
+    "crl",
+    "crl/pem",
+    "issuer/default/pem",
+    "issuer/default/der",
+    "issuer/default/crl/der",
+    "issuer/default/crl/pem",
+)
+
+
+def test_pki_raw_bodies_match_openbao_content_types(pair: tuple[Target, Target]) -> None:
+    """The raw endpoints: same status and Content-Type, before and after a CA exists."""
+    import requests
+
+    mount = "diff-pki-raw"
+    seen: dict[str, list[tuple[str, int, str]]] = {}
+    for target in pair:
+        headers = {"X-Vault-Token": target.root}
+        base = f"{target.address}/v1"
+        requests.post(
+            f"{base}/sys/mounts/{mount}", json={"type": "pki"}, headers=headers, timeout=30
+        ).raise_for_status()
+        try:
+            answers = []
+            for phase in ("empty", "ca"):
+                if phase == "ca":
+                    requests.post(
+                        f"{base}/{mount}/root/generate/internal",
+                        json={"common_name": "Raw"},
+                        headers=headers,
+                        timeout=30,
+                    ).raise_for_status()
+                for path in RAW:
+                    got = requests.get(f"{base}/{mount}/{path}", timeout=30)
+                    kind = got.headers.get("content-type", "")
+                    answers.append((f"{phase} {path}", got.status_code, kind))
+            seen[target.name] = answers
+        finally:
+            requests.delete(f"{base}/sys/mounts/{mount}", headers=headers, timeout=30)
+    different = [
+        (ours, theirs)
+        for ours, theirs in zip(seen["sealbox"], seen["bao"], strict=True)
+        if ours != theirs and not ours[0].startswith("empty issuer/")
+    ]
+    assert not different, different

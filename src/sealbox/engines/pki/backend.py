@@ -40,6 +40,12 @@ class PKIEngine(Backend):
         "crl/pem",
         "ocsp",
         "ocsp/*",
+        "issuer/+/pem",
+        "issuer/+/der",
+        "issuer/+/json",
+        "issuer/+/crl",
+        "issuer/+/crl/pem",
+        "issuer/+/crl/der",
     )
     root_paths = ("root", "root/sign-self-issued")
     #: How often the core should call ``periodic`` (auto-tidy checks whether a run is due).

@@ -296,4 +296,11 @@ class CAPaths:
             for key_id in await store.key_ids():
                 await store.delete_key(key_id)
             await store.set_default_issuer("")
-        return Response()
+        # compat: OpenBao's answer (path_root.go pathCADeleteRoot)
+        return Response(
+            warnings=[
+                "DELETE /root deletes all keys and issuers; prefer the new DELETE /key/:key_ref "
+                "and DELETE /issuer/:issuer_ref for finer granularity, unless removal of all "
+                "keys and issuers is desired."
+            ]
+        )

@@ -137,6 +137,12 @@ class CertPaths:
         store = self.ctx.store(req)
         return store, await resolve_issuer(store, "default")
 
+    async def _default_or_none(self, req: Request) -> tuple[PKIStore, IssuerEntry | None]:
+        """For the raw fetches: no default issuer is an empty 204, as OpenBao answers."""
+        store = self.ctx.store(req)
+        default = await store.default_issuer_id()
+        return store, (await store.issuer(default) if default else None)
+
     async def list_certs(self, req: Request, d: FieldData) -> Response:
         """LIST /:mount/certs."""
         del d
@@ -191,31 +197,41 @@ class CertPaths:
     async def read_ca_der(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/ca (unauthenticated)."""
         del d
-        _, issuer = await self._default(req)
+        _, issuer = await self._default_or_none(req)
+        if issuer is None:
+            return raw.raw_body(b"", raw.DER_CERT, 204)
         return raw.raw_body(_der(issuer.certificate), raw.DER_CERT)
 
     async def read_ca_pem(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/ca/pem (unauthenticated)."""
         del d
-        _, issuer = await self._default(req)
+        _, issuer = await self._default_or_none(req)
+        if issuer is None:
+            return raw.raw_body(b"", raw.PEM_CHAIN, 204)
         return raw.raw_body(_pem_bytes(issuer.certificate), raw.PEM_CHAIN)
 
     async def read_chain_pem(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/ca_chain (unauthenticated). compat: OpenBao labels it pkix-cert."""
         del d
-        _, issuer = await self._default(req)
+        _, issuer = await self._default_or_none(req)
+        if issuer is None:
+            return raw.raw_body(b"", raw.DER_CERT, 204)
         return raw.raw_body(_pem_bytes("\n".join(issuer.ca_chain)), raw.DER_CERT)
 
     async def read_crl_der(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/crl (unauthenticated)."""
         del d
-        store, issuer = await self._default(req)
+        store, issuer = await self._default_or_none(req)
+        if issuer is None:
+            return raw.raw_body(b"", raw.DER_CRL, 204)
         return raw.raw_body(await current_crl(self.ctx, store, issuer), raw.DER_CRL)
 
     async def read_crl_pem(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/crl/pem (unauthenticated)."""
         del d
-        store, issuer = await self._default(req)
+        store, issuer = await self._default_or_none(req)
+        if issuer is None:
+            return raw.raw_body(b"", raw.PEM_FILE, 204)
         der = await current_crl(self.ctx, store, issuer)
         return raw.raw_body(crl_pem(der).encode("ascii"), raw.PEM_FILE)
 
@@ -246,7 +262,7 @@ class CertPaths:
         if fmt == "der":
             return raw.raw_body(_der(issuer.certificate), raw.DER_CERT)
         if fmt == "pem":
-            return raw.raw_body(_pem_bytes(issuer.certificate), raw.PEM_FILE)
+            return raw.raw_body(_pem_bytes(issuer.certificate), raw.PEM_CHAIN)
         return Response(
             data={
                 "certificate": issuer.certificate,

@@ -173,9 +173,15 @@ class IssuerPaths:
             issuer = await resolve_issuer(store, d.get("issuer_ref"))
             await store.delete_issuer(issuer.id)
             await store.delete_crl(issuer.id)
+            warnings = []
             if await store.default_issuer_id() == issuer.id:
                 await store.set_default_issuer("")
-        return Response()
+                warnings.append(
+                    f"Deleted issuer {issuer.id} (via issuer_ref {d.get('issuer_ref')}); this was "
+                    "configured as the default issuer. Operations without an explicit issuer "
+                    "will not work until a new default is configured."
+                )
+        return Response(warnings=warnings)
 
     async def read_default(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/config/issuers."""
