@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,6 +57,9 @@ _EXT_KEY_USAGES = {
 }
 
 
+_PRINTABLE = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]*")
+
+
 def new_serial() -> int:
     """A positive random serial below 2**159."""
     return (int.from_bytes(os.urandom(20), "big") >> 1) or 1
@@ -76,8 +80,8 @@ class SubjectFields:
     serial_number: str = ""
 
     def name(self) -> x509.Name:
-        """The X.509 name, attributes in Go's pkix.Name order."""
-        attrs: list[x509.NameAttribute[str]] = []
+        """The X.509 name, attributes in Go's pkix.Name order; 400 for a value X.509 refuses."""
+        pairs: list[tuple[x509.ObjectIdentifier, str]] = []
         for oid, values in (
             (NameOID.COUNTRY_NAME, self.country),
             (NameOID.STATE_OR_PROVINCE_NAME, self.province),
@@ -87,13 +91,21 @@ class SubjectFields:
             (NameOID.ORGANIZATION_NAME, self.organization),
             (NameOID.ORGANIZATIONAL_UNIT_NAME, self.ou),
         ):
-            attrs.extend(x509.NameAttribute(oid, v) for v in values)
+            pairs.extend((oid, v) for v in values)
         if self.common_name:
-            attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, self.common_name))
+            pairs.append((NameOID.COMMON_NAME, self.common_name))
         if self.serial_number:
-            attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, self.serial_number))
+            pairs.append((NameOID.SERIAL_NUMBER, self.serial_number))
+        for oid, value in pairs:
+            # X.509 encodes these two as PrintableString, which allows only this alphabet.
+            if oid in (NameOID.COUNTRY_NAME, NameOID.SERIAL_NUMBER) and not _PRINTABLE.fullmatch(
+                value
+            ):
+                raise InvalidRequest(f"invalid subject: {value!r} is not a printable string")
         try:
-            return x509.Name([x509.RelativeDistinguishedName([a]) for a in attrs])
+            return x509.Name(
+                [x509.RelativeDistinguishedName([x509.NameAttribute(o, v)]) for o, v in pairs]
+            )
         except ValueError as err:
             raise InvalidRequest(f"invalid subject: {err}") from err
 
@@ -108,11 +120,22 @@ class SANs:
     uris: list[str] = field(default_factory=list)
 
     def general_names(self) -> list[x509.GeneralName]:
-        names: list[x509.GeneralName] = [x509.DNSName(n) for n in self.dns]
-        names += [x509.RFC822Name(e) for e in self.emails]
-        names += [x509.IPAddress(ip) for ip in self.ips]
-        names += [x509.UniformResourceIdentifier(u) for u in self.uris]
-        return names
+        """The SANs as X.509 names; 400 naming the first value X.509 cannot carry."""
+        names: list[x509.GeneralName] = [x509.IPAddress(ip) for ip in self.ips]
+        for kind, values in (
+            (x509.DNSName, self.dns),
+            (x509.RFC822Name, self.emails),
+            (x509.UniformResourceIdentifier, self.uris),
+        ):
+            for value in values:
+                try:
+                    names.append(kind(value))
+                except ValueError as err:
+                    raise InvalidRequest(
+                        f"invalid subject alternative name {value!r}: must be ASCII"
+                    ) from err
+        order = {x509.DNSName: 0, x509.RFC822Name: 1, x509.IPAddress: 2}
+        return sorted(names, key=lambda n: order.get(type(n), 3))
 
 
 @dataclass(slots=True)
@@ -225,9 +248,8 @@ def _url_extensions(builder: x509.CertificateBuilder, profile: Profile) -> x509.
         ]
         builder = builder.add_extension(x509.CRLDistributionPoints(points), False)
     if profile.permitted_dns_domains:
-        constraints = x509.NameConstraints(
-            [x509.DNSName(d) for d in profile.permitted_dns_domains], None
-        )
+        permitted = SANs(dns=list(profile.permitted_dns_domains)).general_names()
+        constraints = x509.NameConstraints(permitted, None)
         builder = builder.add_extension(constraints, critical=True)
     if profile.policy_identifiers:
         try:

@@ -57,6 +57,15 @@ def compute(
     now: datetime, policy: TTLPolicy, ca_not_after: datetime | None, behavior: str = "err"
 ) -> Validity:
     """The validity window of a new certificate (``ca_not_after`` None: self-signed)."""
+    try:
+        return _compute(now, policy, ca_not_after, behavior)
+    except OverflowError as err:
+        raise InvalidRequest("the requested validity period is out of range") from err
+
+
+def _compute(
+    now: datetime, policy: TTLPolicy, ca_not_after: datetime | None, behavior: str
+) -> Validity:
     warnings: list[str] = []
     now = now.replace(microsecond=0)
     if policy.not_after:
@@ -83,4 +92,10 @@ def compute(
     not_before = now - timedelta(seconds=max(0, policy.not_before_duration))
     if not_after <= not_before:
         raise InvalidRequest("the requested validity period is empty")
+    if not_before < _EARLIEST:
+        # X.509 UTCTime starts in 1950 (RFC 5280 section 4.1.2.5).
+        raise InvalidRequest("not_before_duration reaches before the year 1950")
     return Validity(not_before, not_after, warnings)
+
+
+_EARLIEST = datetime(1950, 1, 1, tzinfo=UTC)
