@@ -134,7 +134,7 @@ class SANs:
                     raise InvalidRequest(
                         f"invalid subject alternative name {value!r}: must be ASCII"
                     ) from err
-        order = {x509.DNSName: 0, x509.RFC822Name: 1, x509.IPAddress: 2}
+        order: dict[type, int] = {x509.DNSName: 0, x509.RFC822Name: 1, x509.IPAddress: 2}
         return sorted(names, key=lambda n: order.get(type(n), 3))
 
 
