@@ -122,10 +122,20 @@ def test_root_intermediate_leaf_chain_verifies_with_openssl(
         root.sys.disable_secrets_engine(inter_mount)
 
 
+@pytest.mark.parametrize(
+    ("key_type", "key_bits"),
+    [("ec", 384), ("rsa", 2048), ("ed25519", 0)],
+    ids=["p384", "rsa2048", "ed25519"],
+)
 def test_revocation_shows_in_crl_and_ocsp(
-    root: hvac.Client, pki: str, sealbox_server: ServerProcess, tmp_path: Path
+    root: hvac.Client,
+    pki: str,
+    sealbox_server: ServerProcess,
+    tmp_path: Path,
+    key_type: str,
+    key_bits: int,
 ) -> None:
-    ca = make_root(root, pki)
+    ca = make_root(root, pki, key_type=key_type, key_bits=key_bits)
     root.secrets.pki.create_or_update_role(
         "web", {"allowed_domains": "example.test", "allow_subdomains": True}, mount_point=pki
     )
