@@ -58,3 +58,16 @@ def test_authenticated(path: str) -> None:
 def test_root_paths_need_sudo() -> None:
     assert _matches(PKIEngine.root_paths, "root")
     assert not _matches(PKIEngine.root_paths, "root/generate/internal")
+
+
+def test_openapi_templates_are_clean() -> None:
+    """Every route renders as a plain OpenAPI template (no regex left in it)."""
+    import re
+
+    from sealbox.core.system.paths_internal import _template
+    from tests.unit.engines.pki_helpers import make_pki
+
+    templates = [_template(p.pattern) for p in make_pki().paths]
+    assert all(re.fullmatch(r"[\w/{}.-]+", t) for t in templates), templates
+    assert len(set(templates)) == len(templates)
+    assert "issuer/{issuer_ref}/issue/{role}" in templates

@@ -37,12 +37,12 @@ from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.csr import csr_public_key, csr_sans, parse_csr
 from sealbox.engines.pki.issuance import effective_urls
 from sealbox.engines.pki.issuers import cert_pem, resolve_key, signer_for
+from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.output import check_formats, encode_cert, encode_key, encode_pem_text
 from sealbox.engines.pki.settings import read_urls
 from sealbox.engines.pki.store import CertEntry, PKIStore, format_serial
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
-from sealbox.framework.path import segment
 from sealbox.logical import Operation, Request, Response
 
 NO_AIA_WARNING = (
@@ -100,27 +100,33 @@ class CAPaths:
                 operations={Operation.UPDATE: self.generate_root},
                 synopsis="Generate a new CA certificate and private key used for signing.",
             ),
-            Path(
-                "(issuer/" + segment("issuer_ref") + "/sign-intermediate|root/sign-intermediate)",
-                fields=_SIGN_FIELDS,
-                operations={Operation.UPDATE: self.sign_intermediate},
-                synopsis="Issue an intermediate CA certificate based on the provided CSR.",
+            *(
+                Path(
+                    prefix + "sign-intermediate",
+                    fields=_SIGN_FIELDS,
+                    operations={Operation.UPDATE: self.sign_intermediate},
+                    synopsis="Issue an intermediate CA certificate based on the provided CSR.",
+                )
+                for prefix in ("root/", "issuer/" + segment("issuer_ref") + "/")
             ),
             Path(
                 "root",
                 operations={Operation.DELETE: self.delete_root},
                 synopsis="Deletes every issuer and key of the mount.",
             ),
-            Path(
-                "(intermediate|issuers)/generate/(intermediate/)?" + exported,
-                fields={
-                    **gen_fields,
-                    "add_basic_constraints": FieldSchema(
-                        FieldType.BOOL, "Ask for CA:TRUE basic constraints in the CSR."
-                    ),
-                },
-                operations={Operation.UPDATE: self.generate_intermediate},
-                synopsis="Generate a new CSR and private key used for signing.",
+            *(
+                Path(
+                    prefix + exported,
+                    fields={
+                        **gen_fields,
+                        "add_basic_constraints": FieldSchema(
+                            FieldType.BOOL, "Ask for CA:TRUE basic constraints in the CSR."
+                        ),
+                    },
+                    operations={Operation.UPDATE: self.generate_intermediate},
+                    synopsis="Generate a new CSR and private key used for signing.",
+                )
+                for prefix in ("intermediate/generate/", "issuers/generate/intermediate/")
             ),
             Path(
                 "intermediate/set-signed",

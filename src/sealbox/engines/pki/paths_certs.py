@@ -18,11 +18,11 @@ from sealbox.engines.pki import raw
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.crl import crl_pem, current_crl, rebuild_all
 from sealbox.engines.pki.issuers import resolve_issuer
+from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.revocation import normalize_serial, revocation_wire, revoke
 from sealbox.engines.pki.store import IssuerEntry, PKIStore, format_serial
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
-from sealbox.framework.path import segment
 from sealbox.logical import Operation, Request, Response
 
 _SERIAL = {"serial": FieldSchema(FieldType.STRING, "Colon- or dash-separated hex serial.")}
@@ -126,7 +126,13 @@ class CertPaths:
                 synopsis="Fetch an issuer's certificate.",
             ),
             Path(
-                ref + "/crl(/(?P<fmt>pem|der))?",
+                ref + "/crl",
+                fields=_REF,
+                operations={read: self.read_issuer_crl},
+                synopsis="Fetch an issuer's CRL.",
+            ),
+            Path(
+                ref + "/crl/(?P<fmt>pem|der)",
                 fields={**_REF, "fmt": FieldSchema()},
                 operations={read: self.read_issuer_crl},
                 synopsis="Fetch an issuer's CRL.",

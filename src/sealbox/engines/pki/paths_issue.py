@@ -22,6 +22,7 @@ from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.csr import check_csr_key, csr_public_key, csr_sans, parse_csr
 from sealbox.engines.pki.issuance import ISSUE_FIELDS, effective_urls, role_profile
 from sealbox.engines.pki.issuers import Signer, signer_for
+from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.output import (
     bundle,
     check_formats,
@@ -36,7 +37,6 @@ from sealbox.engines.pki.store import CertEntry, format_serial
 from sealbox.engines.pki.validity import TTLPolicy, compute
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
-from sealbox.framework.path import segment
 from sealbox.logical import Operation, Request, Response, Secret
 
 _ROLE = {"role": FieldSchema(FieldType.STRING, "The role to issue against.")}
@@ -98,11 +98,14 @@ class IssuePaths:
                     operations={Operation.UPDATE: self.sign_role},
                     synopsis="Request certificates using a certain role with the provided details.",
                 ),
-                Path(
-                    f"{prefix}sign-verbatim(/{role})?",
-                    fields=verbatim_fields,
-                    operations={Operation.UPDATE: self.sign_verbatim},
-                    synopsis="Request a certificate signed verbatim from a CSR.",
+                *(
+                    Path(
+                        f"{prefix}sign-verbatim{suffix}",
+                        fields=verbatim_fields,
+                        operations={Operation.UPDATE: self.sign_verbatim},
+                        synopsis="Request a certificate signed verbatim from a CSR.",
+                    )
+                    for suffix in ("", f"/{role}")
                 ),
             ]
         return out

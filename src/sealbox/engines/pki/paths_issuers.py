@@ -13,11 +13,11 @@ from typing import Any
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.issuers import resolve_issuer, resolve_key
 from sealbox.engines.pki.keys import load_private_pem, signature_algorithm_name
+from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.settings import validate_url
 from sealbox.engines.pki.store import IssuerEntry, PKIStore
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
-from sealbox.framework.path import segment
 from sealbox.logical import Operation, Request, Response
 
 _S, _L = FieldType.STRING, FieldType.COMMA_STRING_LIST

@@ -7,11 +7,11 @@ read does), a missing role reads as 404, LIST answers the names.
 from __future__ import annotations
 
 from sealbox.engines.pki.context import PKIContext
+from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.roles import ROLE_FIELDS, Role, role_from_fields, role_wire
 from sealbox.engines.pki.store import PKIStore
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, Path
-from sealbox.framework.path import segment
 from sealbox.logical import Operation, Request, Response
 
 
