@@ -127,7 +127,7 @@ class CertPaths:
             ),
             Path(
                 ref + "/crl",
-                fields=_REF,
+                fields={**_REF, "fmt": FieldSchema()},
                 operations={read: self.read_issuer_crl},
                 synopsis="Fetch an issuer's CRL.",
             ),
