@@ -19,6 +19,8 @@ from tests.unit.engines.pki_helpers import (
     with_root,
 )
 
+from sealbox.logical import Operation
+
 
 @pytest.mark.parametrize(
     ("key_type", "key_bits", "kind"),
@@ -277,3 +279,70 @@ def test_roles_crud_and_validation() -> None:
     assert call(engine, READ, "roles/b").status == 404
     assert call(engine, DELETE, "roles/a").status == 204
     assert call(engine, READ, "roles/a").status == 404
+
+
+def test_patch_role_changes_only_what_is_sent() -> None:
+    engine = make_pki()
+    with_role(engine, "a", key_type="ec", max_ttl="1h", organization="Acme")
+    patched = ok(call(engine, Operation.PATCH, "roles/a", {"ttl": "30m", "allow_ip_sans": False}))
+    assert patched["ttl"] == 1800
+    assert patched["allow_ip_sans"] is False
+    assert patched["max_ttl"] == 3600
+    assert patched["organization"] == ["Acme"]
+    assert patched["key_type"] == "ec"
+    assert ok(call(engine, READ, "roles/a")) == patched
+    bad = call(engine, Operation.PATCH, "roles/a", {"ttl": "2h"})
+    assert bad.status == 400
+    assert ok(call(engine, READ, "roles/a"))["ttl"] == 1800
+    missing = call(engine, Operation.PATCH, "roles/nope", {"ttl": "1h"})
+    assert (missing.status, missing.errors) == (400, ["Unable to fetch role entry to patch"])
+
+
+def test_import_bundle_with_key_then_issue() -> None:
+    source = make_pki()
+    exported = ok(
+        call(
+            source,
+            UPDATE,
+            "root/generate/exported",
+            {"common_name": "Imported Root", "key_type": "ec"},
+        )
+    )
+    engine = make_pki()
+    bundle = exported["private_key"] + "\n" + exported["certificate"]
+    imported = ok(call(engine, UPDATE, "config/ca", {"pem_bundle": bundle}))
+    assert len(imported["imported_issuers"]) == 1
+    assert len(imported["imported_keys"]) == 1
+    issuer_id = imported["imported_issuers"][0]
+    assert imported["mapping"] == {issuer_id: imported["imported_keys"][0]}
+    with_role(engine)
+    leaf = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"}))
+    load(leaf["certificate"]).verify_directly_issued_by(load(exported["certificate"]))
+    again = ok(call(engine, UPDATE, "issuers/import/bundle", {"pem_bundle": bundle}))
+    assert again["existing_issuers"] == [issuer_id]
+    assert again["imported_issuers"] is None
+    assert again["imported_keys"] is None
+    broken = call(
+        engine,
+        UPDATE,
+        "config/ca",
+        {
+            "pem_bundle": "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"
+            + exported["certificate"]
+        },
+    )
+    assert broken.status == 400
+    assert ok(call(engine, LIST, "issuers/"))["keys"] == [issuer_id]
+
+
+def test_set_signed_refusal_writes_nothing() -> None:
+    other = make_pki()
+    foreign = with_root(other)
+    engine = make_pki()
+    ok(call(engine, UPDATE, "intermediate/generate/internal", {"common_name": "Int"}))
+    refused = call(
+        engine, UPDATE, "intermediate/set-signed", {"certificate": foreign["certificate"]}
+    )
+    assert refused.status == 400
+    assert ok(call(engine, LIST, "issuers/"))["keys"] == []
+    assert ok(call(engine, LIST, "certs/"))["keys"] == []

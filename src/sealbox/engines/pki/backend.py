@@ -47,7 +47,7 @@ class PKIEngine(Backend):
         "issuer/+/crl/pem",
         "issuer/+/crl/der",
     )
-    root_paths = ("root", "root/sign-self-issued")
+    root_paths = ("root",)
     #: How often the core should call ``periodic`` (auto-tidy checks whether a run is due).
     periodic_interval = 60.0
 

@@ -7,6 +7,9 @@ matched to a stored key by public key, and every issuer's ca_chain is rebuilt af
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -46,18 +49,6 @@ async def store_key(store: PKIStore, private: keys.PrivateKey, name: str) -> Key
     return entry
 
 
-async def find_key_for(store: PKIStore, cert: x509.Certificate) -> str:
-    """The id of the stored key matching ``cert``'s public key, or ""."""
-    wanted = _public_der(cert.public_key())  # type: ignore[arg-type]
-    for key_id in await store.key_ids():
-        entry = await store.key(key_id)
-        if entry is None:
-            continue
-        if _public_der(keys.load_private_pem(entry.private_key).public_key()) == wanted:
-            return key_id
-    return ""
-
-
 async def add_issuer(
     ctx: PKIContext, store: PKIStore, cert: x509.Certificate, key_id: str, name: str
 ) -> IssuerEntry:
@@ -95,3 +86,75 @@ def parse_bundle(text: str) -> list[x509.Certificate]:
     if not certs:
         raise InvalidRequest("no data found in PEM block")
     return certs
+
+
+_PEM_KEY = re.compile(
+    r"-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----.*?-----END \1-----", re.DOTALL
+)
+
+
+def parse_keys(text: str) -> list[keys.PrivateKey]:
+    """Every private key PEM block in ``text``; 400 for one that does not load."""
+    found = []
+    for match in _PEM_KEY.finditer(text):
+        try:
+            found.append(keys.load_private_pem(match.group(0)))
+        except (ValueError, TypeError) as err:
+            raise InvalidRequest("a private key in the bundle could not be parsed") from err
+    return found
+
+
+async def import_bundle(
+    ctx: PKIContext,
+    store: PKIStore,
+    certs: list[x509.Certificate],
+    private_keys: list[keys.PrivateKey],
+    *,
+    need_key: bool,
+) -> dict[str, Any]:
+    """Import keys and CA certificates (OpenBao's import answer); nothing is written when
+    ``need_key`` and no certificate would end up with a key."""
+    known: dict[bytes, str] = {}
+    for key_id in await store.key_ids():
+        stored = await store.key(key_id)
+        if stored is not None:
+            known[_public_der(keys.load_private_pem(stored.private_key).public_key())] = key_id
+    new_keys = {}
+    existing_keys: list[str] = []
+    for private in private_keys:
+        der = _public_der(private.public_key())
+        if der in known:
+            existing_keys.append(known[der])
+        elif der not in new_keys:
+            new_keys[der] = private
+    plans = []
+    for cert in certs:
+        der = _public_der(cert.public_key())  # type: ignore[arg-type]
+        has_key = der in known or der in new_keys
+        plans.append((cert, der, has_key, await existing_issuer(store, cert)))
+    if need_key and not any(has_key for _, _, has_key, _ in plans):
+        raise InvalidRequest(
+            "none of the provided certificates match a private key held by this mount"
+        )
+    imported_keys = []
+    for der, private in new_keys.items():
+        known[der] = (await store_key(store, private, "")).id
+        imported_keys.append(known[der])
+    imported: list[str] = []
+    existing: list[str] = []
+    mapping: dict[str, str] = {}
+    for cert, der, _, found in plans:
+        if found is not None:
+            existing.append(found.id)
+            mapping[found.id] = found.key_id
+            continue
+        entry = await add_issuer(ctx, store, cert, known.get(der, ""), "")
+        imported.append(entry.id)
+        mapping[entry.id] = entry.key_id
+    return {
+        "imported_issuers": imported or None,
+        "imported_keys": imported_keys or None,
+        "existing_issuers": existing or None,
+        "existing_keys": existing_keys or None,
+        "mapping": mapping,
+    }

@@ -20,9 +20,9 @@ from sealbox.engines.pki.builder import sign
 from sealbox.engines.pki.ca_ops import (
     add_issuer,
     check_names,
-    existing_issuer,
-    find_key_for,
+    import_bundle,
     parse_bundle,
+    parse_keys,
     store_key,
 )
 from sealbox.engines.pki.ca_request import (
@@ -127,6 +127,17 @@ class CAPaths:
                     synopsis="Generate a new CSR and private key used for signing.",
                 )
                 for prefix in ("intermediate/generate/", "issuers/generate/intermediate/")
+            ),
+            *(
+                Path(
+                    route,
+                    fields={
+                        "pem_bundle": FieldSchema(FieldType.STRING, "PEM certificates and keys.")
+                    },
+                    operations={Operation.UPDATE: self.import_issuers},
+                    synopsis="Import CA certificates and their private keys.",
+                )
+                for route in ("config/ca", "issuers/import/bundle", "issuers/import/cert")
             ),
             Path(
                 "intermediate/set-signed",
@@ -262,34 +273,19 @@ class CAPaths:
         """POST /:mount/intermediate/set-signed. Import the signed CA (and its chain)."""
         store = self.ctx.store(req)
         certs = parse_bundle(d.get("certificate"))
-        imported: list[str] = []
-        existing: list[str] = []
-        mapping: dict[str, str] = {}
-        for cert in certs:
-            found = await existing_issuer(store, cert)
-            if found is not None:
-                existing.append(found.id)
-                mapping[found.id] = found.key_id
-                continue
-            key_id = await find_key_for(store, cert)
-            entry = await add_issuer(self.ctx, store, cert, key_id, "")
-            imported.append(entry.id)
-            mapping[entry.id] = key_id
-        if not any(mapping.values()):
-            raise InvalidRequest(
-                "none of the provided certificates match a private key held by this mount"
-            )
+        data = await import_bundle(self.ctx, store, certs, [], need_key=True)
         warnings = [] if await _has_urls(store) else [NO_AIA_WARNING]
-        return Response(
-            warnings=warnings,
-            data={
-                "imported_issuers": imported or None,
-                "imported_keys": None,
-                "existing_issuers": existing or None,
-                "existing_keys": None,
-                "mapping": mapping,
-            },
-        )
+        return Response(warnings=warnings, data=data)
+
+    async def import_issuers(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/config/ca | issuers/import/bundle. CA certificates and their keys."""
+        text = d.get("pem_bundle")
+        certs = parse_bundle(text)
+        private_keys = parse_keys(text)
+        store = self.ctx.store(req)
+        data = await import_bundle(self.ctx, store, certs, private_keys, need_key=False)
+        warnings = [] if await _has_urls(store) else [NO_AIA_WARNING]
+        return Response(data=data, warnings=warnings)
 
     async def delete_root(self, req: Request, d: FieldData) -> Response:
         """DELETE /:mount/root (sudo). Removes every issuer and key."""

@@ -1,7 +1,8 @@
 """``roles/`` and ``roles/<name>``: create, read, list and delete PKI roles.
 
 Mirrors openbao builtin/logical/pki/path_roles.go: a write answers 200 with the role (as a
-read does), a missing role reads as 404, LIST answers the names.
+read does), PATCH changes only what it sends, a missing role reads as 404 (a patch of it is a 400), LIST
+answers the names.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class RolePaths:
                 operations={
                     Operation.READ: self.read_role,
                     Operation.UPDATE: self.write_role,
+                    Operation.PATCH: self.patch_role,
                     Operation.DELETE: self.delete_role,
                 },
                 existence_check=self.role_exists,
@@ -66,6 +68,17 @@ class RolePaths:
         """POST /:mount/roles/:name. Replaces the role; answers it."""
         role = role_from_fields(d)
         await self.ctx.store(req).put_role_raw(d.get("name"), role)
+        return Response(data=role_wire(role))
+
+    async def patch_role(self, req: Request, d: FieldData) -> Response:
+        """PATCH /:mount/roles/:name. Changes only the supplied fields."""
+        store = self.ctx.store(req)
+        raw = await store.role_raw(d.get("name"))
+        if raw is None:
+            # compat: OpenBao's message (path_roles.go pathRolePatch)
+            raise InvalidRequest("Unable to fetch role entry to patch")
+        role = role_from_fields(d, role_wire(raw))
+        await store.put_role_raw(d.get("name"), role)
         return Response(data=role_wire(role))
 
     async def delete_role(self, req: Request, d: FieldData) -> None:

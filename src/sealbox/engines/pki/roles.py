@@ -96,11 +96,14 @@ ROLE_FIELDS["name"] = FieldSchema(S, "Name of the role.", required=True)
 Role = dict[str, Any]
 
 
-def role_from_fields(d: FieldData) -> Role:
-    """A complete, validated role record from a write."""
-    role: Role = {name: d.get(name) for name in _SPEC}
-    if not d.supplied("cn_validations"):
-        role["cn_validations"] = ["email", "hostname"]
+def role_from_fields(d: FieldData, base: Role | None = None) -> Role:
+    """A complete, validated role record from a write (a patch of ``base`` when given)."""
+    if base is None:
+        role: Role = {name: d.get(name) for name in _SPEC}
+        if not d.supplied("cn_validations"):
+            role["cn_validations"] = ["email", "hostname"]
+    else:
+        role = {name: d.get(name) if d.supplied(name) else base[name] for name in _SPEC}
     spec = key_spec(role["key_type"], role["key_bits"], allow_any=True)
     role["key_bits"] = spec.key_bits
     if role["signature_bits"] not in (0, 256, 384, 512):
