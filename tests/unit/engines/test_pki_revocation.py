@@ -24,15 +24,13 @@ from sealbox.engines.pki import PKIEngine
 from sealbox.logical import Operation, Request
 
 
-def _raw(
-    engine: PKIEngine, path: str, data: dict[str, str] | None = None
-) -> tuple[int, bytes, str]:
+def _raw(engine: PKIEngine, path: str, data: dict[str, str] | None = None) -> tuple[bytes, str]:
     op = Operation.UPDATE if data is not None else Operation.READ
     req = Request(operation=op, path=path, data=data or {}, storage=engine.config.storage)
     resp = asyncio.run(engine.handle(req))
     assert resp is not None
-    assert resp.body is not None
-    return resp.status or 200, resp.body, resp.content_type
+    assert resp.document is not None
+    return resp.document.content, resp.document.media_type
 
 
 def _ocsp_request(cert: x509.Certificate, issuer: x509.Certificate) -> bytes:
@@ -40,12 +38,10 @@ def _ocsp_request(cert: x509.Certificate, issuer: x509.Certificate) -> bytes:
     return request.public_bytes(serialization.Encoding.DER)
 
 
-def _ocsp_post(engine: PKIEngine, der: bytes) -> tuple[int, ocsp.OCSPResponse]:
-    status, body, content_type = _raw(
-        engine, "ocsp", {"ocsp_request": base64.b64encode(der).decode()}
-    )
+def _ocsp_post(engine: PKIEngine, der: bytes) -> ocsp.OCSPResponse:
+    body, content_type = _raw(engine, "ocsp", {"ocsp_request": base64.b64encode(der).decode()})
     assert content_type == "application/ocsp-response"
-    return status, ocsp.load_der_ocsp_response(body)
+    return ocsp.load_der_ocsp_response(body)
 
 
 def test_revoke_then_crl_and_ocsp_report_it() -> None:
@@ -57,8 +53,7 @@ def test_revoke_then_crl_and_ocsp_report_it() -> None:
     kept = ok(call(engine, UPDATE, "issue/web", {"common_name": "b.example.com"}))
     ca, leaf = load(root["certificate"]), load(issued["certificate"])
 
-    status, answer = _ocsp_post(engine, _ocsp_request(leaf, ca))
-    assert status == 200
+    answer = _ocsp_post(engine, _ocsp_request(leaf, ca))
     assert answer.response_status is ocsp.OCSPResponseStatus.SUCCESSFUL
     assert answer.certificate_status is ocsp.OCSPCertStatus.GOOD
     assert answer.serial_number == leaf.serial_number
@@ -70,7 +65,7 @@ def test_revoke_then_crl_and_ocsp_report_it() -> None:
     again = ok(call(engine, UPDATE, "revoke", {"serial_number": issued["serial_number"].upper()}))
     assert again == revoked
 
-    _, der, content_type = _raw(engine, "crl")
+    der, content_type = _raw(engine, "crl")
     assert content_type == "application/pkix-crl"
     crl = x509.load_der_x509_crl(der)
     assert crl.is_signature_valid(ca.public_key())  # type: ignore[arg-type]
@@ -78,14 +73,14 @@ def test_revoke_then_crl_and_ocsp_report_it() -> None:
     assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 1
     assert (crl.next_update_utc - crl.last_update_utc).total_seconds() == 72 * 3600  # type: ignore[operator]
 
-    _, answer = _ocsp_post(engine, _ocsp_request(leaf, ca))
+    answer = _ocsp_post(engine, _ocsp_request(leaf, ca))
     assert answer.certificate_status is ocsp.OCSPCertStatus.REVOKED
     assert answer.revocation_time_utc == clock.now.replace(microsecond=0)
-    _, good = _ocsp_post(engine, _ocsp_request(load(kept["certificate"]), ca))
+    good = _ocsp_post(engine, _ocsp_request(load(kept["certificate"]), ca))
     assert good.certificate_status is ocsp.OCSPCertStatus.GOOD
     # GET form: base64 of the DER in the path
     b64 = base64.b64encode(_ocsp_request(leaf, ca)).decode()
-    _, body, _ = _raw(engine, f"ocsp/{b64}")
+    body, _ = _raw(engine, f"ocsp/{b64}")
     assert ocsp.load_der_ocsp_response(body).certificate_status is ocsp.OCSPCertStatus.REVOKED
     listed = ok(call(engine, LIST, "certs/revoked/"))["keys"]
     assert listed == [issued["serial_number"]]
@@ -116,11 +111,9 @@ def test_ocsp_unknown_issuer_malformed_and_unknown_serial() -> None:
     foreign = load(
         ok(call(other, UPDATE, "issue/web", {"common_name": "a.example.com"}))["certificate"]
     )
-    status, answer = _ocsp_post(engine, _ocsp_request(foreign, load(other_root["certificate"])))
-    assert status == 401
+    answer = _ocsp_post(engine, _ocsp_request(foreign, load(other_root["certificate"])))
     assert answer.response_status is ocsp.OCSPResponseStatus.UNAUTHORIZED
-    status, answer = _ocsp_post(engine, b"\x30\x03garbage")
-    assert status == 400
+    answer = _ocsp_post(engine, b"\x30\x03garbage")
     assert answer.response_status is ocsp.OCSPResponseStatus.MALFORMED_REQUEST
     # a certificate with this issuer's name and key but a serial the mount never stored
     request = (
@@ -132,7 +125,7 @@ def test_ocsp_unknown_issuer_malformed_and_unknown_serial() -> None:
         )
         .build()
     )
-    _, answer = _ocsp_post(engine, request.public_bytes(serialization.Encoding.DER))
+    answer = _ocsp_post(engine, request.public_bytes(serialization.Encoding.DER))
     assert answer.certificate_status is ocsp.OCSPCertStatus.UNKNOWN
 
 
@@ -153,13 +146,13 @@ def _hashes(cert: x509.Certificate) -> tuple[bytes, bytes]:
 def test_crl_and_ca_endpoints_raw_bodies() -> None:
     engine = make_pki()
     root = with_root(engine)
-    _, der, kind = _raw(engine, "ca")
+    der, kind = _raw(engine, "ca")
     assert kind == "application/pkix-cert"
     assert x509.load_der_x509_certificate(der) == load(root["certificate"])
-    _, pem, kind = _raw(engine, "ca/pem")
+    pem, kind = _raw(engine, "ca/pem")
     assert kind == "application/pem-certificate-chain"
     assert pem.decode().strip() == root["certificate"]
-    _, pem, kind = _raw(engine, "crl/pem")
+    pem, kind = _raw(engine, "crl/pem")
     assert kind == "application/x-pem-file"
     assert x509.load_pem_x509_crl(pem).issuer == load(root["certificate"]).subject
     assert ok(call(engine, READ, "cert/ca"))["certificate"] == root["certificate"]
@@ -177,14 +170,13 @@ def test_tidy_removes_expired_after_safety_buffer() -> None:
     long = ok(call(engine, UPDATE, "issue/web", {"common_name": "b.example.com", "ttl": "100h"}))
     ok(call(engine, UPDATE, "revoke", {"serial_number": short["serial_number"]}))
     clock.advance(2 * 3600)
-    answer = call(
-        engine,
-        UPDATE,
-        "tidy",
-        {"tidy_cert_store": True, "tidy_revoked_certs": True, "safety_buffer": "2h"},
-    )
-    assert answer.status == 202
+    body = {"tidy_cert_store": True, "tidy_revoked_certs": True, "safety_buffer": "2h"}
+    tidy = Request(operation=UPDATE, path="tidy", data=body, storage=engine.config.storage)
+    answer = asyncio.run(engine.handle(tidy))
+    assert answer is not None
+    assert answer.accepted  # the Vault door answers 202
     assert answer.data is None
+    assert answer.warnings[0].startswith("Tidy operation successfully started.")
     # expired only one hour ago: inside the two-hour buffer, kept
     assert short["serial_number"] in ok(call(engine, LIST, "certs/"))["keys"]
     clock.advance(2 * 3600)

@@ -66,7 +66,7 @@ def test_openapi_templates_are_clean() -> None:
 
     from tests.unit.engines.pki_helpers import make_pki
 
-    from sealbox.core.system.paths_internal import _template
+    from sealbox.framework.openapi import _template
 
     templates = [_template(p.pattern) for p in make_pki().paths]
     assert all(re.fullmatch(r"[\w/{}.-]+", t) for t in templates), templates
@@ -79,7 +79,7 @@ def test_every_route_and_operation_answers_without_a_server_error() -> None:
     from tests.unit.engines.harness import call
     from tests.unit.engines.pki_helpers import make_pki, with_role, with_root
 
-    from sealbox.core.system.paths_internal import _template
+    from sealbox.framework.openapi import _template
 
     engine = make_pki()
     root = with_root(engine)

@@ -9,13 +9,13 @@ going by the finish time of the last run recorded in tidy-status.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any
 
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.store import PKIStore
 from sealbox.engines.pki.tidy import TidyRequest, run_tidy, tidy_status
 from sealbox.errors import InvalidRequest
+from sealbox.goformat import parse_rfc3339
 
 CONFIG_AUTO_TIDY = "config/auto-tidy"
 
@@ -58,7 +58,7 @@ async def maybe_run(ctx: PKIContext, store: PKIStore) -> bool:
     last = (await tidy_status(store)).get("time_finished")
     now = ctx.clock()
     if last:
-        finished = datetime.fromisoformat(str(last).replace("Z", "+00:00"))
+        finished = parse_rfc3339(str(last))
         if (now - finished).total_seconds() < config.interval_duration:
             return False
     request = TidyRequest(config.tidy_cert_store, config.tidy_revoked_certs, config.safety_buffer)

@@ -2,8 +2,9 @@
 
 Mirrors openbao builtin/logical/pki/path_ocsp.go: the request's CertID names the issuer by
 the hashes of its subject and public key; an issuer this mount does not hold (or a disabled
-responder) is answered ``unauthorized`` with HTTP 401, an unparsable request
-``malformedRequest`` with HTTP 400. The answer is signed by the issuer itself (no delegated
+responder) is answered ``unauthorized``, an unparsable request ``malformedRequest``. Those
+answers go out with HTTP 200 (RFC 6960 appendix A puts the outcome in the OCSP body; OpenBao
+also sets 401 and 400, which a Response has no way to say: clients read the body). The answer is signed by the issuer itself (no delegated
 responder), is valid for config/crl ``ocsp_expiry`` (12 h) and echoes the request's nonce.
 Divergence, on purpose: a serial this mount never stored is ``unknown`` (OpenBao says
 ``good`` for any serial it has not revoked); RFC 6960 reserves ``good`` for certificates the
@@ -13,7 +14,6 @@ responder knows.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
@@ -28,19 +28,10 @@ from sealbox.engines.pki.settings import read_crl_config
 from sealbox.engines.pki.store import PKIStore, format_serial
 
 
-@dataclass(frozen=True, slots=True)
-class OCSPAnswer:
-    """The DER body and the HTTP status to send it with."""
-
-    der: bytes
-    status: int = 200
-
-
-def _unsuccessful(status: ocsp.OCSPResponseStatus, http_status: int) -> OCSPAnswer:
-    der = ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
+def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
+    return ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
         serialization.Encoding.DER
     )
-    return OCSPAnswer(der, http_status)
 
 
 def _key_bits(cert: x509.Certificate) -> bytes:
@@ -80,16 +71,16 @@ async def _find_signer(
     return None
 
 
-async def respond(ctx: PKIContext, store: PKIStore, der: bytes) -> OCSPAnswer:
+async def respond(ctx: PKIContext, store: PKIStore, der: bytes) -> bytes:
     """The OCSP answer to one DER request."""
     try:
         request = ocsp.load_der_ocsp_request(der)
     except ValueError:
-        return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST, 400)
+        return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
     config = await read_crl_config(store)
     signer = None if config.ocsp_disable else await _find_signer(ctx, store, request)
     if signer is None:
-        return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED, 401)
+        return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
     serial = format_serial(request.serial_number)
     revoked = await store.revoked(serial)
     stored = await store.cert(serial)
@@ -116,7 +107,7 @@ async def respond(ctx: PKIContext, store: PKIStore, der: bytes) -> OCSPAnswer:
         if isinstance(ext.value, x509.OCSPNonce):
             builder = builder.add_extension(ext.value, critical=False)
     response = builder.sign(signer.key, signature_hash(signer.key))
-    return OCSPAnswer(response.public_bytes(serialization.Encoding.DER))
+    return response.public_bytes(serialization.Encoding.DER)
 
 
 def _hash_for(algorithm: hashes.HashAlgorithm) -> hashes.HashAlgorithm:

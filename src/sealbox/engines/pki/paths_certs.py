@@ -205,7 +205,7 @@ class CertPaths:
         del d
         _, issuer = await self._default_or_none(req)
         if issuer is None:
-            return raw.raw_body(b"", raw.DER_CERT, 204)
+            return raw.nothing()
         return raw.raw_body(_der(issuer.certificate), raw.DER_CERT)
 
     async def read_ca_pem(self, req: Request, d: FieldData) -> Response:
@@ -213,7 +213,7 @@ class CertPaths:
         del d
         _, issuer = await self._default_or_none(req)
         if issuer is None:
-            return raw.raw_body(b"", raw.PEM_CHAIN, 204)
+            return raw.nothing()
         return raw.raw_body(_pem_bytes(issuer.certificate), raw.PEM_CHAIN)
 
     async def read_chain_pem(self, req: Request, d: FieldData) -> Response:
@@ -221,7 +221,7 @@ class CertPaths:
         del d
         _, issuer = await self._default_or_none(req)
         if issuer is None:
-            return raw.raw_body(b"", raw.DER_CERT, 204)
+            return raw.nothing()
         return raw.raw_body(_pem_bytes("\n".join(issuer.ca_chain)), raw.DER_CERT)
 
     async def read_crl_der(self, req: Request, d: FieldData) -> Response:
@@ -229,7 +229,7 @@ class CertPaths:
         del d
         store, issuer = await self._default_or_none(req)
         if issuer is None:
-            return raw.raw_body(b"", raw.DER_CRL, 204)
+            return raw.nothing()
         return raw.raw_body(await current_crl(self.ctx, store, issuer), raw.DER_CRL)
 
     async def read_crl_pem(self, req: Request, d: FieldData) -> Response:
@@ -237,7 +237,7 @@ class CertPaths:
         del d
         store, issuer = await self._default_or_none(req)
         if issuer is None:
-            return raw.raw_body(b"", raw.PEM_FILE, 204)
+            return raw.nothing()
         der = await current_crl(self.ctx, store, issuer)
         return raw.raw_body(crl_pem(der).encode("ascii"), raw.PEM_FILE)
 

@@ -54,7 +54,7 @@ class OCSPPaths:
 
     async def _answer(self, req: Request, der: bytes) -> Response:
         answer = await respond(self.ctx, self.ctx.store(req), der)
-        return raw.raw_body(answer.der, raw.OCSP_RESPONSE, answer.status)
+        return raw.raw_body(answer, raw.OCSP_RESPONSE)
 
     async def ocsp_post(self, req: Request, d: FieldData) -> Response:
         """POST /:mount/ocsp (unauthenticated)."""

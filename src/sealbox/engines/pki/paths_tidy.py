@@ -75,7 +75,7 @@ class TidyPaths:
             raise InvalidRequest("at least one tidy operation must be enabled")
         await run_tidy(self.ctx, self.ctx.store(req), request)
         # compat: OpenBao answers 202 with only this warning (path_tidy.go)
-        return Response(status=202, warnings=[TIDY_WARNING])
+        return Response(accepted=True, warnings=[TIDY_WARNING])
 
     async def read_status(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/tidy-status."""

@@ -13,8 +13,8 @@ from typing import Any
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.crl import build_crl
 from sealbox.engines.pki.store import CertEntry, PKIStore, RevokedEntry
-from sealbox.engines.pki.validity import rfc3339
 from sealbox.errors import InvalidRequest
+from sealbox.goformat import rfc3339_nano
 
 
 def normalize_serial(serial: str) -> str:
@@ -26,7 +26,7 @@ def revocation_wire(entry: RevokedEntry) -> dict[str, Any]:
     moment = datetime.fromtimestamp(entry.revocation_time, UTC)
     return {
         "revocation_time": int(entry.revocation_time),
-        "revocation_time_rfc3339": rfc3339(moment),
+        "revocation_time_rfc3339": rfc3339_nano(moment),
         "state": "revoked",
     }
 

@@ -12,7 +12,7 @@ from typing import Any
 from sealbox.engines.pki.builder import URLs
 from sealbox.engines.pki.store import CONFIG_CRL, CONFIG_URLS, PKIStore
 from sealbox.errors import InvalidRequest
-from sealbox.framework.duration import parse_duration
+from sealbox.goformat import parse_duration
 
 
 @dataclass(slots=True)

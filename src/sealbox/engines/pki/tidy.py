@@ -14,7 +14,7 @@ from typing import Any
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.crl import rebuild_all
 from sealbox.engines.pki.store import TIDY_STATUS, PKIStore
-from sealbox.engines.pki.validity import rfc3339
+from sealbox.goformat import rfc3339_nano
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +54,8 @@ async def run_tidy(ctx: PKIContext, store: PKIStore, request: TidyRequest) -> di
         **asdict(request),
         "state": "Finished",
         "error": None,
-        "time_started": rfc3339(started),
-        "time_finished": rfc3339(ctx.clock()),
+        "time_started": rfc3339_nano(started),
+        "time_finished": rfc3339_nano(ctx.clock()),
         "cert_store_deleted_count": certs_deleted,
         "revoked_cert_deleted_count": revoked_deleted,
         "current_cert_store_count": len(await store.cert_serials()),

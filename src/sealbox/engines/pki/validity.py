@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sealbox.errors import InvalidRequest
-from sealbox.framework.duration import format_duration
+from sealbox.goformat import format_duration, rfc3339
 
 
 @dataclass(slots=True)
@@ -36,11 +36,6 @@ class TTLPolicy:
     mount_default: int = 0
     mount_max: int = 0
     not_before_duration: int = 30
-
-
-def rfc3339(moment: datetime) -> str:
-    """Go's time.RFC3339Nano-style UTC timestamp."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _parse_not_after(text: str) -> datetime:
