@@ -281,3 +281,23 @@ def test_lease_revocation_of_a_no_store_certificate_reaches_the_crl() -> None:
     asyncio.run(engine.revoke_lease(req, secret))
     crl = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
     assert [r.serial_number for r in crl] == [load(outcome.data["certificate"]).serial_number]
+
+
+def test_expired_certificate_is_left_off_the_crl_unless_allowed() -> None:
+    clock = FakeClock()
+    engine = make_pki(clock)
+    with_root(engine)
+    with_role(engine)
+    old = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com", "ttl": "1h"}))
+    clock.advance(2 * 3600)
+    refused = call(engine, UPDATE, "revoke", {"serial_number": old["serial_number"]})
+    assert refused.status == 200
+    assert refused.data is None
+    assert refused.warnings == [
+        f"certificate with serial {old['serial_number']} already expired; refusing to add to "
+        "CRL. Enable 'AllowExpiredCertRevocation' to allow revoking expired certificates."
+    ]
+    assert ok(call(engine, LIST, "certs/revoked/"))["keys"] == []
+    ok(call(engine, UPDATE, "config/crl", {"allow_expired_cert_revocation": True}))
+    revoked = ok(call(engine, UPDATE, "revoke", {"serial_number": old["serial_number"]}))
+    assert revoked["state"] == "revoked"

@@ -10,6 +10,8 @@ and the ``pki`` lease type: a certificate issued with ``generate_lease`` carries
 
 from __future__ import annotations
 
+import contextlib
+
 from sealbox.engines.pki.auto_tidy import maybe_run
 from sealbox.engines.pki.context import Clock, PKIContext, utc_now
 from sealbox.engines.pki.paths_ca import CAPaths
@@ -20,7 +22,7 @@ from sealbox.engines.pki.paths_issuers import IssuerPaths
 from sealbox.engines.pki.paths_ocsp import OCSPPaths
 from sealbox.engines.pki.paths_roles import RolePaths
 from sealbox.engines.pki.paths_tidy import TidyPaths
-from sealbox.engines.pki.revocation import revoke
+from sealbox.engines.pki.revocation import ExpiredCertificate, revoke
 from sealbox.engines.pki.store import CertEntry
 from sealbox.errors import InvalidRequest
 from sealbox.framework import Backend, BackendConfig, Path
@@ -81,7 +83,9 @@ class PKIEngine(Backend):
         unstored = CertEntry(
             serial, "", str(data.get("issuer_id", "")), int(data.get("not_after", 0))
         )
-        await revoke(self.ctx, self.ctx.store(req), serial, unstored)
+        with contextlib.suppress(ExpiredCertificate):
+            # compat: an expired certificate's lease ends without a CRL entry, as in OpenBao
+            await revoke(self.ctx, self.ctx.store(req), serial, unstored)
 
 
 def pki_factory(config: BackendConfig) -> Backend:

@@ -19,7 +19,12 @@ from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.crl import crl_pem, current_crl, rebuild_all
 from sealbox.engines.pki.issuers import resolve_issuer
 from sealbox.engines.pki.names import name as segment
-from sealbox.engines.pki.revocation import normalize_serial, revocation_wire, revoke
+from sealbox.engines.pki.revocation import (
+    ExpiredCertificate,
+    normalize_serial,
+    revocation_wire,
+    revoke,
+)
 from sealbox.engines.pki.store import IssuerEntry, PKIStore, format_serial
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
@@ -258,7 +263,10 @@ class CertPaths:
             serial = format_serial(cert.serial_number)
         if not serial:
             raise InvalidRequest("The serial number or certificate to revoke must be provided.")
-        entry = await revoke(self.ctx, self.ctx.store(req), serial)
+        try:
+            entry = await revoke(self.ctx, self.ctx.store(req), serial)
+        except ExpiredCertificate as expired:
+            return Response(warnings=[expired.warning])
         return Response(data=revocation_wire(entry))
 
     async def read_issuer_cert(self, req: Request, d: FieldData) -> Response:

@@ -2,7 +2,8 @@
 
 Mirrors openbao builtin/logical/pki/crl_util.go ``revokeCert``: an unknown serial is a 400
 naming it; revoking twice answers the first revocation again; an issuer cannot be revoked
-through pki/revoke. The issuer's CRL is rebuilt right after the revocation is stored.
+through pki/revoke; an expired certificate is left off the CRL (a warning, no error) unless
+config/crl ``allow_expired_cert_revocation`` is set. The issuer's CRL is rebuilt right after the revocation is stored.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.crl import build_crl
+from sealbox.engines.pki.settings import read_crl_config
 from sealbox.engines.pki.store import CertEntry, PKIStore, RevokedEntry
 from sealbox.errors import InvalidRequest
 from sealbox.goformat import rfc3339_nano
@@ -31,6 +33,18 @@ def revocation_wire(entry: RevokedEntry) -> dict[str, Any]:
     }
 
 
+class ExpiredCertificate(Exception):
+    """The certificate already expired and config/crl does not allow revoking it."""
+
+    def __init__(self, serial: str) -> None:
+        super().__init__(serial)
+        # compat: OpenBao's warning (crl_util.go revokeCert)
+        self.warning = (
+            f"certificate with serial {serial} already expired; refusing to add to CRL. "
+            "Enable 'AllowExpiredCertRevocation' to allow revoking expired certificates."
+        )
+
+
 async def revoke(
     ctx: PKIContext, store: PKIStore, serial: str, unstored: CertEntry | None = None
 ) -> RevokedEntry:
@@ -46,6 +60,9 @@ async def revoke(
     cert = await store.cert(serial) or unstored
     if cert is None:
         raise InvalidRequest(f"certificate with serial {serial} not found.")
+    expired = cert.not_after and cert.not_after < ctx.clock().timestamp()
+    if expired and not (await read_crl_config(store)).allow_expired_cert_revocation:
+        raise ExpiredCertificate(serial)
     for issuer_id in await store.issuer_ids():
         issuer = await store.issuer(issuer_id)
         if issuer is not None and issuer.serial_number == serial:
