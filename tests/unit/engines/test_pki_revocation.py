@@ -301,3 +301,18 @@ def test_expired_certificate_is_left_off_the_crl_unless_allowed() -> None:
     ok(call(engine, UPDATE, "config/crl", {"allow_expired_cert_revocation": True}))
     revoked = ok(call(engine, UPDATE, "revoke", {"serial_number": old["serial_number"]}))
     assert revoked["state"] == "revoked"
+
+
+def test_revoke_by_certificate_pem_and_read_by_dashed_serial() -> None:
+    engine = make_pki()
+    with_root(engine)
+    with_role(engine)
+    issued = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"}))
+    revoked = ok(call(engine, UPDATE, "revoke", {"certificate": issued["certificate"]}))
+    assert revoked["state"] == "revoked"
+    dashed = issued["serial_number"].replace(":", "-").upper()
+    read = ok(call(engine, READ, f"cert/{dashed}"))
+    assert read["revocation_time"] == revoked["revocation_time"]
+    assert read["certificate"] == issued["certificate"]
+    bad = call(engine, UPDATE, "revoke", {"certificate": "not a certificate"})
+    assert (bad.status, bad.errors) == (400, ["certificate could not be parsed"])
