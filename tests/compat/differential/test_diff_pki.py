@@ -30,10 +30,10 @@ PKI_KNOWN: tuple[tuple[str, str, str], ...] = (
         "values' fields separately",
     ),
     (
-        r"GET diff-pki/issuer/nope",
+        r"GET diff-pki/(issuer|key)/nope",
         r"status",
-        "an unknown issuer reference: OpenBao answers 500, sealbox 400 with the same message "
-        "(issue 10: unknown issuer is a 400, never a 500)",
+        "an unknown issuer or key reference: OpenBao answers 500, sealbox 400 with the same "
+        "message (issue 10: an unknown issuer is a 400, never a 500)",
     ),
 )
 
@@ -179,6 +179,31 @@ STEPS: list[Step] = [
     step("GET", f"{PKI}/issuer/{{issuer}}/crl"),
     step("GET", f"{PKI}/issuer/{{issuer}}/crl/pem", status_only=True),
     step("GET", f"{PKI}/cert/ca_chain"),
+    step("GET", f"{PKI}/key/default"),
+    step(
+        "POST", f"{PKI}/keys/generate/internal", {"key_type": "ec", "key_name": "k1"}, values=True
+    ),
+    step("POST", f"{PKI}/keys/generate/internal", {"key_type": "ec", "key_name": "k1"}),
+    step("POST", f"{PKI}/key/k1", {"key_name": "k2"}, values=True),
+    step("GET", f"{PKI}/key/k2"),
+    step(
+        "POST",
+        f"{PKI}/root/rotate/existing",
+        {"common_name": "Next", "key_ref": "k2", "issuer_name": "next"},
+    ),
+    step("GET", f"{PKI}/config/issuers", save={"old_default": "data.default"}),
+    step("POST", f"{PKI}/root/replace", {"default": "next"}),
+    step("DELETE", f"{PKI}/key/k2", exact_errors=False),
+    step("POST", f"{PKI}/root/replace", {"default": "{old_default}"}),
+    step(
+        "POST",
+        f"{PKI}/keys/generate/exported",
+        {"key_type": "rsa", "key_bits": 2048, "key_name": "spare"},
+        save={"spare_key": "data.private_key"},
+    ),
+    step("DELETE", f"{PKI}/key/spare"),
+    step("POST", f"{PKI}/keys/import", {"pem_bundle": "{spare_key}", "key_name": "again"}),
+    step("GET", f"{PKI}/key/nope"),
     step("POST", f"{PKI}/config/crl", {"expiry": "24h"}, values=True),
     step("GET", f"{PKI}/config/crl", values=True),
     step("POST", f"{PKI}/config/auto-tidy", {"enabled": True}, status_only=True),

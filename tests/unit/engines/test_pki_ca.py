@@ -233,7 +233,13 @@ def test_issuers_keys_default_and_rename() -> None:
     keys = ok(call(engine, LIST, "keys/"))
     assert sorted(keys["keys"]) == sorted([first["key_id"], second["key_id"]])
     key = ok(call(engine, READ, f"key/{first['key_id']}"))
-    assert key == {"key_id": first["key_id"], "key_name": "", "key_type": "ec"}
+    assert {k: key[k] for k in ("key_id", "key_name", "key_type")} == {
+        "key_id": first["key_id"],
+        "key_name": "",
+        "key_type": "ec",
+    }
+    ski = load(first["certificate"]).extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+    assert key["subject_key_id"] == ":".join(f"{b:02x}" for b in ski.value.digest)
     missing = call(engine, READ, "issuer/ghost")
     assert (missing.status, missing.errors) == (
         400,
@@ -346,3 +352,50 @@ def test_set_signed_refusal_writes_nothing() -> None:
     assert refused.status == 400
     assert ok(call(engine, LIST, "issuers/"))["keys"] == []
     assert ok(call(engine, LIST, "certs/"))["keys"] == []
+
+
+def test_key_management_and_rotation_onto_an_existing_key() -> None:
+    engine = make_pki()
+    first = with_root(engine)
+    generated = ok(
+        call(
+            engine,
+            UPDATE,
+            "keys/generate/exported",
+            {"key_type": "ec", "key_bits": 384, "key_name": "next-key"},
+        )
+    )
+    assert set(generated) == {"key_id", "key_name", "key_type", "private_key"}
+    assert generated["key_type"] == "ec"
+    read = ok(call(engine, READ, "key/next-key"))
+    assert read["key_id"] == generated["key_id"]
+    assert len(read["subject_key_id"].split(":")) == 20
+    assert "private_key" not in read
+    assert call(engine, UPDATE, "keys/generate/internal", {"key_name": "next-key"}).errors == [
+        "key name already in use"
+    ]
+    rotated = ok(
+        call(
+            engine,
+            UPDATE,
+            "root/rotate/existing",
+            {"common_name": "Next Root", "key_ref": "next-key", "issuer_name": "next"},
+        )
+    )
+    assert rotated["key_id"] == generated["key_id"]
+    # the new root does not take over until root/replace says so
+    assert ok(call(engine, READ, "config/issuers"))["default"] == first["issuer_id"]
+    ok(call(engine, UPDATE, "root/replace", {"default": "next"}))
+    assert ok(call(engine, READ, "config/issuers"))["default"] == rotated["issuer_id"]
+    in_use = call(engine, DELETE, "key/next-key")
+    assert (in_use.status, in_use.errors) == (
+        400,
+        [f"Failed to Delete Key.  Key in Use by Issuer: {rotated['issuer_id']}"],
+    )
+    renamed = ok(call(engine, UPDATE, f"key/{generated['key_id']}", {"key_name": "renamed"}))
+    assert renamed["key_name"] == "renamed"
+    spare = ok(call(engine, UPDATE, "keys/import", {"pem_bundle": generated["private_key"]}))
+    assert spare["key_id"] != generated["key_id"]
+    assert call(engine, DELETE, f"key/{spare['key_id']}").status == 204
+    assert call(engine, READ, f"key/{spare['key_id']}").status == 400
+    assert call(engine, UPDATE, "keys/import", {"pem_bundle": "nope"}).status == 400

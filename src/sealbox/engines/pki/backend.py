@@ -19,6 +19,7 @@ from sealbox.engines.pki.paths_certs import CertPaths
 from sealbox.engines.pki.paths_config import ConfigPaths
 from sealbox.engines.pki.paths_issue import IssuePaths
 from sealbox.engines.pki.paths_issuers import IssuerPaths
+from sealbox.engines.pki.paths_keys import KeyPaths
 from sealbox.engines.pki.paths_ocsp import OCSPPaths
 from sealbox.engines.pki.paths_roles import RolePaths
 from sealbox.engines.pki.paths_tidy import TidyPaths
@@ -64,6 +65,7 @@ class PKIEngine(Backend):
             IssuePaths,
             CertPaths,
             IssuerPaths,
+            KeyPaths,
             OCSPPaths,
             TidyPaths,
         ):

@@ -95,6 +95,12 @@ class CAPaths:
                 synopsis="Generate a new CA certificate and private key used for signing.",
             ),
             Path(
+                "root/rotate/" + exported,
+                fields=gen_fields,
+                operations={Operation.UPDATE: self.generate_root},
+                synopsis="Generate a new root next to the current one (it does not become default).",
+            ),
+            Path(
                 "issuers/generate/root/" + exported,
                 fields=gen_fields,
                 operations={Operation.UPDATE: self.generate_root},

@@ -1,9 +1,9 @@
-"""``issuers``, ``issuer/<ref>``, ``config/issuers``, ``keys`` and ``key/<ref>``.
+"""``issuers``, ``issuer/<ref>`` and ``config/issuers``.
 
-Mirrors openbao builtin/logical/pki/path_fetch_issuers.go, path_config.go and
-path_fetch_keys.go: LIST answers ids with ``key_info`` (is_default, names, serial), a read
-answers the issuer's certificate, chain, key and AIA settings; an update may rename it, change
-``leaf_not_after_behavior``, ``usage`` and its own AIA URLs; config/issuers picks the default.
+Mirrors openbao builtin/logical/pki/path_fetch_issuers.go and path_config.go: LIST answers
+ids with ``key_info`` (is_default, names, serial), a read answers the issuer's certificate,
+chain, key and AIA settings; an update may rename it, change ``leaf_not_after_behavior``,
+``usage`` and its own AIA URLs; config/issuers (and root/replace) picks the default.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sealbox.engines.pki.context import PKIContext
-from sealbox.engines.pki.issuers import resolve_issuer, resolve_key
+from sealbox.engines.pki.issuers import resolve_issuer
 from sealbox.engines.pki.keys import load_private_pem, signature_algorithm_name
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.settings import validate_url
@@ -80,6 +80,15 @@ class IssuerPaths:
                 synopsis="Read, update or delete one issuer.",
             ),
             Path(
+                "root/replace",
+                fields={
+                    "default": FieldSchema(_S, "Issuer to make the default.", default="next"),
+                    "default_follows_latest_issuer": FieldSchema(FieldType.BOOL, "Must be false."),
+                },
+                operations={Operation.UPDATE: self.write_default},
+                synopsis="Set the default issuer (OpenBao's root/replace).",
+            ),
+            Path(
                 "config/issuers",
                 fields={
                     "default": FieldSchema(_S, "Issuer id or name to make the default."),
@@ -92,17 +101,6 @@ class IssuerPaths:
                     Operation.UPDATE: self.write_default,
                 },
                 synopsis="Read or set the default issuer.",
-            ),
-            Path(
-                "keys/?",
-                operations={Operation.LIST: self.list_keys},
-                synopsis="List the keys of this mount.",
-            ),
-            Path(
-                "key/" + segment("key_ref"),
-                fields={"key_ref": FieldSchema(_S, "Key id or name.")},
-                operations={Operation.READ: self.read_key},
-                synopsis="Read one key's metadata.",
             ),
         ]
 
@@ -197,25 +195,3 @@ class IssuerPaths:
         issuer = await resolve_issuer(store, d.get("default"))
         await store.set_default_issuer(issuer.id)
         return Response(data={"default": issuer.id, "default_follows_latest_issuer": False})
-
-    async def list_keys(self, req: Request, d: FieldData) -> Response:
-        """LIST /:mount/keys."""
-        del d
-        store = self.ctx.store(req)
-        default_key = ""
-        default = await store.default_issuer_id()
-        if default:
-            issuer = await store.issuer(default)
-            default_key = issuer.key_id if issuer else ""
-        ids = await store.key_ids()
-        info: dict[str, Any] = {}
-        for key_id in ids:
-            entry = await store.key(key_id)
-            if entry is not None:
-                info[key_id] = {"is_default": key_id == default_key, "key_name": entry.name}
-        return Response(data={"keys": ids, "key_info": info})
-
-    async def read_key(self, req: Request, d: FieldData) -> Response:
-        """GET /:mount/key/:ref. Metadata only; the private key never leaves."""
-        entry = await resolve_key(self.ctx.store(req), d.get("key_ref"))
-        return Response(data={"key_id": entry.id, "key_name": entry.name, "key_type": entry.type})
