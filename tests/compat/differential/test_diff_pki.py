@@ -274,6 +274,8 @@ def test_pki_matches_openbao(pair: tuple[Target, Target]) -> None:
 
 
 RAW = (
+    "cert/ca/raw",
+    "cert/ca/raw/pem",
     "ca",
     "ca/pem",
     "ca_chain",
@@ -301,18 +303,24 @@ def test_pki_raw_bodies_match_openbao_content_types(pair: tuple[Target, Target])
         ).raise_for_status()
         try:
             answers = []
+            paths: tuple[str, ...] = RAW
+            serial = ""
             for phase in ("empty", "ca"):
                 if phase == "ca":
-                    requests.post(
+                    made = requests.post(
                         f"{base}/{mount}/root/generate/internal",
                         json={"common_name": "Raw"},
                         headers=headers,
                         timeout=30,
-                    ).raise_for_status()
-                for path in RAW:
+                    )
+                    made.raise_for_status()
+                    serial = made.json()["data"]["serial_number"]
+                    paths = (*RAW, f"cert/{serial}/raw", f"cert/{serial}/raw/pem")
+                for path in paths:
                     got = requests.get(f"{base}/{mount}/{path}", timeout=30)
                     kind = got.headers.get("content-type", "")
-                    answers.append((f"{phase} {path}", got.status_code, kind))
+                    label = path.replace(serial, "<serial>") if phase == "ca" else path
+                    answers.append((f"{phase} {label}", got.status_code, kind))
             seen[target.name] = answers
         finally:
             requests.delete(f"{base}/sys/mounts/{mount}", headers=headers, timeout=30)

@@ -316,3 +316,18 @@ def test_revoke_by_certificate_pem_and_read_by_dashed_serial() -> None:
     assert read["certificate"] == issued["certificate"]
     bad = call(engine, UPDATE, "revoke", {"certificate": "not a certificate"})
     assert (bad.status, bad.errors) == (400, ["certificate could not be parsed"])
+
+
+def test_cert_raw_fetches() -> None:
+    engine = make_pki()
+    assert call(engine, READ, "cert/ca/raw").status == 204
+    root = with_root(engine)
+    with_role(engine)
+    issued = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"}))
+    der, kind = _raw(engine, f"cert/{issued['serial_number']}/raw")
+    assert kind == "application/pkix-cert"
+    assert x509.load_der_x509_certificate(der) == load(issued["certificate"])
+    pem, kind = _raw(engine, "cert/ca/raw/pem")
+    assert kind == "application/pem-certificate-chain"
+    assert x509.load_pem_x509_certificate(pem) == load(root["certificate"])
+    assert call(engine, READ, "cert/aa:bb/raw").status == 404

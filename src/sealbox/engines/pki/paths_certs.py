@@ -83,6 +83,18 @@ class CertPaths:
                 synopsis="Fetch the default issuer's CRL.",
             ),
             Path(
+                "cert/(?P<serial>[0-9A-Fa-f:-]+)/raw",
+                fields=_SERIAL,
+                operations={read: self.read_cert_der},
+                synopsis="Fetch a certificate by serial (DER); 'ca' is the default issuer.",
+            ),
+            Path(
+                "cert/(?P<serial>[0-9A-Fa-f:-]+)/raw/pem",
+                fields=_SERIAL,
+                operations={read: self.read_cert_pem},
+                synopsis="Fetch a certificate by serial (PEM); 'ca' is the default issuer.",
+            ),
+            Path(
                 "cert/" + "(?P<serial>[0-9A-Fa-f:-]+)",
                 fields=_SERIAL,
                 operations={read: self.read_cert},
@@ -183,6 +195,29 @@ class CertPaths:
             data["revocation_time_rfc3339"] = wire["revocation_time_rfc3339"]
             data["issuer_id"] = revoked.issuer_id
         return Response(data=data)
+
+    async def _cert_pem(self, req: Request, d: FieldData) -> str | None:
+        """The PEM of ``serial`` ("ca": the default issuer's certificate, "" when there is
+        none yet), or None for a serial the mount does not hold."""
+        store, issuer = await self._default_or_none(req)
+        if d.get("serial") == "ca":
+            return "" if issuer is None else issuer.certificate
+        cert = await store.cert(normalize_serial(d.get("serial")))
+        return cert.certificate if cert is not None and cert.certificate else None
+
+    async def read_cert_der(self, req: Request, d: FieldData) -> Response | None:
+        """GET /:mount/cert/:serial/raw (unauthenticated)."""
+        pem = await self._cert_pem(req, d)
+        if not pem:
+            return None if pem is None else raw.nothing()
+        return raw.raw_body(_der(pem), raw.DER_CERT)
+
+    async def read_cert_pem(self, req: Request, d: FieldData) -> Response | None:
+        """GET /:mount/cert/:serial/raw/pem (unauthenticated)."""
+        pem = await self._cert_pem(req, d)
+        if not pem:
+            return None if pem is None else raw.nothing()
+        return raw.raw_body(_pem_bytes(pem), raw.PEM_CHAIN)
 
     async def read_ca_json(self, req: Request, d: FieldData) -> Response:
         """GET /:mount/cert/ca."""
