@@ -331,3 +331,46 @@ def test_cert_raw_fetches() -> None:
     assert kind == "application/pem-certificate-chain"
     assert x509.load_pem_x509_certificate(pem) == load(root["certificate"])
     assert call(engine, READ, "cert/aa:bb/raw").status == 404
+
+
+def test_revoke_issuer_goes_on_parent_crl_and_stops_issuing() -> None:
+    engine = make_pki()
+    root = with_root(engine, issuer_name="root")
+    csr = ok(call(engine, UPDATE, "intermediate/generate/internal", {"common_name": "Int"}))
+    signed = ok(
+        call(
+            engine,
+            UPDATE,
+            "root/sign-intermediate",
+            {"csr": csr["csr"], "common_name": "Int", "ttl": "8000h"},
+        )
+    )
+    imported = ok(
+        call(engine, UPDATE, "intermediate/set-signed", {"certificate": signed["certificate"]})
+    )
+    inter_id = imported["imported_issuers"][0]
+    with_role(engine, issuer_ref=inter_id)
+    ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"}))
+    revoked = call(engine, UPDATE, f"issuer/{inter_id}/revoke", {})
+    assert revoked.status == 200
+    assert revoked.data["revoked"] is True
+    assert revoked.data["usage"] == "crl-signing,ocsp-signing,read-only"
+    assert revoked.data["revocation_time"] > 0
+    assert revoked.warnings == []
+    refused = call(engine, UPDATE, "issue/web", {"common_name": "b.example.com"})
+    assert refused.status == 400
+    assert refused.errors == [
+        f"error while attempting to use issuer {inter_id}: requested usage issuing-certificates "
+        f"for issuer [id:{inter_id}] but only had usage crl-signing,ocsp-signing,read-only"
+    ]
+    crl = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
+    assert [r.serial_number for r in crl] == [load(signed["certificate"]).serial_number]
+    answer = _ocsp_post(
+        engine, _ocsp_request(load(signed["certificate"]), load(root["certificate"]))
+    )
+    assert answer.certificate_status is ocsp.OCSPCertStatus.REVOKED
+    again = call(engine, UPDATE, f"issuer/{inter_id}/revoke", {})
+    assert again.data["revocation_time"] == revoked.data["revocation_time"]
+    self_signed = call(engine, UPDATE, "issuer/root/revoke", {})
+    assert len(self_signed.warnings) == 3
+    assert self_signed.warnings[0].startswith("This issuer is a self-signed")

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from sealbox.engines.pki.context import PKIContext
-from sealbox.engines.pki.issuers import signer_for
+from sealbox.engines.pki.issuers import CRL_SIGNING, signer_for
 from sealbox.engines.pki.keys import signature_hash
 from sealbox.engines.pki.settings import read_crl_config
 from sealbox.engines.pki.store import IssuerEntry, PKIStore
@@ -28,10 +28,15 @@ def _aki(cert: x509.Certificate) -> x509.AuthorityKeyIdentifier:
         return x509.AuthorityKeyIdentifier.from_issuer_public_key(cert.public_key())  # type: ignore[arg-type]
 
 
+def can_sign_crls(issuer: IssuerEntry) -> bool:
+    """Whether ``issuer`` holds a key and may sign CRLs."""
+    return bool(issuer.key_id) and CRL_SIGNING in issuer.usage.split(",")
+
+
 async def build_crl(ctx: PKIContext, store: PKIStore, issuer: IssuerEntry) -> bytes:
     """Sign a new CRL for ``issuer`` from the revocations on record and store it."""
     async with ctx.crl_lock:
-        signer = await signer_for(store, ctx.signers, issuer.id)
+        signer = await signer_for(store, ctx.signers, issuer.id, CRL_SIGNING)
         config = await read_crl_config(store)
         previous = await store.crl(issuer.id)
         number = 1 if previous is None else previous[1] + 1
@@ -74,7 +79,7 @@ async def rebuild_all(ctx: PKIContext, store: PKIStore) -> None:
     """Rebuild the CRL of every issuer that holds a key."""
     for issuer_id in await store.issuer_ids():
         issuer = await store.issuer(issuer_id)
-        if issuer is not None and issuer.key_id:
+        if issuer is not None and can_sign_crls(issuer):
             await build_crl(ctx, store, issuer)
 
 

@@ -1,7 +1,8 @@
 """Issuers: resolving references, loading signing material, building chains.
 
 An issuer reference is an issuer id, an issuer name, or "default" (openbao
-builtin/logical/pki/storage.go ``resolveIssuerReference``). Parsed certificates and keys are
+builtin/logical/pki/storage.go ``resolveIssuerReference``); an issuer signs only for the usages
+it lists (issuing-certificates, crl-signing, ocsp-signing; a revoked issuer loses the first). Parsed certificates and keys are
 cached per issuer, keyed by the stored PEMs themselves, so every request still reads storage
 (another node's change is seen at once) but parses nothing when nothing changed.
 """
@@ -92,16 +93,26 @@ async def resolve_key(store: PKIStore, ref: str) -> KeyEntry:
     raise InvalidRequest(f"unable to find PKI key for reference: {ref}")
 
 
-async def signer_for(store: PKIStore, cache: SignerCache, ref: str) -> Signer:
-    """The issuer ``ref`` with its key, ready to sign."""
+ISSUING, CRL_SIGNING, OCSP_SIGNING = "issuing-certificates", "crl-signing", "ocsp-signing"
+
+
+async def signer_for(store: PKIStore, cache: SignerCache, ref: str, usage: str) -> Signer:
+    """The issuer ``ref`` with its key, ready to sign for ``usage`` (one of its ``usage``)."""
     entry = await resolve_issuer(store, ref)
+    allowed = entry.usage.split(",")
+    if usage not in allowed:
+        raise InvalidRequest(
+            f"error while attempting to use issuer {entry.id}: requested usage {usage} for "
+            f"issuer [id:{entry.id}] but only had usage {entry.usage}"
+        )
     key = await store.key(entry.key_id) if entry.key_id else None
     if key is None:
         raise InvalidRequest(f"issuer {entry.id} has no private key and cannot sign")
     return cache.load(entry, key)
 
 
-def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """Whether ``parent``'s key signed ``child``."""
     try:
         child.verify_directly_issued_by(parent)
     except (ValueError, TypeError, InvalidSignature):
@@ -115,7 +126,7 @@ def build_chain(cert: x509.Certificate, pool: list[x509.Certificate]) -> list[st
     current = cert
     while current.issuer != current.subject and len(chain) < 16:
         parent = next(
-            (p for p in pool if p.subject == current.issuer and _issued_by(current, p)), None
+            (p for p in pool if p.subject == current.issuer and issued_by(current, p)), None
         )
         if parent is None or parent in chain:
             break

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509 import ocsp
 
 from sealbox.engines.pki.context import PKIContext
-from sealbox.engines.pki.issuers import Signer, signer_for
+from sealbox.engines.pki.issuers import OCSP_SIGNING, Signer, signer_for
 from sealbox.engines.pki.keys import signature_hash
 from sealbox.engines.pki.settings import read_crl_config
 from sealbox.engines.pki.store import PKIStore, format_serial
@@ -63,9 +63,9 @@ async def _find_signer(
 ) -> Signer | None:
     for issuer_id in await store.issuer_ids():
         entry = await store.issuer(issuer_id)
-        if entry is None or not entry.key_id:
+        if entry is None or not entry.key_id or OCSP_SIGNING not in entry.usage.split(","):
             continue
-        signer = await signer_for(store, ctx.signers, entry.id)
+        signer = await signer_for(store, ctx.signers, entry.id, OCSP_SIGNING)
         if _matches(request, signer.cert):
             return signer
     return None

@@ -36,7 +36,7 @@ from sealbox.engines.pki.ca_request import (
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.csr import csr_public_key, csr_sans, parse_csr
 from sealbox.engines.pki.issuance import effective_urls
-from sealbox.engines.pki.issuers import cert_pem, resolve_key, signer_for
+from sealbox.engines.pki.issuers import ISSUING, cert_pem, resolve_key, signer_for
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.output import check_formats, encode_cert, encode_key, encode_pem_text
 from sealbox.engines.pki.settings import read_urls
@@ -244,7 +244,7 @@ class CAPaths:
             raise InvalidRequest(
                 f"RSA keys < 2048 bits are unsafe and not supported: got {keys_ok.key_bits}"
             )
-        signer = await signer_for(store, self.ctx.signers, d.get("issuer_ref"))
+        signer = await signer_for(store, self.ctx.signers, d.get("issuer_ref"), ISSUING)
         use_csr = d.get("use_csr_values")
         if not use_csr and not d.get("common_name"):
             raise InvalidRequest(

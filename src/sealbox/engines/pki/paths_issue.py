@@ -21,7 +21,7 @@ from sealbox.engines.pki.builder import Profile, ext_key_usage_oids, sign
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.csr import check_csr_key, csr_public_key, csr_sans, parse_csr
 from sealbox.engines.pki.issuance import ISSUE_FIELDS, effective_urls, role_profile
-from sealbox.engines.pki.issuers import Signer, signer_for
+from sealbox.engines.pki.issuers import ISSUING, Signer, signer_for
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.output import (
     bundle,
@@ -112,7 +112,7 @@ class IssuePaths:
 
     async def _signer(self, req: Request, d: FieldData, role: Role) -> Signer:
         ref = d.get("issuer_ref") or role["issuer_ref"]
-        return await signer_for(self.ctx.store(req), self.ctx.signers, ref)
+        return await signer_for(self.ctx.store(req), self.ctx.signers, ref, ISSUING)
 
     async def issue(self, req: Request, d: FieldData) -> Response:
         """POST /:mount/issue/:role. A new key pair and its certificate."""

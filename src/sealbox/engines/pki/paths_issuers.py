@@ -8,16 +8,19 @@ chain, key and AIA settings; an update may rename it, change ``leaf_not_after_be
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.engines.pki.context import PKIContext
-from sealbox.engines.pki.issuers import resolve_issuer
+from sealbox.engines.pki.crl import build_crl, can_sign_crls
+from sealbox.engines.pki.issuers import ISSUING, issued_by, load_cert, resolve_issuer
 from sealbox.engines.pki.keys import load_private_pem, signature_algorithm_name
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.settings import validate_url
-from sealbox.engines.pki.store import IssuerEntry, PKIStore
+from sealbox.engines.pki.store import IssuerEntry, PKIStore, RevokedEntry
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
+from sealbox.goformat import rfc3339_nano
 from sealbox.logical import Operation, Request, Response
 
 _S, _L = FieldType.STRING, FieldType.COMMA_STRING_LIST
@@ -30,6 +33,21 @@ _ISSUER_FIELDS = {
     "crl_distribution_points": FieldSchema(_L, "This issuer's CRL URLs."),
     "ocsp_servers": FieldSchema(_L, "This issuer's OCSP URLs."),
 }
+# compat: OpenBao's warnings (path_revoke.go pathRevokeIssuer)
+SELF_SIGNED_WARNING = (
+    "This issuer is a self-signed (potentially root) certificate. This means it may not be "
+    "considered revoked if there is not an external, cross-signed variant of this certificate. "
+    "This issuer's serial number will not appear on its own CRL."
+)
+NO_PARENT_WARNING = (
+    "This issuer lacks another parent issuer within the mount. This means it will not appear on "
+    "any other CRLs and may not be considered revoked by clients. Consider adding this issuer to "
+    "its issuer's CRL as well if it is not self-signed."
+)
+DEFAULT_WARNING = (
+    "This issuer is currently configured as the default issuer for this mount; operations such "
+    "as certificate issuance may not work until a new default issuer is selected."
+)
 _USAGES = {"read-only", "issuing-certificates", "crl-signing", "ocsp-signing"}
 
 
@@ -38,7 +56,15 @@ async def issuer_wire(store: PKIStore, issuer: IssuerEntry) -> dict[str, Any]:
     key = await store.key(issuer.key_id) if issuer.key_id else None
     if key is not None:
         algorithm = signature_algorithm_name(load_private_pem(key.private_key))
+    revocation = {}
+    if issuer.revoked:
+        moment = datetime.fromtimestamp(issuer.revocation_time, UTC)
+        revocation = {
+            "revocation_time": int(issuer.revocation_time),
+            "revocation_time_rfc3339": rfc3339_nano(moment),
+        }
     return {
+        **revocation,
         "issuer_id": issuer.id,
         "issuer_name": issuer.name,
         "key_id": issuer.key_id,
@@ -78,6 +104,12 @@ class IssuerPaths:
                     Operation.DELETE: self.delete_issuer,
                 },
                 synopsis="Read, update or delete one issuer.",
+            ),
+            Path(
+                "issuer/" + segment("issuer_ref") + "/revoke",
+                fields={"issuer_ref": _ISSUER_FIELDS["issuer_ref"]},
+                operations={Operation.UPDATE: self.revoke_issuer},
+                synopsis="Revoke an issuer: it stops issuing and goes on its parent's CRL.",
             ),
             Path(
                 "root/replace",
@@ -163,6 +195,46 @@ class IssuerPaths:
                     setattr(issuer, name, list(d.get(name)))
             await store.put_issuer(issuer)
         return Response(data=await issuer_wire(store, issuer))
+
+    async def revoke_issuer(self, req: Request, d: FieldData) -> Response:
+        """POST /:mount/issuer/:ref/revoke. Idempotent; answers the issuer as a read does."""
+        store = self.ctx.store(req)
+        warnings: list[str] = []
+        async with self.ctx.issuers_lock:
+            issuer = await resolve_issuer(store, d.get("issuer_ref"))
+            if not issuer.revoked:
+                warnings = await self._revoke(store, issuer)
+        return Response(data=await issuer_wire(store, issuer), warnings=warnings)
+
+    async def _revoke(self, store: PKIStore, issuer: IssuerEntry) -> list[str]:
+        now = self.ctx.clock().timestamp()
+        issuer.revoked, issuer.revocation_time = True, now
+        issuer.usage = ",".join(u for u in issuer.usage.split(",") if u != ISSUING)
+        await store.put_issuer(issuer)
+        cert = load_cert(issuer.certificate)
+        warnings = [SELF_SIGNED_WARNING] if cert.issuer == cert.subject else []
+        parent = None
+        for other_id in await store.issuer_ids():
+            other = await store.issuer(other_id)
+            if (
+                other is not None
+                and other.id != issuer.id
+                and issued_by(cert, load_cert(other.certificate))
+            ):
+                parent = other
+                break
+        if parent is None:
+            warnings.append(NO_PARENT_WARNING)
+        else:
+            expiry = int(cert.not_valid_after_utc.timestamp())
+            await store.put_revoked(
+                RevokedEntry(issuer.serial_number, now, parent.id, issuer.certificate, expiry)
+            )
+            if can_sign_crls(parent):
+                await build_crl(self.ctx, store, parent)
+        if await store.default_issuer_id() == issuer.id:
+            warnings.append(DEFAULT_WARNING)
+        return warnings
 
     async def delete_issuer(self, req: Request, d: FieldData) -> Response:
         """DELETE /:mount/issuer/:ref. The key stays (OpenBao keeps it too)."""

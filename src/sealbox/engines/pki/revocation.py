@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.engines.pki.context import PKIContext
-from sealbox.engines.pki.crl import build_crl
+from sealbox.engines.pki.crl import build_crl, can_sign_crls
 from sealbox.engines.pki.settings import read_crl_config
 from sealbox.engines.pki.store import CertEntry, PKIStore, RevokedEntry
 from sealbox.errors import InvalidRequest
@@ -76,6 +76,6 @@ async def revoke(
     )
     await store.put_revoked(entry)
     issuer = await store.issuer(cert.issuer_id)
-    if issuer is not None and issuer.key_id:
+    if issuer is not None and can_sign_crls(issuer):
         await build_crl(ctx, store, issuer)
     return entry

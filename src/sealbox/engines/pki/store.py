@@ -79,6 +79,7 @@ class IssuerEntry:
     usage: str = "crl-signing,issuing-certificates,ocsp-signing,read-only"
     leaf_not_after_behavior: str = "err"
     revoked: bool = False
+    revocation_time: float = 0.0
     issuing_certificates: list[str] = field(default_factory=list)
     crl_distribution_points: list[str] = field(default_factory=list)
     ocsp_servers: list[str] = field(default_factory=list)
