@@ -6,6 +6,7 @@ JSON::
     config/issuers             {"default": <issuer id>}
     config/urls                AIA/CDP URLs written into issued certificates
     config/crl                 CRL settings (expiry, disable)
+    config/auto-tidy           the periodic tidy (engines/pki/auto_tidy.py)
     issuer/<id>                IssuerEntry: certificate, chain, key id, name, usage
     key/<id>                   KeyEntry: the private key PEM (encrypted by the barrier)
     role/<name>                Role (engines/pki/roles.py)
