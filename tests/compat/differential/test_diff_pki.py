@@ -227,6 +227,7 @@ STEPS: list[Step] = [
         save={"xkey": "data.private_key", "xcert": "data.certificate"},
     ),
     step("POST", f"{INT}/config/ca", {"pem_bundle": "{xkey}\n{xcert}"}),
+    step("POST", f"{INT}/root/sign-self-issued", {"certificate": "{signed}"}, exact_errors=True),
     step("POST", f"{INT}/issuers/import/bundle", {"pem_bundle": "{xkey}\n{xcert}"}),
     step("POST", f"{INT}/config/ca", {"pem_bundle": "garbage"}, status_only=True),
     step("LIST", f"{INT}/keys"),

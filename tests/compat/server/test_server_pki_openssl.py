@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from tests.compat.conftest import ServerProcess
-from tests.compat.server.conftest import unique
+from tests.compat.server.conftest import TokenFor, unique
 
 pytestmark = pytest.mark.compat
 
@@ -326,7 +326,57 @@ def test_hvac_pki_calls_unchanged(root: hvac.Client, pki: str) -> None:
     )
     tidy = root.secrets.pki.tidy({"tidy_cert_store": True}, mount_point=pki)
     assert tidy.status_code == 202
+    root.secrets.pki.set_crl_configuration(expiry="48h", mount_point=pki)
+    assert root.secrets.pki.read_crl_configuration(mount_point=pki)["data"]["expiry"] == "48h"
+    assert root.secrets.pki.read_urls(mount_point=pki)["data"]["ocsp_servers"]
+    chain = root.secrets.pki.read_ca_certificate_chain(mount_point=pki)
+    assert chain.strip() == ca["certificate"]
+    root.secrets.pki.update_issuer(ca["issuer_id"], {"issuer_name": "hvac-root"}, mount_point=pki)
+    assert root.secrets.pki.read_issuer("hvac-root", mount_point=pki)["data"]["issuer_name"] == (
+        "hvac-root"
+    )
+    other = unique("pki-other")
+    root.sys.enable_secrets_engine("pki", path=other)
+    try:
+        foreign = root.secrets.pki.generate_root("internal", "Other Root", mount_point=other)
+        crossed = root.secrets.pki.sign_self_issued(foreign["data"]["certificate"], mount_point=pki)
+        cross = x509.load_pem_x509_certificate(crossed["data"]["certificate"].encode())
+        cross.verify_directly_issued_by(x509.load_pem_x509_certificate(ca["certificate"].encode()))
+        bundle = foreign["data"]["certificate"]
+        imported = root.secrets.pki.submit_ca_information(bundle, mount_point=pki)
+        assert len(imported["data"]["imported_issuers"]) == 1
+        revoked = root.secrets.pki.revoke_issuer(
+            imported["data"]["imported_issuers"][0], mount_point=pki
+        )
+        assert revoked["data"]["revoked"] is True
+    finally:
+        root.sys.disable_secrets_engine(other)
+    root.secrets.pki.delete_role("web", mount_point=pki)
+    with pytest.raises(hvac.exceptions.InvalidPath):
+        root.secrets.pki.read_role("web", mount_point=pki)
+    root.secrets.pki.create_or_update_role(
+        "web", {"allowed_domains": "example.test", "allow_subdomains": True}, mount_point=pki
+    )
     with pytest.raises(hvac.exceptions.InvalidRequest, match="not allowed by this role"):
         root.secrets.pki.generate_certificate("web", "evil.org", mount_point=pki)
     with pytest.raises(hvac.exceptions.InvalidRequest, match="unknown role: nope"):
         root.secrets.pki.generate_certificate("nope", "a.example.test", mount_point=pki)
+
+
+def test_sudo_paths_and_policies(root: hvac.Client, pki: str, token_for: TokenFor) -> None:
+    ca = make_root(root, pki)
+    plain = token_for(
+        f'path "{pki}/root/sign-self-issued" {{ capabilities = ["update"] }}\n'
+        f'path "{pki}/root" {{ capabilities = ["delete"] }}'
+    )
+    with pytest.raises(hvac.exceptions.Forbidden):
+        plain.secrets.pki.sign_self_issued(ca["certificate"], mount_point=pki)
+    with pytest.raises(hvac.exceptions.Forbidden):
+        plain.secrets.pki.delete_root(mount_point=pki)
+    issuer_only = token_for(f'path "{pki}/issue/web" {{ capabilities = ["update"] }}')
+    root.secrets.pki.create_or_update_role("web", {"allow_any_name": True}, mount_point=pki)
+    issued = issuer_only.secrets.pki.generate_certificate("web", "x.test", mount_point=pki)
+    assert issued["data"]["serial_number"]
+    with pytest.raises(hvac.exceptions.Forbidden):
+        issuer_only.secrets.pki.revoke_certificate(issued["data"]["serial_number"], mount_point=pki)
+    assert root.secrets.pki.list_issuers(mount_point=pki)["data"]["keys"] == [ca["issuer_id"]]

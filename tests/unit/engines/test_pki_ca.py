@@ -399,3 +399,24 @@ def test_key_management_and_rotation_onto_an_existing_key() -> None:
     assert call(engine, DELETE, f"key/{spare['key_id']}").status == 204
     assert call(engine, READ, f"key/{spare['key_id']}").status == 400
     assert call(engine, UPDATE, "keys/import", {"pem_bundle": "nope"}).status == 400
+
+
+def test_sign_self_issued_cross_signs_another_root() -> None:
+    engine, other = make_pki(), make_pki()
+    ours = with_root(engine)
+    theirs = with_root(other)
+    crossed = ok(
+        call(engine, UPDATE, "root/sign-self-issued", {"certificate": theirs["certificate"]})
+    )
+    original, cross = load(theirs["certificate"]), load(crossed["certificate"])
+    assert cross.subject == original.subject
+    assert cross.public_key() == original.public_key()
+    assert cross.serial_number == original.serial_number
+    assert cross.issuer == load(ours["certificate"]).subject
+    cross.verify_directly_issued_by(load(ours["certificate"]))
+    assert crossed["issuing_ca"] == ours["certificate"]
+    with_role(other)
+    leaf = ok(call(other, UPDATE, "issue/web", {"common_name": "a.example.com"}))
+    refused = call(engine, UPDATE, "root/sign-self-issued", {"certificate": leaf["certificate"]})
+    assert (refused.status, refused.errors) == (400, ["given certificate is not self-issued"])
+    assert call(engine, UPDATE, "root/sign-self-issued", {"certificate": "x"}).status == 400

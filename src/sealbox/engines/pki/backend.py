@@ -22,6 +22,7 @@ from sealbox.engines.pki.paths_issuers import IssuerPaths
 from sealbox.engines.pki.paths_keys import KeyPaths
 from sealbox.engines.pki.paths_ocsp import OCSPPaths
 from sealbox.engines.pki.paths_roles import RolePaths
+from sealbox.engines.pki.paths_self_issued import SelfIssuedPaths
 from sealbox.engines.pki.paths_tidy import TidyPaths
 from sealbox.engines.pki.revocation import ExpiredCertificate, revoke
 from sealbox.engines.pki.store import CertEntry
@@ -50,7 +51,7 @@ class PKIEngine(Backend):
         "issuer/+/crl/pem",
         "issuer/+/crl/der",
     )
-    root_paths = ("root",)
+    root_paths = ("root", "root/sign-self-issued")
     #: How often the core should call ``periodic`` (auto-tidy checks whether a run is due).
     periodic_interval = 60.0
 
@@ -62,6 +63,7 @@ class PKIEngine(Backend):
             ConfigPaths,
             RolePaths,
             CAPaths,
+            SelfIssuedPaths,
             IssuePaths,
             CertPaths,
             IssuerPaths,
