@@ -126,6 +126,25 @@ STEPS: list[Step] = [
         "POST", f"{PKI}/issue/internal-services", {"common_name": "myapp.other"}, exact_errors=True
     ),
     step("POST", f"{PKI}/issue/internal-services", {}, exact_errors=True),
+    step(
+        "POST",
+        f"{PKI}/issue/internal-services",
+        {"common_name": "a.internal", "serial_number": "X1"},
+        exact_errors=True,
+    ),
+    step(
+        "POST",
+        f"{PKI}/issue/internal-services",
+        {"common_name": "a.internal", "ip_sans": "10.0.0.1,::1", "uri_sans": "spiffe://x/y"},
+        exact_errors=True,
+    ),
+    step("POST", f"{PKI}/issue/internal-services", {"common_name": "*.internal"}),
+    step("POST", f"{PKI}/issue/internal-services", {"common_name": "a.internal", "format": "der"}),
+    step(
+        "POST",
+        f"{PKI}/issue/internal-services",
+        {"common_name": "a.internal", "format": "pem_bundle"},
+    ),
     step("POST", f"{PKI}/issue/nope", {"common_name": "myapp.internal"}, exact_errors=True),
     step("POST", f"{PKI}/sign/internal-services", {"csr": GOOD_CSR}),
     step("POST", f"{PKI}/sign/internal-services", {"csr": WEAK_CSR}, exact_errors=True),

@@ -144,7 +144,7 @@ def test_issue_key_types(key_type: str, key_bits: int, kind: type, size: int) ->
         (
             {"allow_ip_sans": False},
             {"common_name": "a.example.com", "ip_sans": "10.0.0.1"},
-            "IP Subject Alternative Names are not allowed in this role, but was provided 10.0.0.1",
+            "IP Subject Alternative Names are not allowed in this role, but was provided via the API",
         ),
         (
             {"allowed_ip_sans_cidr": "10.0.0.0/8"},
@@ -424,3 +424,104 @@ def test_generate_lease_attaches_a_lease_and_revoke_lease_revokes() -> None:
     asyncio.run(engine.revoke_lease(req, secret))
     assert ok(call(engine, READ, f"cert/{serial}"))["revocation_time"] > 0
     assert serial in ok(call(engine, LIST, "certs/revoked/"))["keys"]
+
+
+def test_role_extension_settings_reach_the_certificate() -> None:
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    engine = make_pki()
+    ok(
+        call(
+            engine, UPDATE, "root/generate/internal", {"common_name": "RSA Root", "key_type": "rsa"}
+        )
+    )
+    with_role(
+        engine,
+        server_flag=False,
+        client_flag=False,
+        code_signing_flag=True,
+        ext_key_usage="TimeStamping",
+        ext_key_usage_oids="1.2.3.4.5",
+        key_usage="DigitalSignature,ContentCommitment",
+        basic_constraints_valid_for_non_ca=True,
+        policy_identifiers="1.3.6.1.4.1.44947.1.1.1",
+        use_pss=True,
+        signature_bits=384,
+        country="NL",
+        locality="Amsterdam",
+        province="NH",
+        street_address="Main 1",
+        postal_code="1000AA",
+    )
+    data = ok(
+        call(
+            engine,
+            UPDATE,
+            "issue/web",
+            {
+                "common_name": "a.example.com",
+                "exclude_cn_from_sans": True,
+                "alt_names": "b.example.com",
+            },
+        )
+    )
+    cert = load(data["certificate"])
+    eku = list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    assert [o.dotted_string for o in eku] == ["1.3.6.1.5.5.7.3.3", "1.3.6.1.5.5.7.3.8", "1.2.3.4.5"]
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature
+    assert usage.content_commitment
+    assert not usage.key_encipherment
+    bc = cert.extensions.get_extension_for_class(x509.BasicConstraints)
+    assert bc.critical
+    assert bc.value.ca is False
+    policies = cert.extensions.get_extension_for_class(x509.CertificatePolicies).value
+    assert [p.policy_identifier.dotted_string for p in policies] == ["1.3.6.1.4.1.44947.1.1.1"]
+    assert cert.signature_hash_algorithm is not None
+    assert cert.signature_hash_algorithm.name == "sha384"
+    assert cert.signature_algorithm_oid.dotted_string == "1.2.840.113549.1.1.10"  # RSASSA-PSS
+    assert isinstance(cert.signature_algorithm_parameters, padding.PSS)
+    # Go's pkix.Name order: C, ST, L, street, postal code, O, OU, CN
+    assert [a.oid.dotted_string for a in cert.subject] == [
+        "2.5.4.6",
+        "2.5.4.8",
+        "2.5.4.7",
+        "2.5.4.9",
+        "2.5.4.17",
+        "2.5.4.3",
+    ]
+    assert cert.subject.rfc4514_string() == (
+        "CN=a.example.com,2.5.4.17=1000AA,STREET=Main 1,L=Amsterdam,ST=NH,C=NL"
+    )
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.DNSName) == ["b.example.com"]
+    cert.verify_directly_issued_by(load(data["issuing_ca"]))
+
+
+def test_sign_with_use_csr_common_name_off_takes_the_request_name() -> None:
+    engine = make_pki()
+    with_root(engine)
+    with_role(engine, key_type="ec", use_csr_common_name=False, use_csr_sans=False)
+    csr = make_csr("csr.example.com", dns=["csr.example.com"])
+    data = ok(call(engine, UPDATE, "sign/web", {"csr": csr, "common_name": "req.example.com"}))
+    cert = load(data["certificate"])
+    assert cert.subject.rfc4514_string() == "CN=req.example.com"
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.DNSName) == ["req.example.com"]
+
+
+def test_subject_serial_number_needs_allowed_serial_numbers() -> None:
+    engine = make_pki()
+    with_root(engine)
+    with_role(engine)
+    refused = call(
+        engine, UPDATE, "issue/web", {"common_name": "a.example.com", "serial_number": "X1"}
+    )
+    assert (refused.status, refused.errors) == (400, ["serial_number X1 not allowed by this role"])
+    with_role(engine, allowed_serial_numbers="X*")
+    data = ok(
+        call(engine, UPDATE, "issue/web", {"common_name": "a.example.com", "serial_number": "X1"})
+    )
+    attrs = load(data["certificate"]).subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    assert attrs[0].value == "X1"
+    assert call(engine, UPDATE, "roles/fixed", {"not_before": "2030-01-01T00:00:00Z"}).status == 400

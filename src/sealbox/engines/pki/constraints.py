@@ -108,9 +108,10 @@ def check_ip_sans(role: Role, ips: list[ipaddress.IPv4Address | ipaddress.IPv6Ad
     if not ips:
         return
     if not role["allow_ip_sans"]:
+        # compat: OpenBao's wording (cert_util.go generateCreationBundle)
         raise InvalidRequest(
-            "IP Subject Alternative Names are not allowed in this role, but was provided "
-            + ",".join(str(ip) for ip in ips)
+            "IP Subject Alternative Names are not allowed in this role, but was provided via "
+            "the API"
         )
     cidrs = [ipaddress.ip_network(c, strict=False) for c in role["allowed_ip_sans_cidr"]]
     for ip in ips:
@@ -135,3 +136,11 @@ def check_uri_sans(role: Role, uris: Iterable[str]) -> None:
                 f"URI Subject Alternative Names were provided via the API which are not "
                 f"valid for this role: {uri}"
             )
+
+
+def check_serial_number(role: Role, serial_number: str) -> None:
+    """A subject serialNumber must match one glob of allowed_serial_numbers."""
+    if serial_number and not any(
+        fnmatch.fnmatchcase(serial_number, glob) for glob in role["allowed_serial_numbers"]
+    ):
+        raise InvalidRequest(f"serial_number {serial_number} not allowed by this role")

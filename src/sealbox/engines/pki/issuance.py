@@ -109,6 +109,7 @@ def requested_names(
     constraints.check_dns_sans(role, [*sans.dns, *sans.emails])
     constraints.check_ip_sans(role, sans.ips)
     constraints.check_uri_sans(role, sans.uris)
+    constraints.check_serial_number(role, d.get("serial_number"))
     if not d.get("exclude_cn_from_sans"):
         _add_cn(sans, common_name)
     return common_name, sans

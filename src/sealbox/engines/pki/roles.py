@@ -6,10 +6,12 @@ OpenBao's. Enforced when issuing (engines/pki/constraints.py, engines/pki/issuan
 domain flags, IP/URI SAN rules, key type and size, TTLs, subject fields, key usages, flags,
 ``no_store``, ``generate_lease``, ``require_cn``, ``use_csr_*``, ``signature_bits``,
 ``use_pss``, ``policy_identifiers``, ``basic_constraints_valid_for_non_ca``,
-``not_before_duration``, ``cn_validations`` and ``issuer_ref``. Kept and shown but without
-effect (identity templating and other-name SANs are not part of sealbox yet):
-``allow_token_displayname``, ``allow_globs_in_identity_templates``, ``allowed_*_template``,
-``allowed_other_sans``, ``allowed_user_ids``, ``allowed_serial_numbers``, ``not_*_bound``.
+``not_before_duration``, ``not_after``, ``cn_validations``, ``allowed_serial_numbers`` and
+``issuer_ref``. Kept and shown without effect (identity templating and other-name SANs are not
+part of sealbox yet; requests with other_sans or user_ids are refused, so nothing these would
+allow can be asked for): ``allow_token_displayname``, ``allow_globs_in_identity_templates``,
+``allowed_*_template``, ``allowed_other_sans``, ``allowed_user_ids``, ``not_*_bound``. A fixed
+``not_before`` is refused rather than ignored.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ _SPEC: dict[str, tuple[FieldType, Any, str]] = {
     "allowed_domains_template": (B, False, "Kept for compatibility; no effect."),
     "allowed_ip_sans_cidr": (L, None, "CIDRs IP SANs must fall in (empty: any)."),
     "allowed_other_sans": (L, None, "Kept for compatibility; no effect."),
-    "allowed_serial_numbers": (L, None, "Kept for compatibility; no effect."),
+    "allowed_serial_numbers": (L, None, "Globs the subject serialNumber must match."),
     "allowed_uri_sans": (L, None, "Globs URI SANs must match (empty: none allowed)."),
     "allowed_uri_sans_template": (B, False, "Kept for compatibility; no effect."),
     "allowed_user_ids": (L, None, "Kept for compatibility; no effect."),
@@ -70,7 +72,7 @@ _SPEC: dict[str, tuple[FieldType, Any, str]] = {
     "no_store": (B, False, "Do not store issued certificates (they cannot be revoked)."),
     "not_after": (S, "", "Fixed notAfter (RFC 3339 UTC) for every certificate."),
     "not_after_bound": (S, "permit", "Kept for compatibility; no effect."),
-    "not_before": (S, "", "Kept for compatibility; no effect."),
+    "not_before": (S, "", "A fixed notBefore (not supported: must be empty)."),
     "not_before_bound": (S, "permit", "Kept for compatibility; no effect."),
     "not_before_duration": (D, 30, "Back-dating of notBefore."),
     "organization": (L, None, "Subject O values."),
@@ -113,6 +115,8 @@ def role_from_fields(d: FieldData, base: Role | None = None) -> Role:
     for check in role["cn_validations"]:
         if check not in ("email", "hostname", "disabled"):
             raise InvalidRequest(f"unknown cn_validations value: {check}")
+    if role["not_before"]:
+        raise InvalidRequest("a fixed not_before is not supported by this server")
     if role["issuer_ref"] == "":
         role["issuer_ref"] = "default"
     return role
