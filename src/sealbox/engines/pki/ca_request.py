@@ -12,7 +12,7 @@ from cryptography import x509
 from sealbox.engines.pki import constraints
 from sealbox.engines.pki.builder import Profile as CertProfile
 from sealbox.engines.pki.builder import SANs, SubjectFields, URLs
-from sealbox.engines.pki.issuance import ISSUE_FIELDS, _add_cn, split_names
+from sealbox.engines.pki.issuance import ISSUE_FIELDS, _add_cn, check_ttl, split_names
 from sealbox.engines.pki.validity import TTLPolicy, compute
 from sealbox.errors import InvalidRequest
 from sealbox.framework import BackendConfig, FieldData, FieldSchema, FieldType
@@ -103,6 +103,7 @@ def ca_profile(
     sans: SANs | None = None,
 ) -> CertProfile:
     """A CA certificate profile; ``name``/``sans`` override the request's (use_csr_values)."""
+    check_ttl(d.get("ttl"))
     policy = TTLPolicy(
         ttl=d.get("ttl"),
         not_after=d.get("not_after"),

@@ -32,14 +32,14 @@ def is_hostname(name: str) -> bool:
     return all(_LABEL.match(label) for label in ascii_name.split("."))
 
 
-def _strip_wildcard(name: str, role: Role) -> tuple[str, bool]:
+def _strip_wildcard(name: str, role: Role) -> tuple[str | None, bool]:
+    """(the name without its wildcard label, was there one); None when it may not be used."""
     if "*" not in name:
         return name, False
-    if not role["allow_wildcard_certificates"]:
-        raise InvalidRequest(f"wildcards are not allowed by this role: {name}")
-    _first, _, rest = name.partition(".")
-    if "*" in rest or not rest:
-        raise InvalidRequest(f"invalid wildcard name: {name}")
+    first, _, rest = name.partition(".")
+    if not role["allow_wildcard_certificates"] or "*" in rest or not rest or first != "*":
+        # compat: OpenBao refuses these as names the role does not allow
+        return None, True
     return rest, True
 
 
@@ -58,7 +58,10 @@ def name_allowed(role: Role, name: str) -> bool:
     if "@" in name:
         _, _, email_domain = name.rpartition("@")
         sanitized = email_domain
-    sanitized, wildcard = _strip_wildcard(sanitized, role)
+    stripped, wildcard = _strip_wildcard(sanitized, role)
+    if stripped is None:
+        return False
+    sanitized = stripped
     if role["enforce_hostnames"] and not is_hostname(sanitized):
         return False
     if role["allow_any_name"]:
@@ -99,7 +102,7 @@ def parse_ips(values: Iterable[str]) -> list[ipaddress.IPv4Address | ipaddress.I
         try:
             out.append(ipaddress.ip_address(value.strip()))
         except ValueError as err:
-            raise InvalidRequest(f"the value {value!r} is not a valid IP address") from err
+            raise InvalidRequest(f'the value "{value}" is not a valid IP address') from err
     return out
 
 
@@ -116,7 +119,7 @@ def check_ip_sans(role: Role, ips: list[ipaddress.IPv4Address | ipaddress.IPv6Ad
     cidrs = [ipaddress.ip_network(c, strict=False) for c in role["allowed_ip_sans_cidr"]]
     for ip in ips:
         if cidrs and not any(ip.version == c.version and ip in c for c in cidrs):
-            raise InvalidRequest(f"IP Subject Alternative Name {ip} is not allowed by this role")
+            raise InvalidRequest(f'the IP address "{ip}" is not allowed in this role')
 
 
 def check_uri_sans(role: Role, uris: Iterable[str]) -> None:
@@ -133,8 +136,8 @@ def check_uri_sans(role: Role, uris: Iterable[str]) -> None:
     for uri in uris:
         if not any(fnmatch.fnmatchcase(uri, pattern) for pattern in allowed):
             raise InvalidRequest(
-                f"URI Subject Alternative Names were provided via the API which are not "
-                f"valid for this role: {uri}"
+                "URI Subject Alternative Names were provided via the API which are not "
+                "valid for this role"
             )
 
 

@@ -22,7 +22,7 @@ from sealbox.engines.pki.csr import csr_common_name, csr_sans
 from sealbox.engines.pki.issuers import Signer
 from sealbox.engines.pki.roles import Role
 from sealbox.engines.pki.validity import TTLPolicy, compute
-from sealbox.errors import InvalidRequest
+from sealbox.errors import FieldValidationError, InvalidRequest
 from sealbox.framework import BackendConfig, FieldData, FieldSchema, FieldType
 
 _S, _B, _L, _D = (
@@ -115,6 +115,15 @@ def requested_names(
     return common_name, sans
 
 
+def check_ttl(ttl: int) -> None:
+    """compat: OpenBao's framework refuses a negative TypeDurationSecond with this message."""
+    if ttl < 0:
+        raise FieldValidationError(
+            'Field validation failed: error converting input for field "ttl": cannot '
+            f"provide negative value '{ttl}'"
+        )
+
+
 def role_ekus(role: Role) -> list[x509.ObjectIdentifier]:
     flags = [oid for name, oid in _FLAG_EKUS if role[name]]
     extra = ext_key_usage_oids(list(role["ext_key_usage"]), list(role["ext_key_usage_oids"]))
@@ -144,6 +153,7 @@ def role_profile(
     csr: x509.CertificateSigningRequest | None = None,
 ) -> CertProfile:
     """The full profile of a role-issued leaf; raises InvalidRequest on any violation."""
+    check_ttl(d.get("ttl"))
     common_name, sans = requested_names(role, d, csr)
     policy = TTLPolicy(
         ttl=d.get("ttl"),

@@ -20,7 +20,7 @@ from sealbox.engines.pki import keys
 from sealbox.engines.pki.builder import Profile, ext_key_usage_oids, sign
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.csr import check_csr_key, csr_public_key, csr_sans, parse_csr
-from sealbox.engines.pki.issuance import ISSUE_FIELDS, effective_urls, role_profile
+from sealbox.engines.pki.issuance import ISSUE_FIELDS, check_ttl, effective_urls, role_profile
 from sealbox.engines.pki.issuers import ISSUING, Signer, signer_for
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.output import (
@@ -158,6 +158,7 @@ class IssuePaths:
         csr = parse_csr(d.get("csr"))
         public = csr_public_key(csr)
         check_csr_key(public, "any", 0)
+        check_ttl(d.get("ttl"))
         signer = await self._signer(req, d, role)
         policy = TTLPolicy(
             ttl=d.get("ttl"),
