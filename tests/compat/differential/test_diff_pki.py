@@ -47,6 +47,7 @@ def _csr(common_name: str, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) 
 
 GOOD_CSR = _csr("csr.internal", ec.generate_private_key(ec.SECP256R1()))
 WEAK_CSR = _csr("weak.internal", rsa.generate_private_key(65537, 1024))  # noqa: S505 - tested
+BROKEN_CSR = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"
 ROLE = {
     "allowed_domains": "internal,svc.cluster.local",
     "allow_subdomains": True,
@@ -222,6 +223,19 @@ STEPS: list[Step] = [
     step("POST", f"{PKI}/sign/internal-services", {"csr": WEAK_CSR}, exact_errors=True),
     step("POST", f"{PKI}/sign/internal-services", {"csr": "garbage"}, exact_errors=True),
     step("POST", f"{PKI}/sign-verbatim", {"csr": GOOD_CSR}),
+    step("POST", f"{PKI}/roles/p384", {"allow_any_name": True, "key_type": "ec", "key_bits": 384}),
+    step("POST", f"{PKI}/sign/p384", {"csr": GOOD_CSR}, exact_errors=True),
+    step("POST", f"{PKI}/sign/strict", {"csr": GOOD_CSR}, exact_errors=True),
+    step("POST", f"{PKI}/sign/internal-services", {"csr": BROKEN_CSR}, status_only=True),
+    step("POST", f"{PKI}/sign-verbatim", {"csr": WEAK_CSR}, exact_errors=True),
+    step("POST", f"{PKI}/sign-verbatim", {"csr": ""}, exact_errors=True),
+    step(
+        "POST",
+        f"{PKI}/root/sign-intermediate",
+        {"csr": WEAK_CSR, "common_name": "w"},
+        exact_errors=True,
+    ),
+    step("POST", f"{PKI}/root/sign-intermediate", {"csr": GOOD_CSR}, exact_errors=True),
     step("GET", f"{PKI}/cert/{{serial}}"),
     step("GET", f"{PKI}/cert/aa:bb"),
     step("POST", f"{PKI}/revoke", {"serial_number": "{serial}"}),

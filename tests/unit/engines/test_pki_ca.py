@@ -198,18 +198,36 @@ def test_set_signed_without_matching_key_is_refused() -> None:
     assert (bad.status, bad.errors) == (400, ["no data found in PEM block"])
 
 
-def test_sign_intermediate_requires_common_name_unless_use_csr_values() -> None:
+def test_sign_intermediate_takes_the_csr_common_name_when_none_is_given() -> None:
     root_mount, int_mount = make_pki(), make_pki()
     with_root(root_mount)
     csr = ok(call(int_mount, UPDATE, "intermediate/generate/internal", {"common_name": "Int"}))[
         "csr"
     ]
-    assert call(root_mount, UPDATE, "root/sign-intermediate", {"csr": csr}).status == 400
-    signed = ok(
-        call(root_mount, UPDATE, "root/sign-intermediate", {"csr": csr, "use_csr_values": True})
-    )
+    signed = ok(call(root_mount, UPDATE, "root/sign-intermediate", {"csr": csr}))
     cn = load(signed["certificate"]).subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     assert cn[0].value == "Int"
+    renamed = ok(
+        call(
+            root_mount,
+            UPDATE,
+            "root/sign-intermediate",
+            {"csr": csr, "common_name": "Other", "organization": "Acme"},
+        )
+    )
+    assert load(renamed["certificate"]).subject.rfc4514_string() == "CN=Other,O=Acme"
+    nameless = ok(call(int_mount, UPDATE, "intermediate/generate/internal", {}))["csr"]
+    refused = call(root_mount, UPDATE, "root/sign-intermediate", {"csr": nameless})
+    assert refused.status == 400
+    kept = ok(
+        call(
+            root_mount,
+            UPDATE,
+            "root/sign-intermediate",
+            {"csr": csr, "use_csr_values": True, "common_name": "Ignored"},
+        )
+    )
+    assert load(kept["certificate"]).subject.rfc4514_string() == "CN=Int"
 
 
 def test_issuers_keys_default_and_rename() -> None:

@@ -101,6 +101,7 @@ def ca_profile(
     ca_not_after: datetime | None = None,
     name: x509.Name | None = None,
     sans: SANs | None = None,
+    common_name: str | None = None,
 ) -> CertProfile:
     """A CA certificate profile; ``name``/``sans`` override the request's (use_csr_values)."""
     check_ttl(d.get("ttl"))
@@ -112,7 +113,8 @@ def ca_profile(
         not_before_duration=d.get("not_before_duration"),
     )
     validity = compute(now, policy, ca_not_after)
-    common_name = d.get("common_name")
+    if common_name is None:
+        common_name = d.get("common_name")
     return CertProfile(
         subject=name if name is not None else subject(d, common_name).name(),
         not_before=validity.not_before,

@@ -1,7 +1,7 @@
 """Certificate signing requests: parsing, signature check and the key rules of a role.
 
-OpenBao's messages (cert_util.go ``signCert``/``parseCSR``): an empty or non-PEM CSR is "csr
-contains no data"; a role's key_type must match unless it is "any"; RSA under 2048 bits is
+OpenBao's messages (cert_util.go ``signCert``/``parseCSR``): an empty CSR is '"csr" is
+empty', a non-PEM one "csr contains no data"; a role's key_type must match unless it is "any"; RSA under 2048 bits is
 refused whatever the role; a key smaller than the role's key_bits is refused.
 """
 
@@ -18,6 +18,8 @@ from sealbox.errors import InvalidRequest
 def parse_csr(pem: str) -> x509.CertificateSigningRequest:
     """A CSR whose self-signature verifies; 400 otherwise."""
     text = (pem or "").strip()
+    if not text:
+        raise InvalidRequest('"csr" is empty')
     if "-----BEGIN" not in text:
         raise InvalidRequest("csr contains no data")
     try:
@@ -50,9 +52,7 @@ def check_csr_key(key: PublicKey, role_key_type: str, role_key_bits: int) -> Non
     if role_key_type not in ("", "any") and spec.key_type != role_key_type:
         raise InvalidRequest(f"role requires keys of type {role_key_type}")
     if spec.key_type == "rsa" and spec.key_bits < 2048:
-        raise InvalidRequest(
-            f"RSA keys < 2048 bits are unsafe and not supported: got {spec.key_bits}"
-        )
+        raise InvalidRequest("RSA keys < 2048 bits are unsafe and not supported")
     if role_key_type in ("", "any"):
         return
     if role_key_bits and spec.key_bits < role_key_bits:

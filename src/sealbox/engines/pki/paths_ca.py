@@ -34,7 +34,13 @@ from sealbox.engines.pki.ca_request import (
     subject,
 )
 from sealbox.engines.pki.context import PKIContext
-from sealbox.engines.pki.csr import csr_public_key, csr_sans, parse_csr
+from sealbox.engines.pki.csr import (
+    check_csr_key,
+    csr_common_name,
+    csr_public_key,
+    csr_sans,
+    parse_csr,
+)
 from sealbox.engines.pki.issuance import effective_urls
 from sealbox.engines.pki.issuers import ISSUING, cert_pem, resolve_key, signer_for
 from sealbox.engines.pki.names import name as segment
@@ -239,14 +245,12 @@ class CAPaths:
         store = self.ctx.store(req)
         csr = parse_csr(d.get("csr"))
         public = csr_public_key(csr)
-        keys_ok = keys.describe(public)
-        if keys_ok.key_type == "rsa" and keys_ok.key_bits < 2048:
-            raise InvalidRequest(
-                f"RSA keys < 2048 bits are unsafe and not supported: got {keys_ok.key_bits}"
-            )
+        check_csr_key(public, "any", 0)
         signer = await signer_for(store, self.ctx.signers, d.get("issuer_ref"), ISSUING)
         use_csr = d.get("use_csr_values")
-        if not use_csr and not d.get("common_name"):
+        # compat: without a common_name OpenBao takes the CSR's (use_csr_common_name)
+        common_name = d.get("common_name") or csr_common_name(csr)
+        if not use_csr and not common_name:
             raise InvalidRequest(
                 "the common_name field is required, or must be provided in a CSR with "
                 '"use_csr_common_name" set to true'
@@ -259,6 +263,7 @@ class CAPaths:
             ca_not_after=signer.cert.not_valid_after_utc,
             name=csr.subject if use_csr else None,
             sans=csr_sans(csr) if use_csr else None,
+            common_name=common_name,
         )
         cert = sign(profile, public, signer.key, signer.cert)
         serial = format_serial(cert.serial_number)
