@@ -260,27 +260,26 @@ def test_auto_tidy_runs_from_periodic_when_due() -> None:
     assert short["serial_number"] not in ok(call(engine, LIST, "certs/"))["keys"]
 
 
-def test_lease_revocation_of_a_no_store_certificate_reaches_the_crl() -> None:
+def test_no_store_wins_over_generate_lease_and_a_vanished_lease_ends_quietly() -> None:
     from sealbox.logical import Secret
 
     engine = make_pki()
-    root = with_root(engine)
-    with_role(engine, no_store=True, generate_lease=True)
-    outcome = call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"})
-    assert outcome.lease_duration is not None
-    serial = outcome.data["serial_number"]
-    assert call(engine, READ, f"cert/{serial}").status == 404
-    secret = Secret(
-        internal_data={
-            "serial_number": serial,
-            "issuer_id": root["issuer_id"],
-            "not_after": outcome.data["expiration"],
-        }
+    with_root(engine)
+    written = call(
+        engine,
+        UPDATE,
+        "roles/web",
+        {"allow_any_name": True, "no_store": True, "generate_lease": True},
     )
+    assert written.data["generate_lease"] is False
+    assert written.warnings[0].startswith("mutually exclusive values no_store=true")
+    outcome = call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"})
+    assert outcome.lease_duration is None
+    # a lease whose certificate the mount no longer holds: nothing to do, no error
+    secret = Secret(internal_data={"serial_number": outcome.data["serial_number"]})
     req = Request(operation=Operation.UPDATE, path="", storage=engine.config.storage)
     asyncio.run(engine.revoke_lease(req, secret))
-    crl = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
-    assert [r.serial_number for r in crl] == [load(outcome.data["certificate"]).serial_number]
+    assert ok(call(engine, LIST, "certs/revoked/"))["keys"] == []
 
 
 def test_expired_certificate_is_left_off_the_crl_unless_allowed() -> None:

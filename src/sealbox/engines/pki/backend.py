@@ -25,7 +25,6 @@ from sealbox.engines.pki.paths_roles import RolePaths
 from sealbox.engines.pki.paths_self_issued import SelfIssuedPaths
 from sealbox.engines.pki.paths_tidy import TidyPaths
 from sealbox.engines.pki.revocation import ExpiredCertificate, revoke
-from sealbox.engines.pki.store import CertEntry
 from sealbox.errors import InvalidRequest
 from sealbox.framework import Backend, BackendConfig, Path
 from sealbox.logical import Request, Secret
@@ -79,17 +78,19 @@ class PKIEngine(Backend):
         await maybe_run(self.ctx, self.ctx.store())
 
     async def revoke_lease(self, req: Request, secret: Secret) -> None:
-        """Revoke the certificate a ``generate_lease`` lease stands for."""
-        data = secret.internal_data
-        serial = str(data.get("serial_number", ""))
+        """Revoke the certificate a ``generate_lease`` lease stands for.
+
+        compat: as in OpenBao, a certificate that expired or was tidied away in the meantime
+        ends its lease without a CRL entry.
+        """
+        serial = str(secret.internal_data.get("serial_number", ""))
         if not serial:
             raise InvalidRequest("lease has no serial_number")
-        unstored = CertEntry(
-            serial, "", str(data.get("issuer_id", "")), int(data.get("not_after", 0))
-        )
+        store = self.ctx.store(req)
+        if await store.cert(serial) is None and await store.revoked(serial) is None:
+            return
         with contextlib.suppress(ExpiredCertificate):
-            # compat: an expired certificate's lease ends without a CRL entry, as in OpenBao
-            await revoke(self.ctx, self.ctx.store(req), serial, unstored)
+            await revoke(self.ctx, store, serial)
 
 
 def pki_factory(config: BackendConfig) -> Backend:

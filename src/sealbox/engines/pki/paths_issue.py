@@ -231,11 +231,7 @@ class IssuePaths:
             response.secret = Secret(
                 ttl=max(1, int(remaining.total_seconds())),
                 renewable=False,
-                internal_data={
-                    "serial_number": serial,
-                    "issuer_id": signer.entry.id,
-                    "not_after": expiration,
-                },
+                internal_data={"serial_number": serial, "issuer_id": signer.entry.id},
             )
         return response
 

@@ -66,9 +66,9 @@ class RolePaths:
 
     async def write_role(self, req: Request, d: FieldData) -> Response:
         """POST /:mount/roles/:name. Replaces the role; answers it."""
-        role = role_from_fields(d)
+        role, warnings = role_from_fields(d)
         await self.ctx.store(req).put_role_raw(d.get("name"), role)
-        return Response(data=role_wire(role))
+        return Response(data=role_wire(role), warnings=warnings)
 
     async def patch_role(self, req: Request, d: FieldData) -> Response:
         """PATCH /:mount/roles/:name. Changes only the supplied fields."""
@@ -77,9 +77,9 @@ class RolePaths:
         if raw is None:
             # compat: OpenBao's message (path_roles.go pathRolePatch)
             raise InvalidRequest("Unable to fetch role entry to patch")
-        role = role_from_fields(d, role_wire(raw))
+        role, warnings = role_from_fields(d, role_wire(raw))
         await store.put_role_raw(d.get("name"), role)
-        return Response(data=role_wire(role))
+        return Response(data=role_wire(role), warnings=warnings)
 
     async def delete_role(self, req: Request, d: FieldData) -> None:
         """DELETE /:mount/roles/:name."""

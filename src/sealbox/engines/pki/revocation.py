@@ -14,7 +14,7 @@ from typing import Any
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.crl import build_crl, can_sign_crls
 from sealbox.engines.pki.settings import read_crl_config
-from sealbox.engines.pki.store import CertEntry, PKIStore, RevokedEntry
+from sealbox.engines.pki.store import PKIStore, RevokedEntry
 from sealbox.errors import InvalidRequest
 from sealbox.goformat import rfc3339_nano
 
@@ -45,19 +45,13 @@ class ExpiredCertificate(Exception):
         )
 
 
-async def revoke(
-    ctx: PKIContext, store: PKIStore, serial: str, unstored: CertEntry | None = None
-) -> RevokedEntry:
-    """Revoke the stored certificate ``serial`` and rebuild its issuer's CRL.
-
-    ``unstored`` describes a certificate the mount did not keep (a ``no_store`` role with
-    ``generate_lease``): its lease still knows the serial and issuer, enough for the CRL.
-    """
+async def revoke(ctx: PKIContext, store: PKIStore, serial: str) -> RevokedEntry:
+    """Revoke the stored certificate ``serial`` and rebuild its issuer's CRL."""
     serial = normalize_serial(serial)
     existing = await store.revoked(serial)
     if existing is not None:
         return existing
-    cert = await store.cert(serial) or unstored
+    cert = await store.cert(serial)
     if cert is None:
         raise InvalidRequest(f"certificate with serial {serial} not found.")
     expired = cert.not_after and cert.not_after < ctx.clock().timestamp()

@@ -98,8 +98,9 @@ ROLE_FIELDS["name"] = FieldSchema(S, "Name of the role.", required=True)
 Role = dict[str, Any]
 
 
-def role_from_fields(d: FieldData, base: Role | None = None) -> Role:
-    """A complete, validated role record from a write (a patch of ``base`` when given)."""
+def role_from_fields(d: FieldData, base: Role | None = None) -> tuple[Role, list[str]]:
+    """A complete, validated role record from a write (a patch of ``base`` when given), and
+    the warnings to answer with."""
     if base is None:
         role: Role = {name: d.get(name) for name in _SPEC}
         if not d.supplied("cn_validations"):
@@ -115,11 +116,19 @@ def role_from_fields(d: FieldData, base: Role | None = None) -> Role:
     for check in role["cn_validations"]:
         if check not in ("email", "hostname", "disabled"):
             raise InvalidRequest(f"unknown cn_validations value: {check}")
+    warnings = []
+    if role["no_store"] and role["generate_lease"]:
+        # compat: OpenBao's rule and warning (path_roles.go pathRoleCreate)
+        role["generate_lease"] = False
+        warnings.append(
+            "mutually exclusive values no_store=true and generate_lease=true were both "
+            "specified; no_store=true takes priority"
+        )
     if role["not_before"]:
         raise InvalidRequest("a fixed not_before is not supported by this server")
     if role["issuer_ref"] == "":
         role["issuer_ref"] = "default"
-    return role
+    return role, warnings
 
 
 def role_wire(role: Role) -> dict[str, Any]:
