@@ -43,25 +43,38 @@ async def check_names(store: PKIStore, issuer_name: str, key_name: str) -> None:
                 raise InvalidRequest("key name already in use")
 
 
+def new_key_entry(private: keys.PrivateKey, name: str) -> KeyEntry:
+    """A record for a key not stored yet."""
+    return KeyEntry(new_id(), name, keys.describe(private).key_type, keys.private_pem(private))
+
+
 async def store_key(store: PKIStore, private: keys.PrivateKey, name: str) -> KeyEntry:
-    entry = KeyEntry(new_id(), name, keys.describe(private).key_type, keys.private_pem(private))
+    entry = new_key_entry(private, name)
     await store.put_key(entry)
     return entry
 
 
 async def add_issuer(
-    ctx: PKIContext, store: PKIStore, cert: x509.Certificate, key_id: str, name: str
+    ctx: PKIContext,
+    store: PKIStore,
+    cert: x509.Certificate,
+    key: KeyEntry | str,
+    name: str,
 ) -> IssuerEntry:
-    """Store a new issuer for ``cert`` (and the certificate itself); default if first."""
+    """Store a new issuer for ``cert``, the certificate itself and (when ``key`` is a new
+    record rather than a stored key's id) its key, in one transaction; default if first."""
     async with ctx.issuers_lock:
         pem = cert_pem(cert)
         serial = format_serial(cert.serial_number)
+        key_id = key if isinstance(key, str) else key.id
         entry = IssuerEntry(new_id(), name, key_id, pem, [pem], serial)
-        await store.put_issuer(entry)
         expiration = int(cert.not_valid_after_utc.timestamp())
-        await store.put_cert(CertEntry(serial, pem, entry.id, expiration))
+        ops = [store.issuer_op(entry), store.cert_op(CertEntry(serial, pem, entry.id, expiration))]
+        if not isinstance(key, str):
+            ops.append(store.key_op(key))
         if not await store.default_issuer_id():
-            await store.set_default_issuer(entry.id)
+            ops.append(store.default_op(entry.id))
+        await store.put_many(ops)
         await rebuild_chains(store)
         fresh = await store.issuer(entry.id)
         return fresh or entry

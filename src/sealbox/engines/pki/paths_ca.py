@@ -21,6 +21,7 @@ from sealbox.engines.pki.ca_ops import (
     add_issuer,
     check_names,
     import_bundle,
+    new_key_entry,
     parse_bundle,
     parse_keys,
     store_key,
@@ -46,7 +47,7 @@ from sealbox.engines.pki.issuers import ISSUING, cert_pem, resolve_key, signer_f
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.output import check_formats, encode_cert, encode_key, encode_pem_text
 from sealbox.engines.pki.settings import read_urls
-from sealbox.engines.pki.store import CertEntry, PKIStore, format_serial
+from sealbox.engines.pki.store import CertEntry, KeyEntry, PKIStore, format_serial
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
@@ -181,9 +182,9 @@ class CAPaths:
         url_config = await read_urls(store)
         profile = ca_profile(d, now=self.ctx.clock(), mount=self.ctx.config, urls=url_config.urls())
         cert = sign(profile, private.public_key(), private, None)
-        if fresh:
-            key_id = (await store_key(store, private, d.get("key_name"))).id
-        issuer = await add_issuer(self.ctx, store, cert, key_id, d.get("issuer_name"))
+        key: KeyEntry | str = new_key_entry(private, d.get("key_name")) if fresh else key_id
+        issuer = await add_issuer(self.ctx, store, cert, key, d.get("issuer_name"))
+        key_id = issuer.key_id
         key_entry = await store.key(key_id)
         fmt = d.get("format")
         data: dict[str, Any] = {
