@@ -373,3 +373,31 @@ def test_revoke_issuer_goes_on_parent_crl_and_stops_issuing() -> None:
     self_signed = call(engine, UPDATE, "issuer/root/revoke", {})
     assert len(self_signed.warnings) == 3
     assert self_signed.warnings[0].startswith("This issuer is a self-signed")
+
+
+def test_crl_disable_ocsp_disable_and_nonce() -> None:
+    import os
+
+    engine = make_pki()
+    root = with_root(engine)
+    with_role(engine)
+    issued = ok(call(engine, UPDATE, "issue/web", {"common_name": "a.example.com"}))
+    ok(call(engine, UPDATE, "revoke", {"serial_number": issued["serial_number"]}))
+    leaf, ca = load(issued["certificate"]), load(root["certificate"])
+    nonce = os.urandom(16)
+    request = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(leaf, ca, hashes.SHA1())  # noqa: S303 - RFC 6960 CertID
+        .add_extension(x509.OCSPNonce(nonce), critical=False)
+        .build()
+    )
+    answer = _ocsp_post(engine, request.public_bytes(serialization.Encoding.DER))
+    assert answer.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce == nonce
+    assert answer.certificate_status is ocsp.OCSPCertStatus.REVOKED
+    ok(call(engine, UPDATE, "config/crl", {"disable": True, "ocsp_disable": True}))
+    ok(call(engine, READ, "crl/rotate"))
+    crl = x509.load_pem_x509_crl(ok(call(engine, READ, "cert/crl"))["certificate"].encode())
+    assert list(crl) == []
+    assert crl.is_signature_valid(ca.public_key())  # type: ignore[arg-type]
+    off = _ocsp_post(engine, _ocsp_request(leaf, ca))
+    assert off.response_status is ocsp.OCSPResponseStatus.UNAUTHORIZED
