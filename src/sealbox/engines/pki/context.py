@@ -30,8 +30,9 @@ class PKIContext:
     # Serialises CRL rebuilds and issuer-set changes (default issuer, chains) in this process.
     crl_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     issuers_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    index_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def store(self, req: Request | None = None) -> PKIStore:
         """Records on the request's storage view (the mount's own by default)."""
         storage = req.storage if req is not None and req.storage is not None else None
-        return PKIStore(storage or self.config.storage)
+        return PKIStore(storage or self.config.storage, self.index_lock)

@@ -41,26 +41,27 @@ async def build_crl(ctx: PKIContext, store: PKIStore, issuer: IssuerEntry) -> by
         previous = await store.crl(issuer.id)
         number = 1 if previous is None else previous[1] + 1
         now = ctx.clock().astimezone(UTC).replace(microsecond=0)
-        builder = (
-            x509.CertificateRevocationListBuilder()
-            .issuer_name(signer.cert.subject)
-            .last_update(now)
-            .next_update(now + timedelta(seconds=config.expiry_seconds))
-            .add_extension(_aki(signer.cert), critical=False)
-            .add_extension(x509.CRLNumber(number), critical=False)
-        )
+        revoked: list[x509.RevokedCertificate] = []
         if not config.disable:
-            for serial in await store.revoked_serials():
-                entry = await store.revoked(serial)
-                if entry is None or entry.issuer_id != issuer.id:
-                    continue
-                revoked = (
-                    x509.RevokedCertificateBuilder()
-                    .serial_number(int(serial.replace(":", ""), 16))
-                    .revocation_date(datetime.fromtimestamp(int(entry.revocation_time), UTC))
-                    .build()
-                )
-                builder = builder.add_revoked_certificate(revoked)
+            index = await store.revocation_index(issuer.id)
+            revoked = [
+                x509.RevokedCertificateBuilder()
+                .serial_number(int(serial.replace(":", ""), 16))
+                .revocation_date(datetime.fromtimestamp(int(moment), UTC))
+                .build()
+                for serial, moment in sorted(index.items())
+            ]
+        # The constructor takes the whole list: add_revoked_certificate copies it per call.
+        builder = x509.CertificateRevocationListBuilder(
+            issuer_name=signer.cert.subject,
+            last_update=now,
+            next_update=now + timedelta(seconds=config.expiry_seconds),
+            extensions=[
+                x509.Extension(x509.AuthorityKeyIdentifier.oid, False, _aki(signer.cert)),
+                x509.Extension(x509.CRLNumber.oid, False, x509.CRLNumber(number)),
+            ],
+            revoked_certificates=revoked,
+        )
         crl = builder.sign(signer.key, signature_hash(signer.key))
         der = crl.public_bytes(serialization.Encoding.DER)
         await store.put_crl(issuer.id, der, number)

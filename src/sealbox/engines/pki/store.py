@@ -12,6 +12,8 @@ JSON::
     role/<name>                Role (engines/pki/roles.py)
     certs/<serial>             CertEntry: every stored certificate (serial "aa-bb-..")
     revoked/<serial>           RevokedEntry: revocation time and issuer
+    revoked-by/<issuer id>     {serial: revocation time} of that issuer's revocations: what its
+                               CRL lists, in one read (kept in the same transaction as revoked/)
     crl/<issuer id>            the current CRL (DER, base64) and its number
     tidy/status                the last tidy run
 
@@ -21,6 +23,7 @@ holds a character the view would read as structure.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -34,6 +37,7 @@ _KEY = "key/"
 _ROLE = "role/"
 _CERTS = "certs/"
 _REVOKED = "revoked/"
+_REVOKED_BY = "revoked-by/"
 _CRL = "crl/"
 CONFIG_ISSUERS = "config/issuers"
 CONFIG_URLS = "config/urls"
@@ -112,10 +116,15 @@ def _dump(record: Any) -> bytes:
 
 
 class PKIStore:
-    """Typed reads and writes of the layout above on one mount's storage."""
+    """Typed reads and writes of the layout above on one mount's storage.
 
-    def __init__(self, storage: Storage) -> None:
+    ``index_lock`` (one per mount, from the engine) serialises updates of the per-issuer
+    revocation indexes, which are read-modify-writes.
+    """
+
+    def __init__(self, storage: Storage, index_lock: asyncio.Lock | None = None) -> None:
         self.storage = storage
+        self.index_lock = index_lock or asyncio.Lock()
 
     async def get_json(self, key: str) -> dict[str, Any] | None:
         raw = await self.storage.get(key)
@@ -177,13 +186,39 @@ class PKIStore:
         return None if raw is None else RevokedEntry(**raw)
 
     async def put_revoked(self, entry: RevokedEntry) -> None:
-        await self.storage.put(_REVOKED + serial_key(entry.serial_number), _dump(entry))
+        """Record a revocation and add it to its issuer's index, in one transaction."""
+        async with self.index_lock:
+            index = await self.revocation_index(entry.issuer_id)
+            index[entry.serial_number] = entry.revocation_time
+            await self.storage.transaction(
+                [
+                    TxOp(_REVOKED + serial_key(entry.serial_number), _dump(entry)),
+                    TxOp(_REVOKED_BY + entry.issuer_id, orjson.dumps(index)),
+                ]
+            )
+
+    async def revocation_index(self, issuer_id: str) -> dict[str, float]:
+        """{serial: revocation time} of the revocations of ``issuer_id``'s certificates."""
+        raw = await self.storage.get(_REVOKED_BY + issuer_id)
+        return {} if raw is None else dict(orjson.loads(raw))
 
     async def revoked_serials(self) -> list[str]:
         return [serial_wire(k) for k in await self.storage.list(_REVOKED)]
 
     async def delete_revoked(self, serial: str) -> None:
-        await self.storage.delete(_REVOKED + serial_key(serial))
+        """Forget a revocation, in its issuer's index too (one transaction)."""
+        async with self.index_lock:
+            entry = await self.revoked(serial)
+            if entry is None:
+                return
+            index = await self.revocation_index(entry.issuer_id)
+            index.pop(entry.serial_number, None)
+            await self.storage.transaction(
+                [
+                    TxOp(_REVOKED + serial_key(serial), None),
+                    TxOp(_REVOKED_BY + entry.issuer_id, orjson.dumps(index)),
+                ]
+            )
 
     # CRLs
     async def crl(self, issuer_id: str) -> tuple[bytes, int] | None:
