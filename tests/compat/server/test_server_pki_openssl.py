@@ -145,6 +145,13 @@ def test_revocation_shows_in_crl_and_ocsp(
     leaf_pem = write(tmp_path / "leaf.pem", leaf["certificate"])
     other_pem = write(tmp_path / "other.pem", other["certificate"])
     url = f"{sealbox_server.address}/v1/{pki}/ocsp"
+    text = openssl("x509", "-in", str(leaf_pem), "-noout", "-text").stdout
+    base = f"{sealbox_server.address}/v1/{pki}"
+    assert f"OCSP - URI:{url}" in text
+    assert f"CA Issuers - URI:{base}/ca" in text
+    assert f"URI:{base}/crl" in text
+    assert "DNS:svc.example.test" in text
+    assert "TLS Web Server Authentication, TLS Web Client Authentication" in text
 
     def ocsp_status(cert: Path) -> str:
         out = openssl(
