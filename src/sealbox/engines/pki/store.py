@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -112,7 +112,8 @@ class RevokedEntry:
 
 
 def _dump(record: Any) -> bytes:
-    return orjson.dumps(asdict(record) if not isinstance(record, dict) else record)
+    """JSON of a record (orjson serialises dataclasses itself, faster than ``asdict``)."""
+    return orjson.dumps(record)
 
 
 class PKIStore:
