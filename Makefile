@@ -57,6 +57,7 @@ bench: .venv bench-deps
 	$(BIN)/python bench/sops_bench.py
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/scan_bench.py
+	$(BIN)/python bench/pki_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

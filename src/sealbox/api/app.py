@@ -10,6 +10,7 @@ and stack frames only, never messages or request data.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import posixpath
@@ -155,6 +156,9 @@ class VaultAPI:
             api_path += "/"
         if method in ("GET", "LIST"):
             data: dict[str, Any] = {k: v for k, v in query.items() if k not in ("list", "help")}
+        elif headers.get("content-type", "").split(";")[0].strip() == "application/ocsp-request":
+            # compat: OpenBao hands DER OCSP requests to pki unparsed (http/logical.go)
+            data = {"ocsp_request": base64.b64encode(body).decode("ascii")}
         else:
             data = _parse_json(body)
         request = Request(

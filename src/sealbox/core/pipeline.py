@@ -30,7 +30,14 @@ from sealbox.logical.tokens import TokenEntry
 
 def _matches(patterns: tuple[str, ...], path: str) -> bool:
     for pattern in patterns:
-        if pattern.endswith("*"):
+        if "+" in pattern:
+            # compat: "+" stands for exactly one path segment (Vault's SpecialPaths)
+            wanted, got = pattern.split("/"), path.rstrip("/").split("/")
+            if len(wanted) == len(got) and all(
+                w in ("+", g) for w, g in zip(wanted, got, strict=True)
+            ):
+                return True
+        elif pattern.endswith("*"):
             if path.startswith(pattern[:-1]):
                 return True
         elif path == pattern or path == pattern.rstrip("/"):

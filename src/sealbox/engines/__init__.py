@@ -11,12 +11,14 @@ from collections.abc import Callable
 from sealbox.engines.cubbyhole import cubbyhole_factory
 from sealbox.engines.database import database_factory
 from sealbox.engines.kv import kv_factory
+from sealbox.engines.pki import pki_factory
 from sealbox.framework import Backend, BackendConfig
 
 ENGINE_FACTORIES: dict[str, Callable[[BackendConfig], Backend]] = {
     "kv": kv_factory,
     "cubbyhole": cubbyhole_factory,
     "database": database_factory,
+    "pki": pki_factory,
 }
 
 __all__ = ["ENGINE_FACTORIES"]

@@ -41,7 +41,8 @@ class Backend:
     """Routes requests to Paths. Subclasses set ``paths`` in ``__init__``."""
 
     backend_type: str = ""
-    #: Paths (relative to the mount, trailing ``*`` = prefix) served without a token.
+    #: Paths (relative to the mount; trailing ``*`` = prefix, ``+`` = one segment) served
+    #: without a token.
     unauthenticated_paths: tuple[str, ...] = ()
     #: Paths that additionally need ``sudo``.
     root_paths: tuple[str, ...] = ()
