@@ -31,7 +31,8 @@ def test_new_version_and_label_moves_land_together() -> None:
             "expect_version": 0,
         },
     )
-    assert first.status == 200 and first.data["version"] == 1
+    assert first.status == 200
+    assert first.data["version"] == 1
     second = call(
         kv,
         W,
