@@ -19,6 +19,12 @@ from sealbox.cli.base import VaultCommand, fail, run
 @click.option("--dev", is_flag=True, default=False, help="In-memory, unsealed dev server.")
 @click.option("--dev-root-token-id", envvar="SEALBOX_DEV_ROOT_TOKEN_ID", default=None)
 @click.option("--dev-listen-address", default="127.0.0.1:8200", show_default=True)
+@click.option(
+    "--dev-aws-listen-address",
+    default="127.0.0.1:8210",
+    show_default=True,
+    help="Where dev mode serves the AWS Secrets Manager door.",
+)
 @click.option("--log-level", default="info", show_default=True)
 @run
 def server_cmd(
@@ -26,6 +32,7 @@ def server_cmd(
     dev: bool,
     dev_root_token_id: str | None,
     dev_listen_address: str,
+    dev_aws_listen_address: str,
     log_level: str,
 ) -> int:
     """Start a sealbox server."""
@@ -40,6 +47,7 @@ def server_cmd(
         dev=dev,
         dev_root_token_id=dev_root_token_id,
         dev_listen_address=dev_listen_address,
+        dev_aws_listen_address=dev_aws_listen_address,
         log_level=log_level,
     )
     return code
