@@ -21,9 +21,8 @@ from sealbox.cli.base import VaultCommand, fail, run
 @click.option("--dev-listen-address", default="127.0.0.1:8200", show_default=True)
 @click.option(
     "--dev-aws-listen-address",
-    default="127.0.0.1:8210",
-    show_default=True,
-    help="Where dev mode serves the AWS Secrets Manager door.",
+    default="",
+    help="Where dev mode serves the AWS door (default: the dev port + 10, or a free port).",
 )
 @click.option("--log-level", default="info", show_default=True)
 @run

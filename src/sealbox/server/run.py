@@ -48,7 +48,7 @@ def run_server(
     dev_root_token_id: str | None,
     dev_listen_address: str,
     log_level: str,
-    dev_aws_listen_address: str = "127.0.0.1:8210",
+    dev_aws_listen_address: str = "",
 ) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     logging.basicConfig(
@@ -60,7 +60,11 @@ def run_server(
             config = ServerConfig(
                 listeners=(
                     Listener(address=dev_listen_address, tls_disable=True),
-                    Listener(address=dev_aws_listen_address, tls_disable=True, kind="aws"),
+                    Listener(
+                        address=dev_aws_listen_address or _dev_aws_address(dev_listen_address),
+                        tls_disable=True,
+                        kind="aws",
+                    ),
                 )
             )
         elif config_paths:
@@ -84,6 +88,22 @@ def run_server(
         return asyncio.run(_serve(config, dev, dev_root_token_id))
     except KeyboardInterrupt:
         return 0
+
+
+def _dev_aws_address(vault_address: str) -> str:
+    """Dev mode's AWS door: the Vault port + 10 when free, else any free port (so that
+    several dev servers on one machine never collide on a fixed second port)."""
+    host, _, port = vault_address.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    for candidate in (int(port) + 10, 0):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            chosen = probe.getsockname()[1]
+        return f"{host}:{chosen}" if ":" not in host else f"[{host}]:{chosen}"
+    return f"{host}:0"
 
 
 async def _build_core(config: ServerConfig) -> Any:
