@@ -52,6 +52,10 @@ def describe(call: Call, view: SecretView, *, list_entry: bool = False) -> dict[
     out["CreatedDate"] = aws.get("created") or view.created_time / NANOS
     out["PrimaryRegion"] = aws.get("region") or call.region
     if rotation.get("failure"):
-        # sealbox's addition (AWS reports it only in CloudTrail): why the last rotation failed.
+        # sealbox's addition (AWS reports failures only in CloudTrail): why the last rotation
+        # failed, in a member botocore parses (the model's key/value list), and by name.
+        out["ExternalSecretRotationMetadata"] = [
+            {"Key": "LastRotationError", "Value": rotation["failure"]}
+        ]
         out["LastRotationError"] = rotation["failure"]
     return out
