@@ -107,11 +107,13 @@ class ExtraPaths:
             return None
         body: dict[str, Any] = {"record": extra_record(meta)}
         number = _wanted_version(meta, d)
-        if number > 0:
-            stored = await store.read_version(meta.key, number)
-            if stored is not None:
-                body["data"] = stored.data
+        vmeta = meta.versions.get(number) if number > 0 else None
+        if vmeta is not None and vmeta.is_live(store.now()):
+            try:
+                body["data"] = await store.read_data(meta.key, number)
                 body["data_version"] = number
+            except NotFound:
+                pass  # pruned under us: the caller sees no data
         return Response(data=body)
 
     async def write_extra(self, req: Request, d: FieldData) -> Response:

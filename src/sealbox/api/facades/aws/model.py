@@ -22,6 +22,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 CURRENT, PREVIOUS, PENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"
 POINTER = "aws:" + CURRENT
 _NAMESPACE = uuid.UUID("8d7e1c2a-5b0f-4f43-9a61-3c1b1f6e2a90")
@@ -165,7 +167,10 @@ def _promote_vault_writes(view: SecretView, vault_written: list[Version]) -> Non
 
 
 def _compact(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return orjson.dumps(obj).decode()
+    except TypeError:  # integers beyond 64 bits: the exactness check then stores a string
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
 def _spaced(obj: Any) -> str:

@@ -40,6 +40,21 @@ class SignedRequest:
     session_token: str = field(default="", repr=False)
 
 
+def _parse_amz_date(text: str) -> datetime:
+    """``20261127T234424Z`` (strptime is a fifth of a request's cost, so by hand)."""
+    if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not text[:8].isdigit():
+        raise ValueError(text)
+    return datetime(
+        int(text[0:4]),
+        int(text[4:6]),
+        int(text[6:8]),
+        int(text[9:11]),
+        int(text[11:13]),
+        int(text[13:15]),
+        tzinfo=UTC,
+    )
+
+
 def _parse_authorization(value: str) -> dict[str, str]:
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
@@ -96,7 +111,7 @@ def parse(
         )
     amz_date = headers.get("x-amz-date", "")
     try:
-        stamp = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)
+        stamp = _parse_amz_date(amz_date)
     except ValueError as err:
         raise IncompleteSignature(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
@@ -119,8 +134,8 @@ def parse(
     canonical = "\n".join(
         [
             method,
-            quote(raw_path or "/", safe="/-_.~%"),
-            _canonical_query(query),
+            "/" if raw_path in ("", "/") else quote(raw_path, safe="/-_.~%"),
+            _canonical_query(query) if query else "",
             "".join(lines),
             parts["SignedHeaders"],
             hashlib.sha256(body).hexdigest(),
