@@ -189,6 +189,16 @@ def _storage(source: _Source, value: Any) -> tuple[str, dict[str, str]]:
 
 def _listeners(source: _Source, value: Any) -> tuple[Listener, ...]:
     blocks = value if isinstance(value, list) else [value]
+    # pyhcl folds blocks of different types into one object: {"tcp": {...}, "aws": {...}}.
+    blocks = [
+        part
+        for block in blocks
+        for part in (
+            [{kind: body} for kind, body in block.items()]
+            if isinstance(block, dict) and len(block) > 1
+            else [block]
+        )
+    ]
     out: list[Listener] = []
     for block in blocks:
         kind, body = _single_block(source, "listener", block)
