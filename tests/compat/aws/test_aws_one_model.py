@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 from tests.compat.aws.conftest import Boto, Door
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
@@ -74,3 +75,51 @@ def test_both_doors_in_one_audit_log(
     aws = [e for e in entries if e["request"]["path"] == f"secret/extra/{name}"]
     assert all(e["request"]["remote_address"] == "127.0.0.1" for e in aws)
     assert canary not in log.read_text()
+
+
+def test_the_tokens_acl_governs_keys_without_iam_policies(boto: Boto, door: Door) -> None:
+    owner = boto()
+    name = f"acl/{uuid.uuid4().hex[:8]}"
+    owner.create_secret(Name=name, SecretString="v")
+    reader = door.new_key(
+        f"reader-{uuid.uuid4().hex[:6]}",
+        vault_policy='path "secret/extra/acl/*" { capabilities = ["read"] }',
+    )
+    client = boto(reader)
+    assert client.get_secret_value(SecretId=name)["SecretString"] == "v"
+    for call, kwargs in (
+        (client.put_secret_value, {"SecretId": name, "SecretString": "w"}),
+        (client.list_secrets, {}),
+        (client.get_secret_value, {"SecretId": "elsewhere/x"}),
+    ):
+        with pytest.raises(ClientError) as err:
+            call(**kwargs)
+        assert err.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert owner.get_secret_value(SecretId=name)["SecretString"] == "v"
+
+
+def test_secret_values_never_appear_in_errors_or_the_log(boto: Boto, door: Door) -> None:
+    c = boto()
+    name = f"canary/{uuid.uuid4().hex[:8]}"
+    canary = f"canary-{uuid.uuid4().hex}"
+    token = str(uuid.uuid4())
+    c.create_secret(Name=name, SecretString=canary, ClientRequestToken=token)
+    messages = []
+    for call, kwargs in (
+        (
+            c.put_secret_value,
+            {"SecretId": name, "SecretString": canary + "x", "ClientRequestToken": token},
+        ),
+        (c.create_secret, {"Name": name, "SecretString": canary}),
+        (c.create_secret, {"Name": name + " bad", "SecretString": canary}),
+        (
+            c.create_secret,
+            {"Name": name + "2", "SecretString": canary, "SecretBinary": canary.encode()},
+        ),
+        (c.update_secret, {"SecretId": name, "SecretString": canary, "ClientRequestToken": token}),
+    ):
+        with pytest.raises(ClientError) as err:
+            call(**kwargs)
+        messages.append(json.dumps(err.value.response["Error"]))
+    assert all(canary not in m for m in messages)
+    assert canary not in door.log.read_text()

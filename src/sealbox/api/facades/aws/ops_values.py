@@ -141,7 +141,7 @@ async def list_secret_version_ids(call: Call) -> dict[str, Any]:
     view, _ = await call.find(p["SecretId"], "ListSecretVersionIds")
     call.authorize("ListSecretVersionIds", view)
     versions = [v for v in view.versions if v.stages or p.get("IncludeDeprecated")]
-    versions.sort(key=lambda v: -v.number)
+    versions.sort(key=lambda v: v.number)  # oldest first, as moto lists them
     entries = [
         {"VersionId": v.version_id, "VersionStages": list(v.stages), "CreatedDate": v.created}
         for v in versions
