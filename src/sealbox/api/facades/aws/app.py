@@ -79,7 +79,7 @@ class AwsAPI:
         """Status, headers and body for one request; never raises."""
         request_id = _request_id()
         try:
-            status, body, request_id = await self._dispatch(request)
+            status, body = await self._dispatch(request, request_id)
         except AwsError as err:
             status, body = err.status, error_body(err)
         except SealboxError as err:
@@ -100,7 +100,7 @@ class AwsAPI:
         ]
         return status, headers, body
 
-    async def _dispatch(self, http: HTTPRequest) -> tuple[int, bytes, str]:
+    async def _dispatch(self, http: HTTPRequest, request_id: str) -> tuple[int, bytes]:
         now = datetime.now(UTC)
         query = http.query_string.decode("latin-1")
         claim = sigv4.parse(http.method, http.raw_path, query, http.headers, http.body, now)
@@ -117,12 +117,12 @@ class AwsAPI:
         if not isinstance(params, dict):
             raise Serialization("Start of structure or map found where not expected.")
         validate(operation, params)
-        kv = KVClient(self.core, self.config.mount, identity.token, http.client)
+        kv = KVClient(self.core, self.config.mount, identity.token, http.client, request_id)
         call = Call(operation, params, identity, claim.region, http.client, kv, self.config)
         call.started = time.time()
         call.api = self
         result = await handler(call)
-        return 200, orjson.dumps(result), kv.request_id
+        return 200, orjson.dumps(result)
 
     async def periodic(self) -> None:
         """Scheduled rotations (the server calls this every minute)."""

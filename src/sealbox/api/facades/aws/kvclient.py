@@ -36,12 +36,14 @@ class KVClient:
 
     __slots__ = ("_address", "_core", "_mount", "_token", "request_id")
 
-    def __init__(self, core: CoreDoor, mount: str, token: str, address: str) -> None:
+    def __init__(
+        self, core: CoreDoor, mount: str, token: str, address: str, request_id: str = ""
+    ) -> None:
         self._core = core
         self._mount = mount
         self._token = token
         self._address = address
-        self.request_id = _request_id()
+        self.request_id = request_id or _request_id()
 
     async def _handle(self, operation: Operation, path: str, data: dict[str, Any]) -> Response:
         req = Request(

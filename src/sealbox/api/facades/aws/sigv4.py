@@ -130,7 +130,10 @@ def parse(
     for name in signed:
         if name not in headers:
             raise IncompleteSignature(f"Signed header '{name}' is missing from the request.")
-        lines.append(f"{name}:{_SPACES.sub(' ', headers[name].strip())}\n")
+        value = headers[name].strip()
+        if "  " in value or "\t" in value or "\n" in value:
+            value = _SPACES.sub(" ", value)
+        lines.append(f"{name}:{value}\n")
     canonical = "\n".join(
         [
             method,
