@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote
@@ -25,7 +24,6 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "secretsmanager"
 MAX_SKEW = timedelta(minutes=15)
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +128,8 @@ def parse(
     for name in signed:
         if name not in headers:
             raise IncompleteSignature(f"Signed header '{name}' is missing from the request.")
-        value = headers[name].strip()
-        if "  " in value or "\t" in value or "\n" in value:
-            value = _SPACES.sub(" ", value)
-        lines.append(f"{name}:{value}\n")
+        # Trimmed, inner whitespace runs collapsed (what botocore signs: " ".join(v.split())).
+        lines.append(f"{name}:{' '.join(headers[name].split())}\n")
     canonical = "\n".join(
         [
             method,
