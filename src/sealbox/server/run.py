@@ -284,20 +284,15 @@ async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: st
 
 
 async def _run_periodic(core: Any, doors: list[Any], interval: float = 60.0) -> None:
-    """Backends' ``periodic`` hooks (KV's scheduled deletions) and the doors' (rotations).
-
-    The core's expiration manager is to own the backend part; until then the server drives it.
-    """
+    """The doors' background work (the AWS door's scheduled rotations); backends' periodic
+    hooks are the core's (core/periodic.py)."""
     while True:
         await asyncio.sleep(interval)
         if core.sealed:
             continue
-        targets = [
-            route.backend for route in core.router.routes() if route.backend.periodic_interval
-        ]
-        for target in [*targets, *doors]:
+        for door in doors:
             try:
-                await target.periodic()
+                await door.periodic()
             except Exception as err:  # noqa: BLE001 - a background worker must keep running
                 log.warning("periodic task failed: %s", type(err).__name__)
 
