@@ -1,0 +1,93 @@
+"""The AWS door's rotation scheduler, in process: a due rotation runs on the next tick, a
+failed one is retried with the same token, and a secret not yet due is left alone."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sealbox.api.facades.aws import server as aws
+from sealbox.api.facades.aws.app import OPERATIONS, AwsAPI
+from sealbox.api.facades.aws.client import DoorClient
+from sealbox.api.facades.aws.credentials import Identity
+from sealbox.api.facades.aws.kvclient import KVClient
+from sealbox.core.core import Core
+from sealbox.server.run import _setup_dev
+from sealbox.storage.inmem import InMemoryStorage
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+async def _door(tmp: Path, fail_marker: Path) -> tuple[AwsAPI, DoorClient]:
+    core = Core(InMemoryStorage())
+    _, root = await _setup_dev(core, "root")
+    await aws.setup_dev(core, root)
+    script = tmp / "rotator.py"
+    script.write_text(
+        "import json, pathlib, sys\n"
+        "event = json.load(sys.stdin)\n"
+        f"sys.exit(1 if pathlib.Path({str(fail_marker)!r}).exists() else 0)\n"
+    )
+    options = {"rotation_function": {"ok": {"command": [sys.executable, str(script)]}}}
+    api = AwsAPI(core, aws.door_config(options, tls=False, rotation_token=root))
+    identity = Identity("", "root", "user", root, (), 0.0)
+    client = DoorClient(core, api.config, OPERATIONS, identity, "us-east-1")
+    client.api = api
+    return api, client
+
+
+async def _make_due(api: AwsAPI, name: str) -> None:
+    kv = KVClient(api.core, api.config.mount, api.config.rotation_token, "")
+    found = await kv.read(name, with_data=False)
+    assert found is not None
+    view = found[0]
+    view.aws["rotation"]["next"] = time.time() - 1
+    await kv.write(name, {"key_extra": view.key_extra(), "expect_version": view.kv_version})
+
+
+def test_scheduler_rotates_due_secrets_and_retries_failures(tmp_path: Path) -> None:
+    fail = tmp_path / "fail"
+
+    async def scenario() -> dict[str, Any]:
+        api, client = await _door(tmp_path, fail)
+        for name in ("due", "later"):
+            await client.call("CreateSecret", {"Name": name, "SecretString": "v"})
+            await client.call(
+                "RotateSecret",
+                {
+                    "SecretId": name,
+                    "RotationLambdaARN": LAMBDA + "ok",
+                    "RotateImmediately": False,
+                    "RotationRules": {"AutomaticallyAfterDays": 1},
+                },
+            )
+        await _make_due(api, "due")
+        fail.write_text("x")
+        await api.periodic()
+        await api.rotations.wait()
+        failed = await client.call("DescribeSecret", {"SecretId": "due"})
+        fail.unlink()
+        await api.periodic()  # the failed rotation is retried with the same token
+        await api.rotations.wait()
+        return {
+            "failed": failed,
+            "due": await client.call("DescribeSecret", {"SecretId": "due"}),
+            "later": await client.call("DescribeSecret", {"SecretId": "later"}),
+        }
+
+    out = asyncio.run(scenario())
+    failed, due, later = out["failed"], out["due"], out["later"]
+    assert failed["ExternalSecretRotationMetadata"][0]["Value"] == (
+        "rotation command exited with status 1"
+    )
+    pending = [v for v, s in failed["VersionIdsToStages"].items() if "AWSPENDING" in s]
+    assert len(pending) == 1
+    assert "ExternalSecretRotationMetadata" not in due
+    assert due["LastRotatedDate"] > 0
+    assert due["NextRotationDate"] > time.time() + 86400 - 60
+    assert "LastRotatedDate" not in later
+    # The rotation function did not move the labels, so the retried placeholder stays pending.
+    assert "AWSPENDING" in due["VersionIdsToStages"][pending[0]]
