@@ -32,7 +32,7 @@ async def _door(tmp: Path, fail_marker: Path) -> tuple[AwsAPI, DoorClient]:
         f"sys.exit(1 if pathlib.Path({str(fail_marker)!r}).exists() else 0)\n"
     )
     options = {"rotation_function": {"ok": {"command": [sys.executable, str(script)]}}}
-    api = AwsAPI(core, aws.door_config(options, tls=False, rotation_token=root))
+    api = AwsAPI(core, aws.door_config(options, tls=False, token=root))
     identity = Identity("", "root", "user", root, (), 0.0)
     client = DoorClient(core, api.config, OPERATIONS, identity, "us-east-1")
     client.api = api
@@ -40,7 +40,7 @@ async def _door(tmp: Path, fail_marker: Path) -> tuple[AwsAPI, DoorClient]:
 
 
 async def _make_due(api: AwsAPI, name: str) -> None:
-    kv = KVClient(api.core, api.config.mount, api.config.rotation_token, "")
+    kv = KVClient(api.core, api.config.mount, api.config.door_token(), "")
     found = await kv.read(name, with_data=False)
     assert found is not None
     view = found[0]

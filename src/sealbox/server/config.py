@@ -53,7 +53,7 @@ _AWS_LISTENER_KEYS = _LISTENER_KEYS | {
     "mount",
     "account_id",
     "auth_mount",
-    "rotation_token",
+    "token_file",
     "rotation_function",
 }
 

@@ -267,9 +267,7 @@ async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: st
         return vault_app
     from sealbox.api.facades.aws import server as aws
 
-    door = aws.door_config(
-        listener.options, tls=not listener.tls_disable, rotation_token=root_token
-    )
+    door = aws.door_config(listener.options, tls=not listener.tls_disable, token=root_token)
     if root_token:
         key_id, secret = await aws.setup_dev(core, root_token)
         scheme = "http" if listener.tls_disable else "https"

@@ -37,6 +37,7 @@ def _config(workdir: Path, port: int, aws_port: int, fail_step: str) -> Path:
         f'listener "tcp" {{\n  address = "127.0.0.1:{port}"\n  tls_disable = true\n}}\n'
         f'listener "aws" {{\n  address = "127.0.0.1:{aws_port}"\n  tls_disable = true\n'
         '  mount = "apps"\n  account_id = "111122223333"\n'
+        f'  token_file = "{workdir / "door-token"}"\n'
         f'  rotation_function "my-rotator" {{\n'
         f'    command = ["{sys.executable}", "{script}", "{events}", "{fail_step}"]\n  }}\n'
         "}\n"
@@ -69,6 +70,7 @@ def configured(tmp_path: Path) -> Iterator[dict[str, Any]]:
         ).json()
         requests.put(f"{address}/v1/sys/unseal", json={"key": init["keys"][0]}, timeout=30)
         root = init["root_token"]
+        (tmp_path / "door-token").write_text(root + "\n")
         _sealbox(root, address, "secrets", "enable", "-path=apps", "-version=2", "kv")
         _sealbox(root, address, "auth", "enable", "sigv4")
         key = json.loads(
@@ -125,3 +127,25 @@ def test_configured_door_with_its_mount_account_and_rotation_command(
     assert {e["ClientRequestToken"] for e in events} == {token}
     assert all(len(e["RotationToken"]) >= 36 for e in events)
     assert described["VersionIdsToStages"][token] == ["AWSPENDING"]
+
+
+def test_verify_is_not_a_way_to_a_keys_token(configured: dict[str, Any]) -> None:
+    """A network client cannot trade a (captured) signature for the key's sealbox token."""
+    body = {
+        "access_key_id": configured["key"][0],
+        "date": "20261203",
+        "region": "us-east-1",
+        "string_to_sign": "x",
+        "signature": "0" * 64,
+    }
+    url = configured["address"] + "/v1/auth/sigv4/verify"
+    assert requests.post(url, json=body, timeout=30).status_code == 403
+    created = requests.post(
+        configured["address"] + "/v1/auth/token/create",
+        headers={"X-Vault-Token": configured["token"]},
+        json={"policies": ["default"]},
+        timeout=30,
+    ).json()
+    other = created["auth"]["client_token"]
+    denied = requests.post(url, json=body, headers={"X-Vault-Token": other}, timeout=30)
+    assert denied.status_code == 403

@@ -2,7 +2,8 @@
 
 Routes: ``keys/<name>`` (write: create the principal's key, or update its token and IAM
 policies; read: no secrets; delete; list), ``session`` (mint short-lived credentials acting as
-the caller's own token, expiring with it), and ``verify`` (unauthenticated, used by the AWS door:
+the caller's own token, expiring with it), and ``verify`` (for the AWS door, whose own token
+must be allowed to update it, so a captured signature is never a way to get a key's token):
 given a SigV4 claim, check it against the stored secret and answer the token to act as and the
 day's signing key, so the door can check further requests of the same scope itself).
 
@@ -70,7 +71,6 @@ class SigV4AuthMethod(Backend):
     """Access keys and SigV4 verification for the AWS door."""
 
     backend_type = "sigv4"
-    unauthenticated_paths = ("verify",)
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
@@ -205,7 +205,7 @@ class SigV4AuthMethod(Backend):
         )
 
     async def verify(self, req: Request, d: FieldData) -> Response:
-        """POST /auth/sigv4/verify. NotFound: unknown key; PermissionDenied: bad signature."""
+        """POST /auth/sigv4/verify. NotFound: unknown key; InvalidRequest: bad signature."""
         del req
         key = await self._load(d.get("access_key_id"))
         sent_session: str = d.get("session_token")
@@ -214,7 +214,7 @@ class SigV4AuthMethod(Backend):
         k_signing = signing_key(key.secret, d.get("date"), d.get("region"), _SERVICE)
         expected = hmac.new(k_signing, d.get("string_to_sign").encode(), "sha256").hexdigest()
         if not hmac.compare_digest(expected, d.get("signature")):
-            raise PermissionDenied("signature mismatch")
+            raise InvalidRequest("signature mismatch")
         # An expired session still verifies: the door answers ExpiredTokenException for it.
         return Response(
             data={

@@ -71,7 +71,7 @@ class AwsAPI:
     def __init__(self, core: CoreDoor, config: DoorConfig | None = None) -> None:
         self.core = core
         self.config = config or DoorConfig()
-        self.credentials = Credentials(core, self.config.auth_mount)
+        self.credentials = Credentials(core, self.config.auth_mount, self.config.door_token)
         self.max_body = MAX_BODY
         self.rotations = ops_rotation.Rotations(self)
 

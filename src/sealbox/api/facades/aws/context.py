@@ -36,8 +36,21 @@ class DoorConfig:
     secure_transport: bool = False
     #: Rotation functions the operator registers: function name -> command line.
     rotation_commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: The token scheduled rotations act as ("" = no scheduled rotations).
-    rotation_token: str = field(default="", repr=False)
+    #: The door's own token (dev mode: root), or a file holding it (``token_file``): the door
+    #: checks signatures with it (auth/sigv4/verify needs update capability, so no network
+    #: client can turn a captured signature into a token) and scheduled rotations act as it.
+    token: str = field(default="", repr=False)
+    token_file: str = ""
+
+    def door_token(self) -> str:
+        """The token, read from ``token_file`` each time (it may be written after start-up)."""
+        if self.token or not self.token_file:
+            return self.token
+        try:
+            with open(self.token_file, encoding="utf-8") as handle:
+                return handle.read().strip()
+        except OSError:
+            return ""
 
 
 def derived_suffix(name: str, created_time: int) -> str:

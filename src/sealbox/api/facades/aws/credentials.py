@@ -11,7 +11,9 @@ derived signing keys and tokens, in memory.
 from __future__ import annotations
 
 import json
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +26,12 @@ from sealbox.api.facades.aws.errors import (
     UnrecognizedClient,
 )
 from sealbox.api.facades.aws.kvclient import CoreDoor
-from sealbox.errors import NotFound, PermissionDenied, SealboxError, Sealed
+from sealbox.errors import InvalidRequest, NotFound, PermissionDenied, SealboxError, Sealed
 from sealbox.logical import Operation, Request
 
 CACHE_SECONDS = 60.0
+log = logging.getLogger("sealbox.aws")
+SignatureMismatch = InvalidRequest  # what auth/sigv4/verify raises for a wrong signature
 _MAX_CACHE = 4096
 
 
@@ -58,9 +62,15 @@ class _Entry:
 class Credentials:
     """Resolves SigV4 claims to identities, with a short-lived per-scope cache."""
 
-    def __init__(self, core: CoreDoor, auth_mount: str = "auth/sigv4/") -> None:
+    def __init__(
+        self,
+        core: CoreDoor,
+        auth_mount: str = "auth/sigv4/",
+        door_token: Callable[[], str] = lambda: "",
+    ) -> None:
         self._core = core
         self._verify_path = auth_mount + "verify"
+        self._door_token = door_token
         self._cache: dict[tuple[str, str, str, str], _Entry] = {}
 
     async def identify(self, claim: sigv4.SignedRequest, address: str) -> Identity:
@@ -95,13 +105,17 @@ class Credentials:
                 "session_token": claim.session_token,
             },
             client_address=address,
+            client_token=self._door_token(),
         )
         try:
             response = await self._core.handle(req)
         except Sealed as err:
             raise ServiceUnavailable() from err
-        except PermissionDenied as err:
+        except SignatureMismatch as err:
             raise InvalidSignature() from err
+        except PermissionDenied as err:  # the door's own token may not verify: misconfigured
+            log.error("the AWS door's token cannot use %s (set token_file)", self._verify_path)
+            raise InternalServiceError() from err
         except NotFound as err:  # unknown key, or no sigv4 mount
             raise UnrecognizedClient() from err
         except SealboxError as err:

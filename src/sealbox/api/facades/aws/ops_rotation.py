@@ -6,7 +6,7 @@ finishSecret in the background with Lambda's event JSON, as the caller (so its I
 ACLs apply to what the function does). A failed step leaves AWSPENDING where it is, is recorded
 (DescribeSecret's ``LastRotationError``) and is retried by the scheduler with the same token; a
 success sets LastRotatedDate and NextRotationDate and drops AWSPENDING. Scheduled rotations run
-as the door's service token (``listener "aws" { rotation_token = ... }``; dev mode: root).
+as the door's own token (``listener "aws" { token_file = ... }``; dev mode: root).
 """
 
 from __future__ import annotations
@@ -243,7 +243,7 @@ class Rotations:
         """Start every rotation whose time has come, or that failed and must be retried."""
         from sealbox.api.facades.aws.app import OPERATIONS
 
-        token = self.api.config.rotation_token
+        token = self.api.config.door_token()
         if not token:
             return
         identity = Identity("", "sealbox-rotation", "user", token, (), 0.0)

@@ -1,7 +1,9 @@
 """What the server process needs from the AWS door: its config, its app, dev-mode set-up.
 
 ``listener "aws" { address, tls_*, mount = "secret", account_id = "123456789012",
-auth_mount = "sigv4", rotation_token = "...", rotation_function "<name>" { command = [...] } }``.
+auth_mount = "sigv4", token_file = "/path/to/door-token", rotation_function "<name>" {
+command = [...] } }``. The door token needs ``update`` on ``auth/<auth_mount>/verify`` and
+what scheduled rotations do on the mount.
 Dev mode enables ``auth/sigv4``, gives the root token an access key and prints what a shell
 needs (``AWS_ENDPOINT_URL_SECRETS_MANAGER`` and the key pair).
 """
@@ -32,7 +34,7 @@ def _mount(value: Any, default: str) -> str:
     return text + "/"
 
 
-def door_config(options: dict[str, Any], *, tls: bool, rotation_token: str = "") -> DoorConfig:
+def door_config(options: dict[str, Any], *, tls: bool, token: str = "") -> DoorConfig:
     """The door's settings from a ``listener "aws"`` block's own options."""
     commands: dict[str, tuple[str, ...]] = {}
     functions = options.get("rotation_function") or {}
@@ -61,7 +63,8 @@ def door_config(options: dict[str, Any], *, tls: bool, rotation_token: str = "")
         auth_mount="auth/" + _mount(options.get("auth_mount"), "sigv4"),
         secure_transport=tls,
         rotation_commands=commands,
-        rotation_token=str(options.get("rotation_token") or rotation_token),
+        token=token,
+        token_file=str(options.get("token_file") or ""),
     )
 
 
