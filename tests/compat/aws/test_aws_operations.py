@@ -438,3 +438,31 @@ def test_binary_value_is_base64_in_kv(boto: Boto, door: Door, name: str) -> None
     boto().create_secret(Name=name, SecretBinary=b"\x00\xff")
     data = door.vault("GET", f"secret/data/{name}").json()["data"]["data"]
     assert data == {"SecretBinary": base64.b64encode(b"\x00\xff").decode()}
+
+
+def test_tag_change_may_not_remove_the_callers_own_permission(
+    boto: Boto, door: Door, name: str
+) -> None:
+    boto().create_secret(Name=name, SecretString="a", Tags=[{"Key": "team", "Value": "a"}])
+    abac = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:TagResource", "secretsmanager:UntagResource"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "a"}},
+            }
+        ],
+    }
+    client = boto(door.new_key(f"abac-{uuid.uuid4().hex[:6]}", policies=[abac]))
+    client.tag_resource(SecretId=name, Tags=[{"Key": "extra", "Value": "1"}])
+    _fails(
+        "AccessDeniedException",
+        client.tag_resource,
+        SecretId=name,
+        Tags=[{"Key": "team", "Value": "b"}],
+    )
+    _fails("AccessDeniedException", client.untag_resource, SecretId=name, TagKeys=["team"])
+    tags = boto().describe_secret(SecretId=name)["Tags"]
+    assert tags == [{"Key": "team", "Value": "a"}, {"Key": "extra", "Value": "1"}]

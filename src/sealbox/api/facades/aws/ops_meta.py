@@ -23,6 +23,10 @@ async def _change_meta(call: Call, action: str, extra: dict[str, Any], edit: Any
         view, _ = await call.find(call.params["SecretId"], action)
         call.authorize(action, view, extra)
         edit(view)
+        if action in ("TagResource", "UntagResource"):
+            # A tag change may not take away the caller's own right to make it (tag-based
+            # policies): checked again against the secret as it would be afterwards.
+            call.authorize(action, view, extra)
         view.aws["last_changed"] = time.time()
         box["view"] = view
         if not view.is_aws:
