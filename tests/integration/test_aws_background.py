@@ -1,5 +1,6 @@
-"""The AWS door's rotation scheduler, in process: a due rotation runs on the next tick, a
-failed one is retried with the same token, and a secret not yet due is left alone."""
+"""The AWS door's background work, in process: scheduled rotations (a due one runs on the next
+tick, a failed one is retried with the same token, one not yet due is left alone) and the end
+of a recovery window (the KV engine's sweep, run as the core's periodic runner runs it)."""
 
 from __future__ import annotations
 
@@ -91,3 +92,44 @@ def test_scheduler_rotates_due_secrets_and_retries_failures(tmp_path: Path) -> N
     assert "LastRotatedDate" not in later
     # The rotation function did not move the labels, so the retried placeholder stays pending.
     assert "AWSPENDING" in due["VersionIdsToStages"][pending[0]]
+
+
+def test_recovery_window_really_ends_in_deletion(tmp_path: Path) -> None:
+    """DeleteSecret with a window: gone for both doors once it passes, swept from storage."""
+    from datetime import UTC, datetime, timedelta
+
+    from sealbox.api.facades.aws.errors import ResourceNotFound
+    from sealbox.errors import NotFound
+    from sealbox.logical import Operation, Request
+
+    async def scenario() -> None:
+        api, client = await _door(tmp_path, tmp_path / "unused")
+        await client.call("CreateSecret", {"Name": "old/app", "SecretString": "v"})
+        await client.call("CreateSecret", {"Name": "kept", "SecretString": "v"})
+        await client.call("DeleteSecret", {"SecretId": "old/app", "RecoveryWindowInDays": 7})
+        route = api.core.mounts.router.get("secret/")  # type: ignore[attr-defined]
+        assert route is not None
+        kv = route.backend
+        kv.clock = lambda: datetime.now(UTC) + timedelta(days=6)
+        await kv.periodic()  # what the core's periodic runner calls every minute
+        assert (await client.call("DescribeSecret", {"SecretId": "old/app"}))["DeletedDate"]
+        kv.clock = lambda: datetime.now(UTC) + timedelta(days=7, minutes=1)
+        await kv.periodic()
+        try:
+            await client.call("DescribeSecret", {"SecretId": "old/app"})
+            raise AssertionError("the secret outlived its recovery window")
+        except ResourceNotFound:
+            pass
+        token = api.config.door_token()
+        try:
+            await api.core.handle(
+                Request(Operation.READ, "secret/data/old/app", client_token=token)
+            )
+            raise AssertionError("the KV key outlived the recovery window")
+        except NotFound:
+            pass
+        storage = kv.config.storage
+        assert await storage.list("metadata/") == ["kept"]
+        assert len(await storage.list("versions/")) == 1  # only "kept"'s versions remain
+
+    asyncio.run(scenario())
