@@ -22,7 +22,8 @@ from sealbox.cli.base import VaultCommand, fail, run
 @click.option(
     "--dev-aws-listen-address",
     default="",
-    help="Where dev mode serves the AWS door (default: the dev port + 10, or a free port).",
+    help="Where dev mode serves the AWS door (default: the dev port + 10, or a free port; "
+    "off: no AWS door).",
 )
 @click.option("--log-level", default="info", show_default=True)
 @run
@@ -41,13 +42,14 @@ def server_cmd(
         module = importlib.import_module("sealbox.server.run")
     except ImportError as exc:
         fail(f"Error loading the server: {exc}")
+    aws = {"dev_aws_listen_address": dev_aws_listen_address} if dev_aws_listen_address else {}
     code: int = module.run_server(
         config_paths=list(config_paths),
         dev=dev,
         dev_root_token_id=dev_root_token_id,
         dev_listen_address=dev_listen_address,
-        dev_aws_listen_address=dev_aws_listen_address,
         log_level=log_level,
+        **aws,
     )
     return code
 

@@ -57,16 +57,11 @@ def run_server(
     )
     try:
         if dev:
-            config = ServerConfig(
-                listeners=(
-                    Listener(address=dev_listen_address, tls_disable=True),
-                    Listener(
-                        address=dev_aws_listen_address or _dev_aws_address(dev_listen_address),
-                        tls_disable=True,
-                        kind="aws",
-                    ),
-                )
-            )
+            listeners = [Listener(address=dev_listen_address, tls_disable=True)]
+            if dev_aws_listen_address != "off":
+                aws_address = dev_aws_listen_address or _dev_aws_address(dev_listen_address)
+                listeners.append(Listener(address=aws_address, tls_disable=True, kind="aws"))
+            config = ServerConfig(listeners=tuple(listeners))
         elif config_paths:
             config = load_config(config_paths)
         else:
