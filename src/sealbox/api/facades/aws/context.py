@@ -21,7 +21,7 @@ from sealbox.api.facades.aws.credentials import Identity
 from sealbox.api.facades.aws.errors import AccessDenied, InvalidRequestError, ResourceNotFound
 from sealbox.api.facades.aws.iam import Decision, Principal, denial_message, evaluate_policies
 from sealbox.api.facades.aws.kvclient import KVClient
-from sealbox.api.facades.aws.model import SecretView
+from sealbox.api.facades.aws.model import NANOS, SecretView
 
 _B62 = string.ascii_letters + string.digits
 
@@ -112,6 +112,14 @@ class Call:
         )
         self.authorize(action, None, resource=guess)
         raise ResourceNotFound()
+
+    def materialise(self, view: SecretView) -> None:
+        """Give a key a Vault client made its AWS identity (ARN suffix, region, dates)."""
+        if view.is_aws:
+            return
+        view.aws.setdefault("suffix", derived_suffix(view.name, view.created_time))
+        view.aws.setdefault("region", self.region)
+        view.aws.setdefault("created", view.created_time / NANOS)
 
     def require_not_deleted(self, view: SecretView) -> None:
         if view.deleted_date is not None:

@@ -29,10 +29,7 @@ async def _change_meta(call: Call, action: str, extra: dict[str, Any], edit: Any
             call.authorize(action, view, extra)
         view.aws["last_changed"] = time.time()
         box["view"] = view
-        if not view.is_aws:
-            from sealbox.api.facades.aws.ops_secrets import _materialise
-
-            _materialise(call, view)
+        call.materialise(view)
         return view.name, {"key_extra": view.key_extra(), "expect_version": view.kv_version}
 
     await call.kv.mutate(change)

@@ -136,7 +136,7 @@ async def update_secret(call: Call) -> dict[str, Any]:
         )
         call.require_not_deleted(view)
         box["view"] = view
-        _materialise(call, view)
+        call.materialise(view)
         for member, key in (
             ("Description", "description"),
             ("KmsKeyId", "kms_key_id"),
@@ -161,17 +161,6 @@ async def update_secret(call: Call) -> dict[str, Any]:
     if value is not None:
         out["VersionId"] = version_id
     return out
-
-
-def _materialise(call: Call, view: SecretView) -> None:
-    """Give a key a Vault client made its AWS identity (ARN suffix, region, dates)."""
-    if view.is_aws:
-        return
-    from sealbox.api.facades.aws.context import derived_suffix
-
-    view.aws.setdefault("suffix", derived_suffix(view.name, view.created_time))
-    view.aws.setdefault("region", call.region)
-    view.aws.setdefault("created", view.created_time / NANOS)
 
 
 async def list_secrets(call: Call) -> dict[str, Any]:
@@ -226,7 +215,7 @@ async def delete_secret(call: Call) -> dict[str, Any]:
                 "You can't perform this operation on the secret because it was already "
                 "scheduled for deletion."
             )
-        _materialise(call, view)
+        call.materialise(view)
         when = time.time() + (window or 30) * _DAY
         view.aws["deleted_date"] = when
         box["view"], box["when"] = view, when
