@@ -133,3 +133,63 @@ def test_recovery_window_really_ends_in_deletion(tmp_path: Path) -> None:
         assert len(await storage.list("versions/")) == 1  # only "kept"'s versions remain
 
     asyncio.run(scenario())
+
+
+def test_webhook_rotation_function_receives_lambdas_events(tmp_path: Path) -> None:
+    """A rotation function registered as a webhook gets every step's event as a POST."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    events: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            event = json.loads(self.rfile.read(length))
+            events.append(event)
+            self.send_response(500 if event["Step"] == "finishSecret" else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            del args
+
+    http = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{http.server_address[1]}/rotate"
+
+    async def scenario() -> dict[str, Any]:
+        core = Core(InMemoryStorage())
+        _, root = await _setup_dev(core, "root")
+        await aws.setup_dev(core, root)
+        options = {"rotation_function": {"hook": {"url": url}}}
+        api = AwsAPI(core, aws.door_config(options, tls=False, token=root))
+        client = DoorClient(
+            core, api.config, OPERATIONS, Identity("", "root", "user", root, (), 0.0), "us-east-1"
+        )
+        client.api = api
+        created = await client.call("CreateSecret", {"Name": "hooked", "SecretString": "v"})
+        out = await client.call(
+            "RotateSecret", {"SecretId": "hooked", "RotationLambdaARN": LAMBDA + "hook"}
+        )
+        await api.rotations.wait()
+        described = await client.call("DescribeSecret", {"SecretId": "hooked"})
+        return {"arn": created["ARN"], "token": out["VersionId"], "described": described}
+
+    try:
+        out = asyncio.run(scenario())
+    finally:
+        http.shutdown()
+    assert [e["Step"] for e in events] == [
+        "createSecret",
+        "setSecret",
+        "testSecret",
+        "finishSecret",
+    ]
+    assert {(e["SecretId"], e["ClientRequestToken"]) for e in events} == {
+        (out["arn"], out["token"])
+    }
+    failure = out["described"]["ExternalSecretRotationMetadata"][0]["Value"]
+    assert failure == "rotation webhook answered 500"

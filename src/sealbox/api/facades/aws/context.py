@@ -36,6 +36,8 @@ class DoorConfig:
     secure_transport: bool = False
     #: Rotation functions the operator registers: function name -> command line.
     rotation_commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ... or a webhook URL receiving the event as a POST.
+    rotation_webhooks: dict[str, str] = field(default_factory=dict)
     #: The door's own token (dev mode: root), or a file holding it (``token_file``): the door
     #: checks signatures with it (auth/sigv4/verify needs update capability, so no network
     #: client can turn a captured signature into a token) and scheduled rotations act as it.

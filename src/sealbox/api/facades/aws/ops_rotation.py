@@ -31,6 +31,7 @@ from sealbox.api.facades.aws.rotators import (
     command_function,
     function_name,
     run_step,
+    webhook_function,
 )
 from sealbox.api.facades.aws.schedule import check_rules, next_after
 from sealbox.api.facades.aws.values import MAX_VERSIONS
@@ -160,6 +161,9 @@ class Rotations:
         argv = self.api.config.rotation_commands.get(name)
         if argv:
             return command_function(list(argv))
+        url = self.api.config.rotation_webhooks.get(name)
+        if url:
+            return webhook_function(url)
         raise AccessDenied(
             "Secrets Manager cannot invoke the specified Lambda function. Ensure that the "
             "function policy grants access to the principal secretsmanager.amazonaws.com."

@@ -6,7 +6,7 @@ Built in, named like AWS's templates (aws-samples/aws-secrets-manager-rotation-l
 created and re-passworded by the master secret named in ``masterarn``). Their steps follow the
 templates, including the re-entrancy and confused-deputy checks (rotation.md §1). Operator
 functions come from the configuration: a local command receiving the Lambda event JSON on
-stdin (exit 0 = the step succeeded).
+stdin (exit 0 = the step succeeded), or a webhook receiving it as a POST (2xx = succeeded).
 """
 
 from __future__ import annotations
@@ -251,6 +251,24 @@ def command_function(argv: list[str]) -> Step:
         await proc.communicate(json.dumps(event).encode())
         if proc.returncode != 0:
             raise RotationFailed(f"rotation command exited with status {proc.returncode}")
+
+    return run
+
+
+def webhook_function(url: str) -> Step:
+    """An operator's HTTPS endpoint: the event JSON POSTed, any 2xx = success."""
+
+    async def run(client: Client, event: dict[str, Any]) -> None:
+        del client
+        import httpx
+
+        try:
+            async with httpx.AsyncClient(timeout=60) as http:
+                response = await http.post(url, json=event)
+        except httpx.HTTPError as err:
+            raise RotationFailed(f"rotation webhook unreachable: {type(err).__name__}") from err
+        if not response.is_success:
+            raise RotationFailed(f"rotation webhook answered {response.status_code}")
 
     return run
 

@@ -43,7 +43,16 @@ def door_config(options: dict[str, Any], *, tls: bool, token: str = "") -> DoorC
         for item in functions:
             merged.update(item)
         functions = merged
+    webhooks: dict[str, str] = {}
     for name, body in functions.items():
+        url = body.get("url") if isinstance(body, dict) else None
+        if isinstance(url, str) and url.startswith(
+            ("https://", "http://127.0.0.1", "http://localhost")
+        ):
+            webhooks[str(name)] = url
+            continue
+        if url is not None:
+            raise ValueError(f'rotation_function "{name}": url must be https:// (or loopback)')
         command = body.get("command") if isinstance(body, dict) else None
         if isinstance(command, str):
             command = [command]
@@ -52,7 +61,9 @@ def door_config(options: dict[str, Any], *, tls: bool, token: str = "") -> DoorC
             or not command
             or not all(isinstance(c, str) for c in command)
         ):
-            raise ValueError(f'rotation_function "{name}" needs command = ["program", ...]')
+            raise ValueError(
+                f'rotation_function "{name}" needs command = ["program", ...] or url = "https://..."'
+            )
         commands[str(name)] = tuple(command)
     account = str(options.get("account_id", "123456789012"))
     if not (account.isdigit() and len(account) == 12):
@@ -63,6 +74,7 @@ def door_config(options: dict[str, Any], *, tls: bool, token: str = "") -> DoorC
         auth_mount="auth/" + _mount(options.get("auth_mount"), "sigv4"),
         secure_transport=tls,
         rotation_commands=commands,
+        rotation_webhooks=webhooks,
         token=token,
         token_file=str(options.get("token_file") or ""),
     )
