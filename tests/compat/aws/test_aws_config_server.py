@@ -149,3 +149,69 @@ def test_verify_is_not_a_way_to_a_keys_token(configured: dict[str, Any]) -> None
     other = created["auth"]["client_token"]
     denied = requests.post(url, json=body, headers={"X-Vault-Token": other}, timeout=30)
     assert denied.status_code == 403
+
+
+def test_aws_listener_over_tls(tmp_path: Path) -> None:
+    """``listener "aws"`` with a certificate: boto3 verifies it; aws:SecureTransport is true."""
+    from tests.compat.conftest import make_tls_material
+
+    ca, cert, key = make_tls_material(tmp_path)
+    port, aws_port = free_port(), free_port()
+    token_file = tmp_path / "door-token"
+    config = tmp_path / "tls.hcl"
+    config.write_text(
+        'storage "inmem" {}\n'
+        f'listener "tcp" {{\n  address = "127.0.0.1:{port}"\n  tls_disable = true\n}}\n'
+        f'listener "aws" {{\n  address = "127.0.0.1:{aws_port}"\n'
+        f'  tls_cert_file = "{cert}"\n  tls_key_file = "{key}"\n'
+        f'  token_file = "{token_file}"\n}}\n'
+    )
+    address = f"http://127.0.0.1:{port}"
+    process, _ = start_process(
+        [str(VENV_BIN / "sealbox"), "server", f"-config={config}"], address, tmp_path
+    )
+    try:
+        init = requests.put(
+            f"{address}/v1/sys/init", json={"secret_shares": 1, "secret_threshold": 1}, timeout=30
+        ).json()
+        requests.put(f"{address}/v1/sys/unseal", json={"key": init["keys"][0]}, timeout=30)
+        root = init["root_token"]
+        token_file.write_text(root)
+        _sealbox(root, address, "secrets", "enable", "-path=secret", "-version=2", "kv")
+        _sealbox(root, address, "auth", "enable", "sigv4")
+        only_tls = json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "secretsmanager:*",
+                        "Resource": "*",
+                        "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+                    }
+                ],
+            }
+        )
+        key_data = json.loads(
+            _sealbox(
+                root,
+                address,
+                "write",
+                "-format=json",
+                "auth/sigv4/keys/tls",
+                f"token={root}",
+                f"iam_policy={only_tls}",
+            ).stdout
+        )["data"]
+        client = boto3.client(
+            "secretsmanager",
+            endpoint_url=f"https://localhost:{aws_port}",
+            region_name="us-east-1",
+            verify=str(ca),
+            aws_access_key_id=key_data["access_key_id"],
+            aws_secret_access_key=key_data["secret_access_key"],
+        )
+        client.create_secret(Name="over/tls", SecretString="v")
+        assert client.get_secret_value(SecretId="over/tls")["SecretString"] == "v"
+    finally:
+        stop(process)

@@ -466,3 +466,22 @@ def test_tag_change_may_not_remove_the_callers_own_permission(
     _fails("AccessDeniedException", client.untag_resource, SecretId=name, TagKeys=["team"])
     tags = boto().describe_secret(SecretId=name)["Tags"]
     assert tags == [{"Key": "team", "Value": "a"}, {"Key": "extra", "Value": "1"}]
+
+
+def test_concurrent_writers_keep_one_current_and_lose_nothing(boto: Boto, name: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    boto().create_secret(Name=name, SecretString="v0")
+
+    def put(i: int) -> str:
+        return str(boto().put_secret_value(SecretId=name, SecretString=f"v{i}")["VersionId"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        written = list(pool.map(put, range(1, 17)))
+    c = boto()
+    every = c.list_secret_version_ids(SecretId=name, IncludeDeprecated=True)["Versions"]
+    assert set(written) <= {v["VersionId"] for v in every}
+    assert len(every) == 17
+    labels = [s for v in every for s in v["VersionStages"]]
+    assert labels.count("AWSCURRENT") == 1
+    assert labels.count("AWSPREVIOUS") == 1
