@@ -485,3 +485,22 @@ def test_concurrent_writers_keep_one_current_and_lose_nothing(boto: Boto, name: 
     labels = [s for v in every for s in v["VersionStages"]]
     assert labels.count("AWSCURRENT") == 1
     assert labels.count("AWSPREVIOUS") == 1
+
+
+def test_replication_is_refused_as_a_single_region_server(boto: Boto, name: str) -> None:
+    c = boto()
+    c.create_secret(Name=name, SecretString="a")
+    _fails(
+        "InvalidRequestException",
+        c.replicate_secret_to_regions,
+        SecretId=name,
+        AddReplicaRegions=[{"Region": "eu-west-1"}],
+    )
+    _fails(
+        "InvalidRequestException",
+        c.create_secret,
+        Name=name + "-r",
+        SecretString="a",
+        AddReplicaRegions=[{"Region": "eu-west-1"}],
+    )
+    _fails("ResourceNotFoundException", c.describe_secret, SecretId=name + "-r")

@@ -59,6 +59,9 @@ OPERATIONS: dict[str, Handler] = {
     "GetRandomPassword": ops_meta.get_random_password,
     "RotateSecret": ops_rotation.rotate_secret,
     "CancelRotateSecret": ops_rotation.cancel_rotate_secret,
+    "ReplicateSecretToRegions": ops_meta.replication,
+    "RemoveRegionsFromReplication": ops_meta.replication,
+    "StopReplicationToReplica": ops_meta.replication,
 }
 _TARGET_PREFIX = "secretsmanager."
 _CONTENT_TYPE = (b"content-type", b"application/x-amz-json-1.1")

@@ -185,6 +185,14 @@ def random_password(params: dict[str, Any]) -> str:
             return password
 
 
+async def replication(call: Call) -> dict[str, Any]:
+    """ReplicateSecretToRegions, RemoveRegionsFromReplication, StopReplicationToReplica."""
+    from sealbox.api.facades.aws.errors import InvalidRequestError
+
+    del call
+    raise InvalidRequestError("sealbox serves one region: replication is not supported.")
+
+
 async def get_random_password(call: Call) -> dict[str, Any]:
     call.authorize("GetRandomPassword", None)
     return {"RandomPassword": random_password(call.params)}
