@@ -24,6 +24,7 @@ from sealbox.api.facades.aws.values import (
     token_in_use,
     token_of,
 )
+from sealbox.errors import SealboxError
 
 _DAY = 86400
 
@@ -79,7 +80,7 @@ async def _touch(call: Call, view: SecretView) -> None:
         await call.kv.write(
             view.name, {"key_extra": view.key_extra(), "expect_version": view.kv_version}
         )
-    except Exception:  # noqa: BLE001 - best effort: a read-only caller or a race skips it
+    except SealboxError:  # best effort: a read-only caller or a lost race skips it
         return
 
 
