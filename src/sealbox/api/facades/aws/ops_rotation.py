@@ -205,6 +205,9 @@ class Rotations:
             error = str(err)
         except AwsError as err:
             error = f"{err.aws_type}: {err.public_message}"
+        except Exception as err:  # noqa: BLE001 - a background worker records every failure
+            log.error("rotation failed unexpectedly: %s", type(err).__name__)
+            error = f"internal error ({type(err).__name__})"
         await self._record(identity, arn, error)
 
     async def _record(self, identity: Identity, arn: str, error: str) -> None:
