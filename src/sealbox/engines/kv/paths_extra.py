@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sealbox.engines.kv.extra import ExtraChange, apply_extra, extra_record
-from sealbox.engines.kv.model import KeyMetadata, as_uint32
+from sealbox.engines.kv.model import KeyMetadata, check_max_versions
 from sealbox.engines.kv.store import KVStore
 from sealbox.errors import FieldValidationError, NotFound
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
@@ -61,7 +61,7 @@ def _change(d: FieldData) -> ExtraChange:
     if d.supplied("expect_version"):
         change.expect_version = d.get("expect_version")
     if d.supplied("max_versions"):
-        change.max_versions = as_uint32(d.get("max_versions"))
+        change.max_versions = check_max_versions(d.get("max_versions"))
     if d.supplied("scheduled_deletion"):
         change.scheduled_deletion = max(0, d.get("scheduled_deletion"))
     return change
