@@ -193,3 +193,45 @@ def test_webhook_rotation_function_receives_lambdas_events(tmp_path: Path) -> No
     }
     failure = out["described"]["ExternalSecretRotationMetadata"][0]["Value"]
     assert failure == "rotation webhook answered 500"
+
+
+def test_rotation_placeholder_is_filled_by_put_secret_value(tmp_path: Path) -> None:
+    """What a Lambda's createSecret relies on: the AWSPENDING placeholder has no value until
+    PutSecretValue with the rotation's token stores one into the same VersionId."""
+    from sealbox.api.facades.aws.errors import ResourceNotFound
+
+    async def scenario() -> None:
+        api, client = await _door(tmp_path, tmp_path / "unused")
+        first = await client.call("CreateSecret", {"Name": "p", "SecretString": "v1"})
+        token = (
+            await client.call("RotateSecret", {"SecretId": "p", "RotationLambdaARN": LAMBDA + "ok"})
+        )["VersionId"]
+        await api.rotations.wait()
+        try:
+            await client.call(
+                "GetSecretValue",
+                {"SecretId": "p", "VersionId": token, "VersionStage": "AWSPENDING"},
+            )
+            raise AssertionError("the placeholder has no value")
+        except ResourceNotFound:
+            pass
+        put = await client.call(
+            "PutSecretValue",
+            {
+                "SecretId": "p",
+                "ClientRequestToken": token,
+                "SecretString": "v2",
+                "VersionStages": ["AWSPENDING"],
+            },
+        )
+        assert (put["VersionId"], put["VersionStages"]) == (token, ["AWSPENDING"])
+        pending = await client.call(
+            "GetSecretValue", {"SecretId": "p", "VersionStage": "AWSPENDING"}
+        )
+        assert (pending["VersionId"], pending["SecretString"]) == (token, "v2")
+        stages = (await client.call("DescribeSecret", {"SecretId": "p"}))["VersionIdsToStages"]
+        assert stages == {first["VersionId"]: ["AWSCURRENT"], token: ["AWSPENDING"]}
+        cancelled = await client.call("CancelRotateSecret", {"SecretId": "p"})
+        assert cancelled["VersionId"] == token
+
+    asyncio.run(scenario())
