@@ -221,3 +221,31 @@ def test_guide_iam_policy_grants_exactly_what_it_says(boto: Boto, door: Door) ->
     # Same key, another region: the condition fails.
     denied(boto(app, region="us-east-1").get_secret_value, SecretId=inside)
     assert admin.get_secret_value(SecretId=inside)["SecretString"] == "in"
+
+
+def test_cli_paginates_list_secrets_and_reports_errors(aws_cli: AwsCli) -> None:
+    prefix = f"cli-{uuid.uuid4().hex[:8]}/"
+    for n in range(5):
+        _ok(aws_cli("create-secret", "--name", f"{prefix}{n}", "--secret-string", "x"))
+    listed = _ok(
+        aws_cli("list-secrets", "--filters", f"Key=name,Values={prefix}", "--page-size", "2")
+    )
+    assert sorted(s["Name"] for s in listed["SecretList"]) == [f"{prefix}{n}" for n in range(5)]
+    first = _ok(
+        aws_cli(
+            "list-secrets",
+            "--filters",
+            f"Key=name,Values={prefix}",
+            "--max-items",
+            "3",
+            "--sort-by",
+            "name",
+        )
+    )
+    assert [s["Name"] for s in first["SecretList"]] == [f"{prefix}{n}" for n in range(3)]
+    assert first["NextToken"]
+    missing = aws_cli("get-secret-value", "--secret-id", prefix + "none")
+    assert missing.returncode in (254, 255)  # aws-cli v2 and v1 exit codes for a service error
+    assert "(ResourceNotFoundException) when calling the GetSecretValue operation" in (
+        missing.stderr
+    )
