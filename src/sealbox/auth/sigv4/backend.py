@@ -106,6 +106,17 @@ class SigV4AuthMethod(Backend):
             ),
         ]
 
+    #: Expired session credentials are removed by this sweep (the core calls ``periodic``).
+    periodic_interval: float = 300.0
+
+    async def periodic(self) -> None:
+        """Forget session credentials whose time is over."""
+        now = time.time()
+        for access_key_id in await self.config.storage.list(_ACCESS):
+            key = await self._load(access_key_id)
+            if key is not None and key.kind == "session" and key.expires <= now:
+                await self.config.storage.delete(_ACCESS + access_key_id)
+
     async def _load(self, access_key_id: str) -> AccessKey | None:
         if not access_key_id or "/" in access_key_id:
             return None
