@@ -77,6 +77,16 @@ def test_deleted_versions_do_not_exist_for_aws() -> None:
     assert view.by_stage(CURRENT) is None
 
 
+def test_versions_due_for_deletion_later_are_still_live() -> None:
+    import time
+
+    record = _record({1: {"id": "a" * 32, "stages": [CURRENT]}})
+    record["versions"]["1"]["deletion_time"] = time.time_ns() + 3600 * 10**9
+    assert [v.number for v in view_of(record).versions] == [1]
+    record["versions"]["1"]["deletion_time"] = time.time_ns() - 1
+    assert view_of(record).versions == []
+
+
 def test_move_current_drags_previous() -> None:
     view = view_of(
         _record(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,11 +126,14 @@ def view_of(record: dict[str, Any]) -> SecretView:
         max_versions=int(record.get("max_versions") or 0),
     )
     vault_written: list[Version] = []
+    now = time.time_ns()
     for number_text, raw in record.get("versions", {}).items():
         number = int(number_text)
         extra = raw.get("extra") or {}
         view.stored_extra[number] = extra
-        if raw.get("destroyed") or raw.get("deletion_time") is not None:
+        deletion = raw.get("deletion_time")
+        # A deletion time in the future (delete_version_after) still leaves the version live.
+        if raw.get("destroyed") or (deletion is not None and deletion <= now):
             continue
         aws = extra.get("aws")
         created = int(raw["created_time"]) / NANOS
