@@ -350,7 +350,8 @@ def test_resource_policies(boto: Boto, door: Door, name: str) -> None:
     assert reader.get_secret_value(SecretId=name)["SecretString"] == "a"
     deny = grant.replace('"Allow"', '"Deny"')
     c.put_resource_policy(SecretId=name, ResourcePolicy=deny)
-    _fails("AccessDeniedException", reader.get_secret_value, SecretId=name)
+    message = _fails("AccessDeniedException", reader.get_secret_value, SecretId=name)
+    assert message.endswith("with an explicit deny in a resource-based policy")
     c.delete_resource_policy(SecretId=name)
     assert "ResourcePolicy" not in c.get_resource_policy(SecretId=name)
     _fails("AccessDeniedException", reader.get_secret_value, SecretId=name)

@@ -125,6 +125,11 @@ def test_resource_policy_principals() -> None:
     assert _decide([], "secretsmanager:GetSecretValue", resource_policy=someone) is (
         Decision.IMPLICIT_DENY
     )
+    deny = {"Statement": [{**grant["Statement"][0], "Effect": "Deny"}]}
+    assert (
+        _decide([GUIDE], "secretsmanager:GetSecretValue", resource_policy=deny)
+        is Decision.RESOURCE_DENY
+    )
     account = {"Statement": [{**grant["Statement"][0], "Principal": {"AWS": "123456789012"}}]}
     assert _decide([], "secretsmanager:GetSecretValue", resource_policy=account) is (Decision.ALLOW)
 

@@ -27,6 +27,7 @@ class Decision(Enum):
 
     ALLOW = "allow"
     EXPLICIT_DENY = "explicit deny"
+    RESOURCE_DENY = "explicit deny in the resource policy"
     IMPLICIT_DENY = "implicit deny"
 
 
@@ -143,18 +144,18 @@ def evaluate_policies(
             except (MalformedCondition, _Unresolved):
                 hit = deny  # an unreadable Deny still denies; an unreadable Allow grants nothing
             if hit and deny:
-                return Decision.EXPLICIT_DENY
+                return Decision.RESOURCE_DENY if principal is not None else Decision.EXPLICIT_DENY
             allowed = allowed or (hit and stmt.get("Effect") == "Allow")
     return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
 
 
 def denial_message(who: Principal, action: str, resource: str, decision: Decision) -> str:
     """AWS's AccessDeniedException wording."""
-    reason = (
-        "with an explicit deny in an identity-based policy"
-        if decision is Decision.EXPLICIT_DENY
-        else f"because no identity-based policy allows the {action} action"
-    )
+    reasons = {
+        Decision.EXPLICIT_DENY: "with an explicit deny in an identity-based policy",
+        Decision.RESOURCE_DENY: "with an explicit deny in a resource-based policy",
+    }
+    reason = reasons.get(decision, f"because no identity-based policy allows the {action} action")
     return (
         f"User: {who.arn} is not authorized to perform: {action} on resource: {resource} {reason}"
     )
