@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sealbox.engines.kv.extra import ExtraChange, apply_extra, extra_record
-from sealbox.engines.kv.model import KeyMetadata, check_max_versions
+from sealbox.engines.kv.model import check_max_versions
 from sealbox.engines.kv.store import KVStore
 from sealbox.errors import FieldValidationError, NotFound
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
@@ -102,15 +102,16 @@ class ExtraPaths:
     async def read_extra(self, req: Request, d: FieldData) -> Response | None:
         """GET /:mount/extra/:path. The key's record, plus one version's data if asked."""
         store = self._store_for(req)
-        meta = await store.read_metadata(d.get("path"))
-        if meta is None:
+        stored = await store.read_metadata_json(d.get("path"))
+        if stored is None:
             return None
-        body: dict[str, Any] = {"record": extra_record(meta)}
-        number = _wanted_version(meta, d)
-        vmeta = meta.versions.get(number) if number > 0 else None
-        if vmeta is not None and vmeta.is_live(store.now()):
+        # The stored record has extra_record's shape already (KeyMetadata.to_json).
+        body: dict[str, Any] = {"record": stored}
+        number = _wanted_version(stored, d)
+        vmeta = stored["versions"].get(str(number)) if number > 0 else None
+        if vmeta is not None and _live(vmeta, store.now()):
             try:
-                body["data"] = await store.read_data(meta.key, number)
+                body["data"] = await store.read_data(stored["key"], number)
                 body["data_version"] = number
             except NotFound:
                 pass  # pruned under us: the caller sees no data
@@ -134,14 +135,19 @@ class ExtraPaths:
         return Response(data={"keys": sorted(info), "key_info": info})
 
 
-def _wanted_version(meta: KeyMetadata, d: FieldData) -> int:
+def _wanted_version(stored: dict[str, Any], d: FieldData) -> int:
     pointer: str = d.get("data_pointer")
     if pointer:
-        pointers = meta.extra.get("pointers") or {}
+        pointers = (stored.get("extra") or {}).get("pointers") or {}
         target = pointers.get(pointer)
         return int(target) if isinstance(target, int) else 0
     number: int = d.get("data_version")
-    return meta.current_version if number == -1 else number
+    return int(stored.get("current_version", 0)) if number == -1 else number
+
+
+def _live(version: dict[str, Any], now: int) -> bool:
+    deletion = version.get("deletion_time")
+    return not version.get("destroyed") and (deletion is None or deletion > now)
 
 
 async def _walk(store: KVStore, prefix: str, info: dict[str, Any]) -> None:

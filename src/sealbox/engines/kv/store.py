@@ -140,18 +140,27 @@ class KVStore:
 
     async def read_metadata(self, key: str) -> KeyMetadata | None:
         """The key's metadata (every version's, including ``extra``), or None."""
+        stored = await self.read_metadata_json(key)
+        return None if stored is None else KeyMetadata.from_json(stored)
+
+    async def read_metadata_json(self, key: str) -> dict[str, Any] | None:
+        """The stored metadata record as JSON (``KeyMetadata.to_json``'s shape), or None.
+
+        The facades' hot read path uses it as is, skipping the record classes.
+        """
         if not key or key.endswith("/"):
             return None
         raw = await self.storage.get(_METADATA_PREFIX + key)
         if raw is None:
             return None
-        meta = KeyMetadata.from_json(orjson.loads(raw))
-        if meta.scheduled_deletion is not None and meta.purge_due(self.now()):
+        stored: dict[str, Any] = orjson.loads(raw)
+        due = stored.get("scheduled_deletion")
+        if due is not None and due <= self.now():
             # The deletion time has come: the key is gone for every reader from now on,
             # whether or not the periodic sweep has removed its records yet.
             await self._purge(key)
             return None
-        return meta
+        return stored
 
     async def _purge(self, key: str) -> None:
         """Remove every record of ``key`` (no lock: callers may already hold it)."""
