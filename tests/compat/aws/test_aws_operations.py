@@ -505,3 +505,46 @@ def test_replication_is_refused_as_a_single_region_server(boto: Boto, name: str)
         AddReplicaRegions=[{"Region": "eu-west-1"}],
     )
     _fails("ResourceNotFoundException", c.describe_secret, SecretId=name + "-r")
+
+
+def test_iam_condition_keys_from_the_request_and_the_secret(boto: Boto, door: Door) -> None:
+    admin = boto()
+    tag = uuid.uuid4().hex[:8]
+    prod, dev = f"cond/{tag}/prod", f"cond/{tag}/dev"
+    admin.create_secret(Name=prod, SecretString="p", Tags=[{"Key": "env", "Value": "prod"}])
+    admin.create_secret(Name=dev, SecretString="d", Tags=[{"Key": "env", "Value": "dev"}])
+    admin.put_secret_value(SecretId=prod, SecretString="p2")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:ResourceTag/env": "prod"}},
+            },
+            {
+                "Effect": "Deny",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:VersionStage": "AWSPREVIOUS"}},
+            },
+            {
+                "Effect": "Deny",
+                "Action": "secretsmanager:DeleteSecret",
+                "Resource": "*",
+                "Condition": {"Bool": {"secretsmanager:ForceDeleteWithoutRecovery": "true"}},
+            },
+            {"Effect": "Allow", "Action": "secretsmanager:DeleteSecret", "Resource": "*"},
+        ],
+    }
+    client = boto(door.new_key(f"cond-{tag}", policies=[policy]))
+    assert client.get_secret_value(SecretId=prod)["SecretString"] == "p2"
+    _fails("AccessDeniedException", client.get_secret_value, SecretId=dev)
+    _fails(
+        "AccessDeniedException", client.get_secret_value, SecretId=prod, VersionStage="AWSPREVIOUS"
+    )
+    _fails(
+        "AccessDeniedException", client.delete_secret, SecretId=dev, ForceDeleteWithoutRecovery=True
+    )
+    assert client.delete_secret(SecretId=dev, RecoveryWindowInDays=7)["Name"] == dev
