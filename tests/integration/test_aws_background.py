@@ -49,6 +49,16 @@ async def _make_due(api: AwsAPI, name: str) -> None:
     await kv.write(name, {"key_extra": view.key_extra(), "expect_version": view.kv_version})
 
 
+async def _retry_now(api: AwsAPI, name: str) -> None:
+    kv = KVClient(api.core, api.config.mount, api.config.door_token(), "")
+    found = await kv.read(name, with_data=False)
+    assert found is not None
+    view = found[0]
+    assert view.aws["rotation"]["failures"] == 1
+    view.aws["rotation"]["retry_at"] = time.time() - 1
+    await kv.write(name, {"key_extra": view.key_extra(), "expect_version": view.kv_version})
+
+
 def test_scheduler_rotates_due_secrets_and_retries_failures(tmp_path: Path) -> None:
     fail = tmp_path / "fail"
 
@@ -71,6 +81,12 @@ def test_scheduler_rotates_due_secrets_and_retries_failures(tmp_path: Path) -> N
         await api.rotations.wait()
         failed = await client.call("DescribeSecret", {"SecretId": "due"})
         fail.unlink()
+        await api.periodic()  # not yet: the retry waits for its back-off
+        await api.rotations.wait()
+        assert "ExternalSecretRotationMetadata" in await client.call(
+            "DescribeSecret", {"SecretId": "due"}
+        )
+        await _retry_now(api, "due")
         await api.periodic()  # the failed rotation is retried with the same token
         await api.rotations.wait()
         return {

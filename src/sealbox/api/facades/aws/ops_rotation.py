@@ -223,10 +223,14 @@ class Rotations:
             now = time.time()
             if error:
                 rotation["failure"] = error
+                # Retried with back-off: 1, 2, 4 ... minutes, at most a day apart.
+                failures = int(rotation.get("failures", 0)) + 1
+                rotation["failures"] = failures
+                rotation["retry_at"] = now + min(60.0 * 2 ** (failures - 1), 86400.0)
                 log.warning("rotation of a secret failed: %s", error.split(":")[0])
             else:
-                rotation.pop("failure", None)
-                rotation.pop("token", None)
+                for done in ("failure", "token", "failures", "retry_at"):
+                    rotation.pop(done, None)
                 rotation["last_rotated"] = now
                 rotation["next"] = _epoch(
                     next_after(rotation.get("rules") or {}, datetime.fromtimestamp(now, UTC))
@@ -263,7 +267,8 @@ class Rotations:
             region = view.aws.get("region") or "us-east-1"
             arn = _arn(self.api, view, region)
             if rotation.get("failure") and rotation.get("token"):
-                self.start(identity, region, arn, str(rotation["token"]))
+                if float(rotation.get("retry_at", 0)) <= now:
+                    self.start(identity, region, arn, str(rotation["token"]))
             elif rotation.get("next") and rotation["next"] <= now:
                 client = DoorClient(self.api.core, self.api.config, OPERATIONS, identity, region)
                 client.api = self.api
