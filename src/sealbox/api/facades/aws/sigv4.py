@@ -26,7 +26,7 @@ MAX_SKEW = timedelta(minutes=15)
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SignedRequest:
     """What a SigV4 Authorization header claims, plus the string it must have signed."""
 
