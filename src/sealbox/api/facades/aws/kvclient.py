@@ -4,6 +4,19 @@ Every call carries the caller's sealbox token and address, so the mount's ACLs a
 audit log records it like any other request. Reads use the mount's ``extra/`` route (facade
 metadata plus, in the same request, the AWSCURRENT data); writes send one atomic change guarded
 by the KV version they were computed from; a lost race is retried by ``mutate``.
+
+The capabilities a key's token needs on the mount (``secret/`` below), by operation:
+
+====================================================  =========================================
+GetSecretValue, DescribeSecret, ListSecretVersionIds,  ``read`` on ``secret/extra/<name>``
+GetResourcePolicy, BatchGetSecretValue (ids)
+ListSecrets, BatchGetSecretValue (filters)             ``list`` on ``secret/extra/``
+CreateSecret                                           ``create`` on ``secret/extra/<name>``
+every other change (PutSecretValue, UpdateSecret,      ``update`` on ``secret/extra/<name>``
+tags, policies, stages, rotation, DeleteSecret with
+a window, RestoreSecret)
+DeleteSecret with ForceDeleteWithoutRecovery           ``delete`` on ``secret/metadata/<name>``
+====================================================  =========================================
 """
 
 from __future__ import annotations
