@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 # command:package pairs the tests (and benchmarks) need from Debian/Ubuntu.
-TEST_TOOLS := gpg:gnupg openssl:openssl age:age age-keygen:age curl:curl
+TEST_TOOLS := gpg:gnupg openssl:openssl age:age age-keygen:age curl:curl jq:jq
 BENCH_TOOLS := wrk:wrk
 
 .PHONY: .venv dev test test-fast lint system-deps bench-deps bench clean
@@ -58,6 +58,7 @@ bench: .venv bench-deps
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/scan_bench.py
 	$(BIN)/python bench/pki_bench.py
+	$(BIN)/python bench/aws_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -93,7 +93,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def start_dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def start_dev_server(
+    tmp_path_factory: pytest.TempPathFactory, extra_args: tuple[str, ...] = ()
+) -> Iterator[ServerProcess]:
     """Run ``sealbox server -dev`` over plain HTTP until the generator is closed."""
     workdir = tmp_path_factory.mktemp("sealbox-dev")
     port = free_port()
@@ -104,6 +106,7 @@ def start_dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
         "-dev",
         f"-dev-root-token-id={ROOT_TOKEN}",
         f"-dev-listen-address=127.0.0.1:{port}",
+        *extra_args,
     ]
     process, log = start_process(args, address, workdir)
     yield ServerProcess(address, ROOT_TOKEN, log, process, workdir=workdir)

@@ -19,6 +19,12 @@ from sealbox.cli.base import VaultCommand, fail, run
 @click.option("--dev", is_flag=True, default=False, help="In-memory, unsealed dev server.")
 @click.option("--dev-root-token-id", envvar="SEALBOX_DEV_ROOT_TOKEN_ID", default=None)
 @click.option("--dev-listen-address", default="127.0.0.1:8200", show_default=True)
+@click.option(
+    "--dev-aws-listen-address",
+    default="",
+    help="Where dev mode serves the AWS door (default: the dev port + 10, or a free port; "
+    "off: no AWS door).",
+)
 @click.option("--log-level", default="info", show_default=True)
 @run
 def server_cmd(
@@ -26,6 +32,7 @@ def server_cmd(
     dev: bool,
     dev_root_token_id: str | None,
     dev_listen_address: str,
+    dev_aws_listen_address: str,
     log_level: str,
 ) -> int:
     """Start a sealbox server."""
@@ -35,12 +42,14 @@ def server_cmd(
         module = importlib.import_module("sealbox.server.run")
     except ImportError as exc:
         fail(f"Error loading the server: {exc}")
+    aws = {"dev_aws_listen_address": dev_aws_listen_address} if dev_aws_listen_address else {}
     code: int = module.run_server(
         config_paths=list(config_paths),
         dev=dev,
         dev_root_token_id=dev_root_token_id,
         dev_listen_address=dev_listen_address,
         log_level=log_level,
+        **aws,
     )
     return code
 

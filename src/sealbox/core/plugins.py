@@ -30,7 +30,9 @@ def _secret_factories() -> dict[str, Factory]:
 
 def _auth_factories() -> dict[str, Factory]:
     """Auth methods besides the built-in token method (userpass, approle, ... register here)."""
-    return {}
+    from sealbox.auth.sigv4 import sigv4_factory
+
+    return {"sigv4": sigv4_factory}
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,14 @@ _LISTENER_KEYS = {
     "tls_require_and_verify_client_cert",
     "cluster_address",
 }
+# listener "aws": the AWS Secrets Manager door (api/facades/aws/server.py reads its options).
+_AWS_LISTENER_KEYS = _LISTENER_KEYS | {
+    "mount",
+    "account_id",
+    "auth_mount",
+    "token_file",
+    "rotation_function",
+}
 
 
 class ConfigError(Exception):
@@ -65,6 +73,9 @@ class Listener:
     tls_client_ca_file: str = ""
     tls_require_client_cert: bool = False
     max_request_size: int = 32 * 1024 * 1024
+    #: "tcp" (the Vault API) or "aws" (the Secrets Manager door, with its ``options``).
+    kind: str = "tcp"
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -178,14 +189,25 @@ def _storage(source: _Source, value: Any) -> tuple[str, dict[str, str]]:
 
 def _listeners(source: _Source, value: Any) -> tuple[Listener, ...]:
     blocks = value if isinstance(value, list) else [value]
+    # pyhcl folds blocks of different types into one object: {"tcp": {...}, "aws": {...}}.
+    blocks = [
+        part
+        for block in blocks
+        for part in (
+            [{kind: body} for kind, body in block.items()]
+            if isinstance(block, dict) and len(block) > 1
+            else [block]
+        )
+    ]
     out: list[Listener] = []
     for block in blocks:
         kind, body = _single_block(source, "listener", block)
-        if kind != "tcp":
-            raise source.error(kind, f"unknown listener type {kind!r} (supported: tcp)")
+        if kind not in ("tcp", "aws"):
+            raise source.error(kind, f"unknown listener type {kind!r} (supported: tcp, aws)")
+        allowed = _AWS_LISTENER_KEYS if kind == "aws" else _LISTENER_KEYS
         for name in body:
-            if name not in _LISTENER_KEYS:
-                raise source.error(name, f'unknown option {name!r} in listener "tcp"')
+            if name not in allowed:
+                raise source.error(name, f'unknown option {name!r} in listener "{kind}"')
         tls_disable = _bool(source, "tls_disable", body.get("tls_disable", False))
         listener = Listener(
             address=str(body.get("address", "127.0.0.1:8200")),
@@ -198,6 +220,8 @@ def _listeners(source: _Source, value: Any) -> tuple[Listener, ...]:
                 "tls_require_and_verify_client_cert",
                 body.get("tls_require_and_verify_client_cert", False),
             ),
+            kind=kind,
+            options={k: v for k, v in body.items() if k not in _LISTENER_KEYS},
         )
         try:
             listener.host_port  # noqa: B018 - validates the address
@@ -245,6 +269,8 @@ def _build(raw: dict[str, Any], sources: dict[str, _Source]) -> ServerConfig:
         raise ConfigError('no listener configured: add a listener "tcp" { ... } block')
     storage_type, storage_options = _storage(sources[storage_key], raw[storage_key])
     listeners = _listeners(sources["listener"], raw["listener"])
+    if all(listener.kind != "tcp" for listener in listeners):
+        raise ConfigError('no listener configured: add a listener "tcp" { ... } block')
     values: dict[str, Any] = {}
     for key in ("default_lease_ttl", "max_lease_ttl"):
         if key in raw:

@@ -25,12 +25,23 @@ import asyncio
 import collections
 import http
 import re
-from typing import cast
+from typing import Protocol, cast
 from urllib.parse import unquote
 
 import httptools
 
-from sealbox.api.app import HTTPRequest, VaultAPI
+from sealbox.api.app import HTTPRequest
+
+
+class Responder(Protocol):
+    """What a listener serves: the Vault API or another door (AWS)."""
+
+    max_body: int
+
+    async def respond(
+        self, request: HTTPRequest
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]: ...
+
 
 _LIST = b"LIST "
 _STAND_IN = b"PROPFIND "
@@ -62,7 +73,7 @@ class HTTPConnection(asyncio.Protocol):
     """One client connection."""
 
     def __init__(
-        self, app: VaultAPI, idle_timeout: float, connections: set[HTTPConnection]
+        self, app: Responder, idle_timeout: float, connections: set[HTTPConnection]
     ) -> None:
         self._app = app
         self._max_body = app.max_body

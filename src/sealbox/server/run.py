@@ -48,6 +48,7 @@ def run_server(
     dev_root_token_id: str | None,
     dev_listen_address: str,
     log_level: str,
+    dev_aws_listen_address: str = "",
 ) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     logging.basicConfig(
@@ -56,9 +57,11 @@ def run_server(
     )
     try:
         if dev:
-            config = ServerConfig(
-                listeners=(Listener(address=dev_listen_address, tls_disable=True),)
-            )
+            listeners = [Listener(address=dev_listen_address, tls_disable=True)]
+            if dev_aws_listen_address != "off":
+                aws_address = dev_aws_listen_address or _dev_aws_address(dev_listen_address)
+                listeners.append(Listener(address=aws_address, tls_disable=True, kind="aws"))
+            config = ServerConfig(listeners=tuple(listeners))
         elif config_paths:
             config = load_config(config_paths)
         else:
@@ -82,6 +85,22 @@ def run_server(
         return 0
 
 
+def _dev_aws_address(vault_address: str) -> str:
+    """Dev mode's AWS door: the Vault port + 10 when free, else any free port (so that
+    several dev servers on one machine never collide on a fixed second port)."""
+    host, _, port = vault_address.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    for candidate in (int(port) + 10, 0):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            chosen = probe.getsockname()[1]
+        return f"{host}:{chosen}" if ":" not in host else f"[{host}]:{chosen}"
+    return f"{host}:0"
+
+
 async def _build_core(config: ServerConfig) -> Any:
     from sealbox.core.config import CoreConfig
     from sealbox.core.core import Core
@@ -91,7 +110,7 @@ async def _build_core(config: ServerConfig) -> Any:
     physical = open_storage(config.storage_type, config.storage_options)
     if config.storage_type != "inmem":
         physical = CachedStorage(physical)
-    first = config.listeners[0]
+    first = next(listener for listener in config.listeners if listener.kind == "tcp")
     scheme = "http" if first.tls_disable else "https"
     core_config = CoreConfig(
         default_lease_ttl=config.default_lease_ttl,
@@ -186,7 +205,8 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         print(f"Error initializing listener: {err}", file=sys.stderr)
         return 1
     core = await _build_core(config)
-    app = VaultAPI(core)
+    vault_app = VaultAPI(core)
+    root_token = ""
     if dev:
         unseal_key, root_token = await _setup_dev(core, root_token_id)
         _authenticate_cli(root_token)
@@ -195,13 +215,22 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         print(
             _DEV_BANNER.format(addr=addr, unseal_key=unseal_key, root_token=root_token), flush=True
         )
+    try:
+        apps = [
+            await _app_for(listener, core, vault_app, root_token) for listener in config.listeners
+        ]
+    except ValueError as err:
+        print(f"Error initializing listener: {err}", file=sys.stderr)
+        return 1
     loop = asyncio.get_running_loop()
     connections: set[HTTPConnection] = set()
     servers = [
         await loop.create_server(
-            lambda: HTTPConnection(app, _KEEP_ALIVE_TIMEOUT, connections), sock=sock, ssl=context
+            lambda app=app: HTTPConnection(app, _KEEP_ALIVE_TIMEOUT, connections),
+            sock=sock,
+            ssl=context,
         )
-        for sock, context in zip(sockets, contexts, strict=True)
+        for sock, context, app in zip(sockets, contexts, apps, strict=True)
     ]
     for listener in config.listeners:
         tls = "disabled" if listener.tls_disable else "enabled"
@@ -210,7 +239,9 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     tidy = asyncio.create_task(_tidy_tokens(core))
+    periodic = asyncio.create_task(_run_periodic(core, [a for a in apps if a is not vault_app]))
     await stop.wait()
+    periodic.cancel()
     for server in servers:
         server.close()
     for connection in list(connections):
@@ -223,6 +254,40 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     if close is not None:
         await close()
     return 0
+
+
+async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: str) -> Any:
+    """The application a listener serves: the Vault API, or the AWS door (dev: set up)."""
+    if listener.kind != "aws":
+        return vault_app
+    from sealbox.api.facades.aws import server as aws
+
+    door = aws.door_config(listener.options, tls=not listener.tls_disable, token=root_token)
+    if root_token:
+        key_id, secret = await aws.setup_dev(core, root_token)
+        scheme = "http" if listener.tls_disable else "https"
+        endpoint = f"{scheme}://{listener.address}"
+        print(
+            aws.DEV_BANNER.format(
+                endpoint=endpoint, access_key_id=key_id, secret_access_key=secret
+            ),
+            flush=True,
+        )
+    return aws.build_app(core, door)
+
+
+async def _run_periodic(core: Any, doors: list[Any], interval: float = 60.0) -> None:
+    """The doors' background work (the AWS door's scheduled rotations); backends' periodic
+    hooks are the core's (core/periodic.py)."""
+    while True:
+        await asyncio.sleep(interval)
+        if core.sealed:
+            continue
+        for door in doors:
+            try:
+                await door.periodic()
+            except Exception as err:  # noqa: BLE001 - a background worker must keep running
+                log.warning("periodic task failed: %s", type(err).__name__)
 
 
 async def _tidy_tokens(core: Any, interval: float = 300.0) -> None:

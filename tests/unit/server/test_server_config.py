@@ -138,3 +138,26 @@ def test_sqlite_directory_that_does_not_exist_is_a_config_error(tmp_path: Path) 
     message = str(caught.value)
     assert message.startswith(f"{path}:3:"), message
     assert f"directory {str(tmp_path / 'missing')!r} does not exist" in message
+
+
+def test_aws_listener_beside_the_tcp_one(tmp_path: Path) -> None:
+    config = tmp_path / "server.hcl"
+    config.write_text(
+        'storage "inmem" {}\n'
+        'listener "tcp" { address = "127.0.0.1:8200"\n tls_disable = true }\n'
+        'listener "aws" {\n address = "127.0.0.1:4566"\n tls_disable = true\n mount = "apps"\n'
+        ' rotation_function "r" { command = ["/bin/true"] }\n}\n'
+    )
+    loaded = load_config([str(config)])
+    kinds = [(listener.kind, listener.address) for listener in loaded.listeners]
+    assert kinds == [("tcp", "127.0.0.1:8200"), ("aws", "127.0.0.1:4566")]
+    assert loaded.listeners[1].options == {
+        "mount": "apps",
+        "rotation_function": {"r": {"command": ["/bin/true"]}},
+    }
+    config.write_text(
+        'storage "inmem" {}\nlistener "tcp" { address = "127.0.0.1:8200"\n tls_disable = true }\n'
+        'listener "aws" { address = "127.0.0.1:4566"\n tls_disable = true\n bogus = 1 }\n'
+    )
+    with pytest.raises(ConfigError, match="unknown option 'bogus' in listener \"aws\""):
+        load_config([str(config)])

@@ -5,8 +5,10 @@ path_config.go, path_metadata.go): the JSON that Vault clients see is built here
 Records are stored as JSON; times are integers of nanoseconds since the epoch so that they
 round-trip exactly and print like Go's ``time.RFC3339Nano`` ("2026-11-28T00:45:08.3425083Z").
 
-``VersionMeta.extra`` is the extension seam for the AWS/GCP facades (version ids, staging labels,
-version states): it is stored with the version's metadata and never appears in a Vault response.
+``VersionMeta.extra`` and ``KeyMetadata.extra`` are the extension seam for the AWS/GCP facades
+(version ids, staging labels, version states; descriptions, tags, rotation settings): stored with
+the key's metadata and never in a Vault response. ``KeyMetadata.scheduled_deletion`` (nanoseconds)
+is when the whole key is removed (AWS's recovery window, GCP's expire time); none by default.
 """
 
 from __future__ import annotations
@@ -145,6 +147,12 @@ class KeyMetadata:
     custom_metadata: dict[str, str] = field(default_factory=dict)
     current_metadata_version: int = 0
     metadata_cas_required: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    scheduled_deletion: int | None = None
+
+    def purge_due(self, now: int) -> bool:
+        """Whether the key's scheduled deletion time has come (then it is gone for readers)."""
+        return self.scheduled_deletion is not None and self.scheduled_deletion <= now
 
     def version_wire(self, meta: VersionMeta) -> dict[str, Any]:
         """The ``metadata`` block of a data read or a data write's response."""
@@ -186,6 +194,8 @@ class KeyMetadata:
             "custom_metadata": self.custom_metadata,
             "current_metadata_version": self.current_metadata_version,
             "metadata_cas_required": self.metadata_cas_required,
+            "extra": self.extra,
+            "scheduled_deletion": self.scheduled_deletion,
         }
 
     @classmethod
@@ -206,6 +216,8 @@ class KeyMetadata:
             custom_metadata=dict(raw.get("custom_metadata") or {}),
             current_metadata_version=int(raw.get("current_metadata_version", 0)),
             metadata_cas_required=bool(raw.get("metadata_cas_required", False)),
+            extra=dict(raw.get("extra") or {}),
+            scheduled_deletion=raw.get("scheduled_deletion"),
         )
 
 

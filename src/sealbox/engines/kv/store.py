@@ -140,10 +140,50 @@ class KVStore:
 
     async def read_metadata(self, key: str) -> KeyMetadata | None:
         """The key's metadata (every version's, including ``extra``), or None."""
+        stored = await self.read_metadata_json(key)
+        return None if stored is None else KeyMetadata.from_json(stored)
+
+    async def read_metadata_json(self, key: str) -> dict[str, Any] | None:
+        """The stored metadata record as JSON (``KeyMetadata.to_json``'s shape), or None.
+
+        The facades' hot read path uses it as is, skipping the record classes.
+        """
         if not key or key.endswith("/"):
             return None
         raw = await self.storage.get(_METADATA_PREFIX + key)
-        return None if raw is None else KeyMetadata.from_json(orjson.loads(raw))
+        if raw is None:
+            return None
+        stored: dict[str, Any] = orjson.loads(raw)
+        due = stored.get("scheduled_deletion")
+        if due is not None and due <= self.now():
+            # The deletion time has come: the key is gone for every reader from now on,
+            # whether or not the periodic sweep has removed its records yet.
+            await self._purge(key)
+            return None
+        return stored
+
+    async def _purge(self, key: str) -> None:
+        """Remove every record of ``key`` (no lock: callers may already hold it)."""
+        directory = _versions_dir(key)
+        ops = [TxOp(directory + name, None) for name in await self.storage.list(directory)]
+        ops.append(TxOp(_METADATA_PREFIX + key, None))
+        await self.storage.transaction(ops)
+
+    async def sweep_scheduled(self, prefix: str = "") -> int:
+        """Purge every key under ``prefix`` whose scheduled deletion is due; returns how many."""
+        purged = 0
+        for child in await self.storage.list(_METADATA_PREFIX + prefix):
+            if child.endswith("/"):
+                purged += await self.sweep_scheduled(prefix + child)
+                continue
+            raw = await self.storage.get(_METADATA_PREFIX + prefix + child)
+            if raw is None:
+                continue
+            meta = KeyMetadata.from_json(orjson.loads(raw))
+            if meta.purge_due(self.now()):
+                await self._purge(prefix + child)
+                purged += 1
+        return purged
 
     async def save_metadata(self, meta: KeyMetadata) -> None:
         await self.storage.put(_METADATA_PREFIX + meta.key, orjson.dumps(meta.to_json()))
@@ -196,7 +236,7 @@ class KVStore:
             if meta is None:
                 meta = KeyMetadata(key=key, created_time=now, updated_time=now)
             check_cas(meta, config, cas)
-            vmeta = await self._add_version(meta, config, data, now, extra or {})
+            vmeta = await self.add_version(meta, config, data, now, extra or {})
         return meta, vmeta
 
     async def patch_version(
@@ -218,12 +258,13 @@ class KVStore:
                 # compat: a deleted/destroyed latest version answers 404 with its metadata.
                 raise NotFound(data=meta.version_wire(current))
             merged = patch(await self.read_data(key, current.version))
-            vmeta = await self._add_version(meta, config, merged, now, dict(current.extra))
+            vmeta = await self.add_version(meta, config, merged, now, dict(current.extra))
         return meta, vmeta
 
-    async def _add_version(
+    async def add_version(
         self, meta: KeyMetadata, config: KVConfig, data: Any, now: int, extra: dict[str, Any]
     ) -> VersionMeta:
+        """Append a version to ``meta`` and persist both; the caller holds the key's lock."""
         meta.current_version += 1
         number = meta.current_version
         vmeta = VersionMeta(
@@ -313,10 +354,7 @@ class KVStore:
         if not key or key.endswith("/"):
             return
         async with self._locks.for_key(key):
-            directory = _versions_dir(key)
-            ops = [TxOp(directory + name, None) for name in await self.storage.list(directory)]
-            ops.append(TxOp(_METADATA_PREFIX + key, None))
-            await self.storage.transaction(ops)
+            await self._purge(key)
 
     async def set_version_extra(self, key: str, version: int, extra: dict[str, Any]) -> None:
         """Replace one version's private ``extra`` dict (facade state such as staging labels)."""

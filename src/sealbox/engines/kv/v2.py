@@ -19,6 +19,7 @@ from typing import Any
 from sealbox.engines.kv.model import KeyMetadata, VersionMeta
 from sealbox.engines.kv.paths_config import ConfigPaths
 from sealbox.engines.kv.paths_data import DataPaths
+from sealbox.engines.kv.paths_extra import ExtraPaths
 from sealbox.engines.kv.paths_metadata import MetadataPaths
 from sealbox.engines.kv.paths_subkeys import SubkeysPaths
 from sealbox.engines.kv.paths_versions import VersionPaths
@@ -65,7 +66,14 @@ class KVv2Engine(Backend):
         self.clock: Clock = clock or utc_now
         self._locks = KeyLocks()
         paths: list[Path] = []
-        for group in (ConfigPaths, DataPaths, MetadataPaths, SubkeysPaths, VersionPaths):
+        for group in (
+            ConfigPaths,
+            DataPaths,
+            MetadataPaths,
+            SubkeysPaths,
+            VersionPaths,
+            ExtraPaths,
+        ):
             paths.extend(group(self._store_for).paths())
         paths.append(
             Path(
@@ -76,6 +84,14 @@ class KVv2Engine(Backend):
             )
         )
         self.paths = paths
+
+    #: Keys with a scheduled deletion are removed by this sweep (and hidden from readers
+    #: as soon as their time comes, sweep or not).
+    periodic_interval: float = 60.0
+
+    async def periodic(self) -> None:
+        """Purge keys whose scheduled deletion (AWS recovery window, GCP expiry) is due."""
+        await self.store().sweep_scheduled()
 
     def store(self, storage: Storage | None = None) -> KVStore:
         """Records on ``storage`` (the mount's own storage by default)."""
