@@ -74,12 +74,12 @@ class Keyring:
         return policy
 
     async def create(self, storage: Storage, spec: NewKey) -> tuple[Policy, bool]:
-        """(policy, created?): the existing key is returned unchanged."""
-        _check_new(spec)
+        """(policy, created?): the existing key is returned unchanged (and unchecked)."""
         async with self.store.locked(spec.name):
             existing = await self.store.get(storage, spec.name)
             if existing is not None:
                 return existing, False
+            _check_new(spec)
             blank = Policy(
                 name=spec.name,
                 type=spec.type,

@@ -342,11 +342,16 @@ class SignPaths:
 
 
 def _verify_kind(items: list[dict[str, Any]], batch: bool) -> str:
-    sig = any("signature" in i for i in items)
-    mac = any("hmac" in i for i in items if "signature" not in i)
-    missing = any("signature" not in i and "hmac" not in i for i in items)
-    if not batch and sig and "hmac" in items[0]:
-        raise InvalidRequest("provide one of 'signature' or 'hmac'")
+    """keysutil's choice between signature and HMAC verification, quirks included."""
+    sig = mac = missing = False
+    for item in items:
+        # compat: an item with a signature is a signature item even if it also has an hmac
+        if "signature" in item:
+            sig = True
+        elif "hmac" in item:
+            mac = True
+        else:
+            missing = True
     if not batch and not sig and not mac:
         raise InvalidRequest("neither a 'signature' nor an 'hmac' were given to verify")
     if sig and mac:
