@@ -54,4 +54,4 @@ def decode_backup(backup: str, name: str, now: datetime) -> Policy:
         raise InvalidRequest("key names cannot be paths")
     if policy.latest_version < 1 or policy.latest_version not in policy.keys:
         raise InvalidRequest("failed to restore the key: the backup has no key versions")
-    return policy.evolve(restore_info=Stamp(now, policy.latest_version))
+    return policy.evolve(restore_info=Stamp.at(now, policy.latest_version))

@@ -7,6 +7,7 @@ and an RFC 3339 creation time; derived Ed25519 keys show the public key for a gi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.engines.transit import asymmetric, gojson
@@ -41,8 +42,15 @@ def _asymmetric(policy: Policy, version: int, entry: KeyEntry, context: bytes) -
         "name": name,
         "public_key": public,
         "certificate_chain": "",
-        "creation_time": gojson.format_time(entry.time),
+        "creation_time": _creation_time(entry),
     }
+
+
+def _creation_time(entry: KeyEntry) -> str:
+    # compat: a zero time falls back to the unix creation_time (formatKeyPolicy)
+    if entry.created is None:
+        return gojson.format_time(datetime.fromtimestamp(entry.creation_time, UTC))
+    return entry.time
 
 
 def describe(policy: Policy, context: bytes = b"") -> dict[str, Any]:

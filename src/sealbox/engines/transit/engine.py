@@ -69,7 +69,7 @@ def _due(policy: Policy, now: datetime) -> bool:
     latest = policy.entry(policy.latest_version)
     if latest is None:
         return False
-    created = latest.time or datetime.fromtimestamp(latest.creation_time, UTC)
+    created = latest.created or datetime.fromtimestamp(latest.creation_time, UTC)
     return now > created + timedelta(seconds=policy.auto_rotate_period)
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from sealbox.engines.transit.gojson import format_time
 from sealbox.engines.transit.keytypes import KeyType
 from sealbox.engines.transit.policy import (
     CURRENT_CONVERGENT_VERSION,
@@ -99,7 +100,7 @@ def new_entry(policy: Policy, now: datetime | None = None) -> KeyEntry:
         convergent = CURRENT_CONVERGENT_VERSION
     return KeyEntry(
         hmac_key=hmac_key,
-        time=moment,
+        time=format_time(moment),
         creation_time=int(moment.timestamp()),
         convergent_version=convergent,
         **fields,  # type: ignore[arg-type]

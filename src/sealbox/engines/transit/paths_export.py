@@ -88,7 +88,7 @@ class ExportPaths:
                 raise InvalidRequest("exporting is disallowed on the policy")
             if not policy.allow_plaintext_backup:
                 raise InvalidRequest("plaintext backup is disallowed on the policy")
-            return policy.evolve(backup_info=Stamp(self.keyring.clock(), policy.latest_version))
+            return policy.evolve(backup_info=Stamp.at(self.keyring.clock(), policy.latest_version))
 
         policy = await self.keyring.change(req.view, name, stamp, missing=f'key "{name}" not found')
         return Response(data={"backup": encode_backup(policy)})

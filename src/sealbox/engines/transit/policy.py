@@ -74,7 +74,8 @@ class KeyEntry:
 
     key: bytes | None = field(default=None, repr=False)
     hmac_key: bytes | None = field(default=None, repr=False)
-    time: datetime | None = None
+    # Go's RFC 3339 text, kept verbatim so a restored key reads back to the nanosecond.
+    time: str = gojson.GO_ZERO_TIME
     ec_x: int | None = None
     ec_y: int | None = None
     ec_d: int | None = field(default=None, repr=False)
@@ -86,6 +87,11 @@ class KeyEntry:
     certificate_chain: list[str] | None = None
 
     @property
+    def created(self) -> datetime | None:
+        """The creation time (None for Go's zero time)."""
+        return gojson.parse_time(self.time)
+
+    @property
     def private_key_missing(self) -> bool:
         return self.rsa_key is None and self.ec_d is None and not self.key
 
@@ -93,7 +99,7 @@ class KeyEntry:
         return {
             "key": gojson.b64(self.key),
             "hmac_key": gojson.b64(self.hmac_key),
-            "time": gojson.format_time(self.time),
+            "time": self.time,
             "ec_x": self.ec_x,
             "ec_y": self.ec_y,
             "ec_d": self.ec_d,
@@ -119,7 +125,7 @@ class KeyEntry:
         return cls(
             key=gojson.unb64(raw.get("key")),
             hmac_key=gojson.unb64(raw.get("hmac_key")),
-            time=gojson.parse_time(raw.get("time")),
+            time=_time_text(raw.get("time")),
             ec_x=gojson.as_big(raw.get("ec_x")),
             ec_y=gojson.as_big(raw.get("ec_y")),
             ec_d=gojson.as_big(raw.get("ec_d")),
@@ -136,15 +142,23 @@ class KeyEntry:
         )
 
 
+def _time_text(value: Any) -> str:
+    """A Go time string, validated; absent means Go's zero time."""
+    if value is None:
+        return gojson.GO_ZERO_TIME
+    gojson.parse_time(value)
+    return str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Stamp:
     """When a backup was taken or restored, and at which latest version."""
 
-    time: datetime | None
+    time: str
     version: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"time": gojson.format_time(self.time), "version": self.version}
+        return {"time": self.time, "version": self.version}
 
     @classmethod
     def from_json(cls, raw: Any) -> Stamp | None:
@@ -152,7 +166,11 @@ class Stamp:
             return None
         if not isinstance(raw, dict):
             raise ValueError("invalid backup/restore info")
-        return cls(gojson.parse_time(raw.get("time")), gojson.as_int(raw.get("version")))
+        return cls(_time_text(raw.get("time")), gojson.as_int(raw.get("version")))
+
+    @classmethod
+    def at(cls, moment: datetime, version: int) -> Stamp:
+        return cls(gojson.format_time(moment), version)
 
 
 @dataclass(frozen=True, slots=True)
