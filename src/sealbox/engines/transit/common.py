@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 from typing import Any
 
+from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType
 from sealbox.framework.path import segment
 from sealbox.logical import Response
@@ -27,7 +27,8 @@ def name_field(description: str = "Name of the key") -> dict[str, FieldSchema]:
 def b64decode(value: str) -> bytes:
     """Go's ``base64.StdEncoding.DecodeString``; ValueError carries Go's message."""
     try:
-        return base64.b64decode(value, validate=True)
+        # strict mode is Go's StdEncoding: padding required, nothing outside the alphabet
+        return binascii.a2b_base64(value, strict_mode=True)
     except (binascii.Error, ValueError) as err:
         bad = _B64_CHARS.search(value)
         offset = bad.start() if bad else len(value) - len(value) % 4
@@ -37,13 +38,11 @@ def b64decode(value: str) -> bytes:
 
 
 def b64encode(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
+    return binascii.b2a_base64(value, newline=False).decode("ascii")
 
 
 def batch_items(raw: Any) -> list[dict[str, Any]]:
     """The ``batch_input`` list; a non-list or non-map item is a 400."""
-    from sealbox.errors import InvalidRequest
-
     if not isinstance(raw, list):
         raise InvalidRequest(
             f"failed to parse batch input: source data must be an array or slice, got {_go_type(raw)}"
@@ -60,9 +59,9 @@ def batch_items(raw: Any) -> list[dict[str, Any]]:
 
 def item_string(item: dict[str, Any], key: str, index: int) -> str:
     """A string member of a batch item ("" when absent or null)."""
-    from sealbox.errors import InvalidRequest
-
     value = item.get(key)
+    if value.__class__ is str:
+        return value  # type: ignore[no-any-return]
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -74,8 +73,6 @@ def item_string(item: dict[str, Any], key: str, index: int) -> str:
 
 
 def item_int(item: dict[str, Any], key: str, index: int) -> int:
-    from sealbox.errors import InvalidRequest
-
     value = item.get(key)
     if value is None:
         return 0

@@ -220,9 +220,11 @@ class Policy:
         return scheme
 
     def version_prefix(self, version: int) -> str:
-        return (self.version_template or DEFAULT_VERSION_TEMPLATE).replace(
-            "{{version}}", str(version)
-        )
+        prefix = self.cache.get(("prefix", version))
+        if prefix is None:
+            template = self.version_template or DEFAULT_VERSION_TEMPLATE
+            prefix = self.cache[("prefix", version)] = template.replace("{{version}}", str(version))
+        return prefix  # type: ignore[no-any-return]
 
     def template_parts(self) -> tuple[str, str]:
         head, sep, tail = (self.version_template or DEFAULT_VERSION_TEMPLATE).partition(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
+import os
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -93,7 +93,7 @@ def encrypt(
         if convergent:
             raise InternalError("could not derive key, length too small")
         aead = _plain_aead(policy, version)
-        nonce = secrets.token_bytes(NONCE_SIZE)
+        nonce = os.urandom(NONCE_SIZE)
         return nonce + aead.encrypt(nonce, plaintext, associated_data)
     material = derive(policy, context, version, size + (32 if convergent else 0))
     aead = _aead(policy.type, material[:size])
@@ -101,7 +101,7 @@ def encrypt(
         digest = hmac.new(material[size:], plaintext, hashlib.sha256).digest()
         nonce = digest[:NONCE_SIZE]
     else:
-        nonce = secrets.token_bytes(NONCE_SIZE)
+        nonce = os.urandom(NONCE_SIZE)
     return nonce + aead.encrypt(nonce, plaintext, associated_data)
 
 
