@@ -19,8 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from kv_bench import Server, _call, _openbao, _sealbox, _wrk  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.kv_bench import Server, _call, _openbao, _sealbox, _wrk  # noqa: E402
 
 PLAINTEXT = base64.b64encode(b"card=4111111111111111;exp=12/29;cvv=123").decode()
 BATCH = 100
@@ -45,7 +45,9 @@ def _scripts(server: Server) -> dict[str, tuple[str, int]]:
     _call("POST", f"{url}/sys/mounts/transit", server.token, {"type": "transit"})
     _call("POST", f"{url}/transit/keys/bench", server.token, {})
     one = _call("POST", f"{url}/transit/encrypt/bench", server.token, {"plaintext": PLAINTEXT})
-    ciphertext = one["data"]["ciphertext"]  # type: ignore[index]
+    data = one["data"]
+    assert isinstance(data, dict)
+    ciphertext = data["ciphertext"]
     many = [{"plaintext": PLAINTEXT} for _ in range(BATCH)]
     cipher_items = [{"ciphertext": ciphertext} for _ in range(BATCH)]
 

@@ -61,7 +61,7 @@ def item_string(item: dict[str, Any], key: str, index: int) -> str:
     """A string member of a batch item ("" when absent or null)."""
     value = item.get(key)
     if value.__class__ is str:
-        return value  # type: ignore[no-any-return]
+        return value
     if value is None:
         return ""
     if not isinstance(value, str):

@@ -224,7 +224,7 @@ class Policy:
         if prefix is None:
             template = self.version_template or DEFAULT_VERSION_TEMPLATE
             prefix = self.cache[("prefix", version)] = template.replace("{{version}}", str(version))
-        return prefix  # type: ignore[no-any-return]
+        return prefix
 
     def template_parts(self) -> tuple[str, str]:
         head, sep, tail = (self.version_template or DEFAULT_VERSION_TEMPLATE).partition(
