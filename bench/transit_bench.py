@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.kv_bench import Server, _call, _openbao, _sealbox, _wrk  # noqa: E402
+from bench.kv_bench import Server, _call, _openbao, _sealbox, _wrk
 
 PLAINTEXT = base64.b64encode(b"card=4111111111111111;exp=12/29;cvv=123").decode()
 BATCH = 100
