@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from datetime import UTC, datetime
 from typing import Any
 
+from sealbox.goformat import parse_rfc3339, rfc3339_nano
+
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"
-_TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$")
 
 
 def b64(value: bytes | None) -> str | None:
@@ -37,29 +37,19 @@ def unb64(value: Any) -> bytes | None:
 
 
 def format_time(moment: datetime | None) -> str:
-    """Go's RFC3339Nano for an aware datetime (UTC, "Z"); None is Go's zero time."""
+    """Go's RFC3339Nano for an aware datetime, in UTC; None is Go's zero time."""
     if moment is None:
         return GO_ZERO_TIME
-    utc = moment.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        text += "." + f"{utc.microsecond:06d}".rstrip("0")
-    return text + "Z"
+    return rfc3339_nano(moment.astimezone(UTC))
 
 
 def parse_time(value: Any) -> datetime | None:
-    """A Go time string as an aware datetime; Go's zero time is None."""
+    """A Go time string as an aware UTC datetime; Go's zero time is None."""
     if value is None or value == GO_ZERO_TIME:
         return None
     if not isinstance(value, str):
         raise ValueError("expected a time string")
-    match = _TIME.match(value)
-    if match is None:
-        raise ValueError("invalid time")
-    base, fraction, zone = match.groups()
-    micros = int((fraction or "0").ljust(9, "0")[:6])
-    offset = "+00:00" if zone == "Z" else zone
-    moment = datetime.fromisoformat(base + offset).replace(microsecond=micros)
+    moment = parse_rfc3339(value)
     if moment.year <= 1:
         return None
     return moment.astimezone(UTC)
