@@ -21,7 +21,7 @@ from tests.compat.conftest import ServerProcess
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
 
-KEYS = {
+KEYS: dict[str, dict[str, object]] = {
     "k": {},
     "d": {"derived": True},
     "c": {"derived": True, "convergent_encryption": True},
