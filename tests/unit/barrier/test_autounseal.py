@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import pytest
 
-from sealbox.barrier import autounseal
+from sealbox.barrier import autounseal, seal_migration
 from sealbox.barrier.barrier import Barrier
 from sealbox.barrier.paths import (
     RECOVERY_CONFIG_PATH,
@@ -114,11 +114,11 @@ def test_migration_shamir_to_static_and_back_keeps_data() -> None:
     physical = InMemoryStorage()
     unseal_shares = _shamir_server(physical)
     seal = static()
-    migration = run(autounseal.pending_migration(physical, seal, None))
-    assert migration == autounseal.Migration("shamir", "static")
+    migration = run(seal_migration.pending_migration(physical, seal, None))
+    assert migration == seal_migration.Migration("shamir", "static")
     barrier = Barrier(physical)
-    step = run(autounseal.migration_step(physical, barrier, migration, seal, None))
-    progress = autounseal.MigrationProgress(2, step)
+    step = run(seal_migration.migration_step(physical, barrier, migration, seal, None))
+    progress = seal_migration.MigrationProgress(2, step)
     assert not run(progress.submit(unseal_shares[0]))
     assert run(progress.submit(unseal_shares[2]))
     assert run(barrier.get("secret/x")) == b"kept across every seal change"
@@ -128,11 +128,11 @@ def test_migration_shamir_to_static_and_back_keeps_data() -> None:
     run(autounseal.unseal_auto(physical, again, seal))
     again.seal()
     # Back to Shamir: the old unseal shares are now recovery shares and become unseal shares.
-    back = run(autounseal.pending_migration(physical, None, seal))
-    assert back == autounseal.Migration("static", "shamir")
+    back = run(seal_migration.pending_migration(physical, None, seal))
+    assert back == seal_migration.Migration("static", "shamir")
     third = Barrier(physical)
-    step = run(autounseal.migration_step(physical, third, back, None, seal))
-    progress = autounseal.MigrationProgress(2, step)
+    step = run(seal_migration.migration_step(physical, third, back, None, seal))
+    progress = seal_migration.MigrationProgress(2, step)
     run(progress.submit(unseal_shares[1]))
     assert run(progress.submit(unseal_shares[0]))
     assert run(third.get("secret/x")) == b"kept across every seal change"
@@ -153,11 +153,11 @@ def test_migration_with_wrong_shares_changes_nothing() -> None:
     _shamir_server(physical)
     before = {k: run(physical.get(k)) for k in ("core/seal-config", ROOT_KEY_PATH)}
     seal = static()
-    migration = run(autounseal.pending_migration(physical, seal, None))
+    migration = run(seal_migration.pending_migration(physical, seal, None))
     assert migration is not None
     barrier = Barrier(physical)
-    step = run(autounseal.migration_step(physical, barrier, migration, seal, None))
-    progress = autounseal.MigrationProgress(2, step)
+    step = run(seal_migration.migration_step(physical, barrier, migration, seal, None))
+    progress = seal_migration.MigrationProgress(2, step)
     run(progress.submit(bytes(range(33))))
     with pytest.raises(InvalidRequest):
         run(progress.submit(bytes(range(1, 34))))
@@ -171,8 +171,8 @@ def test_static_migration_between_keys() -> None:
     run(autounseal.initialize_auto(physical, Barrier(physical), static(KEY_A, "a"), 1, 1))
     new = static(KEY_B, "b")
     old = static(KEY_A, "a")
-    migration = run(autounseal.pending_migration(physical, new, old))
-    assert migration == autounseal.Migration("static", "static")
+    migration = run(seal_migration.pending_migration(physical, new, old))
+    assert migration == seal_migration.Migration("static", "static")
 
 
 def test_stanzas_resolve_to_seals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
