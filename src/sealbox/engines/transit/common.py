@@ -103,22 +103,41 @@ def _go_type(value: Any) -> str:
     return "<nil>"
 
 
+class BatchFailed(InvalidRequest):
+    """Some items of a batch failed: the answer still carries every result (``data``)."""
+
+
+_BATCH_FAILURES: dict[int, type[BatchFailed]] = {400: BatchFailed}
+
+
+def _batch_failure(code: int) -> type[BatchFailed]:
+    """The BatchFailed class answering with ``code`` (``partial_failure_response_code``)."""
+    kind = _BATCH_FAILURES.get(code)
+    if kind is None:
+        kind = type(f"BatchFailed{code}", (BatchFailed,), {"status": code})
+        _BATCH_FAILURES[code] = kind
+    return kind
+
+
 def batch_response(
     d: FieldData, data: dict[str, Any], successes: bool, user_error: bool, internal_error: bool
 ) -> Response:
-    """keysutil ``batchRequestResponse``: 400 (or the override) when an item failed."""
-    response = Response(data=data)
+    """keysutil ``batchRequestResponse``: raises 400 (or the override) when an item failed.
+
+    The error carries the whole ``batch_results`` body, which the Vault door sends in the
+    envelope with the error's status, as OpenBao's ``RespondWithStatusCode`` does.
+    """
     if not (user_error or internal_error):
-        return response
+        return Response(data=data)
     code = 400 if user_error else 500
+    warnings: list[str] = []
     override, supplied = d.get_ok("partial_failure_response_code")
     if supplied and successes:
         if 1 <= override <= 599:
             code = override
         else:
-            response.warnings.append(
+            warnings.append(
                 "invalid HTTP response code override from partial_failure_response_code, "
                 f"reverting to {code}"
             )
-    response.status = code
-    return response
+    raise _batch_failure(code)("", data=data, warnings=warnings)
