@@ -227,10 +227,13 @@ class Policy:
         return prefix
 
     def template_parts(self) -> tuple[str, str]:
-        head, sep, tail = (self.version_template or DEFAULT_VERSION_TEMPLATE).partition(
-            "{{version}}"
-        )
-        return head, tail if sep else ""
+        parts = self.cache.get("template")
+        if parts is None:
+            head, sep, tail = (self.version_template or DEFAULT_VERSION_TEMPLATE).partition(
+                "{{version}}"
+            )
+            parts = self.cache["template"] = (head, tail if sep else "")
+        return parts
 
     # ---- Vault's JSON --------------------------------------------------------------
 
