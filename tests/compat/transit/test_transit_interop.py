@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 from typing import Any
 
 import hvac
@@ -211,3 +212,34 @@ def test_rsa_ciphertexts_decrypt_on_both(pair: Pair, direction: str) -> None:
                 "oaep", made["data"]["ciphertext"], mount_point=pair.mount
             )
             assert plain["data"]["plaintext"] == MESSAGE
+
+
+DIGEST = base64.b64encode(hashlib.sha384(b"the quick brown fox").digest()).decode()
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("key_type", ["rsa-2048", "ecdsa-p384"])
+def test_prehashed_signatures_cross(pair: Pair, direction: str, key_type: str) -> None:
+    """A caller's own SHA-384 digest signed with ``prehashed``: PKCS#1 v1.5 signatures are
+    identical on both servers, ECDSA ones verify on both, and both equal a signature over the
+    message hashed by the server."""
+    _move(pair, direction, "pre", key_type=key_type)
+    options: dict[str, Any] = {"hash_algorithm": "sha2-384", "prehashed": True}
+    if key_type.startswith("rsa"):
+        options["signature_algorithm"] = "pkcs1v15"
+    signatures = {}
+    for name, client in pair.both():
+        result = client.secrets.transit.sign_data(
+            "pre", hash_input=DIGEST, mount_point=pair.mount, **options
+        )
+        signatures[name] = result["data"]["signature"]
+    if key_type.startswith("rsa"):
+        assert signatures["sealbox"] == signatures["bao"]
+        unhashed = {k: v for k, v in options.items() if k != "prehashed"}
+        assert _sign(pair.sealbox, pair.mount, "pre", **unhashed) == signatures["bao"]
+    for signature in signatures.values():
+        for _, client in pair.both():
+            ok = client.secrets.transit.verify_signed_data(
+                "pre", DIGEST, signature=signature, mount_point=pair.mount, **options
+            )
+            assert ok["data"]["valid"] is True
