@@ -189,3 +189,24 @@ async def verify_recovery_key(physical: Storage, key: bytes) -> None:
         raise InvalidRequest(_INVALID_RECOVERY) from err
     if not hmac.compare_digest(check, _CHECK):
         raise InvalidRequest(_INVALID_RECOVERY)
+
+
+async def replace_recovery_key(
+    physical: Storage, recovery_key: bytes, new_key: bytes, shares: int, threshold: int
+) -> None:
+    """Rekey of the recovery keys (sys/rekey under an auto seal): new key, new quorum.
+
+    ``recovery_key`` must be the current one; config and check value change in one
+    transaction. The root key and the seal's wrapping are untouched.
+    """
+    recovery = RecoveryConfig(shares, threshold)
+    recovery.validate()
+    await verify_recovery_key(physical, recovery_key)
+    if len(new_key) != aes_gcm.KEY_SIZE:
+        raise InvalidRequest(_INVALID_RECOVERY)
+    await physical.transaction(
+        [
+            TxOp(RECOVERY_CONFIG_PATH, recovery.to_json()),
+            TxOp(RECOVERY_KEY_PATH, _check_record(new_key)),
+        ]
+    )

@@ -164,9 +164,11 @@ async def replace_unseal_key(
     config.validate()
     stored = await read_seal_config(physical)
     if stored is not None and stored.seal_type != SEAL_TYPE:
-        raise InvalidRequest(
-            f"rekey is for Shamir unseal keys; this server uses a {stored.seal_type} seal"
-        )
+        # Under an auto-unseal seal the operators hold recovery keys: rekey replaces those.
+        from sealbox.barrier.autounseal import replace_recovery_key
+
+        await replace_recovery_key(physical, unseal_key, new_unseal_key, shares, threshold)
+        return
     if len(new_unseal_key) != aes_gcm.KEY_SIZE:
         raise InvalidRequest(_INVALID_KEY)
     root_key = await _decrypt_root_key(physical, unseal_key)

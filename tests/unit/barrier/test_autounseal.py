@@ -19,7 +19,13 @@ from sealbox.barrier.paths import (
     SEAL_CONFIG_PATH,
     SEALED_ROOT_KEY_PATH,
 )
-from sealbox.barrier.seal import UnsealProgress, initialize, read_seal_config, recover_unseal_key
+from sealbox.barrier.seal import (
+    UnsealProgress,
+    initialize,
+    read_seal_config,
+    recover_unseal_key,
+    rekey_shares,
+)
 from sealbox.barrier.seals import SealDecryptError, SealStanza, StaticSeal, seal_setup
 from sealbox.barrier.seals.static import StaticKeyError, load_key
 from sealbox.errors import InvalidRequest
@@ -93,6 +99,20 @@ def test_recovery_keys_are_proven_without_the_seal() -> None:
     assert len(key) == 32
     with pytest.raises(InvalidRequest, match="invalid recovery key"):
         run(recover_unseal_key(physical, [result.key_shares[0], bytes(range(32)) + b"\x09"]))
+
+
+def test_rekey_replaces_the_recovery_keys() -> None:
+    physical = InMemoryStorage()
+    result = run(autounseal.initialize_auto(physical, Barrier(physical), static(), 3, 2))
+    old = run(recover_unseal_key(physical, result.key_shares[:2]))
+    new_shares = run(rekey_shares(physical, old, 5, 3))
+    assert run(autounseal.quorum(physical)) == (3, 5)
+    assert len(run(recover_unseal_key(physical, new_shares[2:]))) == 32
+    with pytest.raises(InvalidRequest, match="invalid recovery key"):
+        run(recover_unseal_key(physical, result.key_shares[:2]))
+    barrier = Barrier(physical)
+    run(autounseal.unseal_auto(physical, barrier, static()))  # the seal is untouched
+    assert not barrier.sealed
 
 
 def test_bad_recovery_configuration_writes_nothing() -> None:
