@@ -6,7 +6,7 @@ Mirrors OpenBao's auto-unseal (vault/seal_autoseal.go, vault/init.go, vault/seal
   ``core/sealed-root-key``; ``core/seal-config`` says ``{"type": "transit", 1, 1}``; a random
   *recovery key* is split into ``recovery_shares`` (threshold ``recovery_threshold``), its
   quorum kept at ``core/recovery-config``. The recovery key never opens the root key: it only
-  authorises operator actions (generate-root, migration). ``core/recovery-key`` holds an
+  authorises operator actions (generate-root, rekey, migration). ``core/recovery-key`` holds an
   AES-GCM check value under it, so shares are proven without asking the seal.
 - ``unseal_auto``: the seal unwraps the root key and the barrier opens, with no operator.
 
