@@ -56,6 +56,15 @@ KEY_STEPS: list[Step] = [
     step("POST", f"{M}/keys/aes/trim", {"min_available_version": 2}, values=True),
     step("GET", f"{M}/keys/aes", values=True),
     step("DELETE", f"{M}/keys/aes", exact_errors=True),
+    step("DELETE", f"{M}/keys/aes/soft-delete", values=True),
+    step("DELETE", f"{M}/keys/aes/soft-delete", values=True),
+    step("POST", f"{M}/encrypt/aes", {"plaintext": HELLO}, exact_errors=True),
+    step("POST", f"{M}/hmac/aes", {"input": HELLO}, exact_errors=True),
+    step("GET", f"{M}/keys/aes", values=True),
+    step("POST", f"{M}/keys/aes/soft-delete-restore", values=True),
+    step("POST", f"{M}/keys/aes/soft-delete-restore", values=True),
+    step("DELETE", f"{M}/keys/missing/soft-delete"),
+    step("POST", f"{M}/encrypt/aes", {"plaintext": HELLO}),
     step("POST", f"{M}/keys/aes/config", {"deletion_allowed": True}),
     step("DELETE", f"{M}/keys/aes"),
     step("GET", f"{M}/keys/aes"),
@@ -376,6 +385,8 @@ def test_transit_intended_differences(pair: tuple[Target, Target]) -> None:
         step("POST", f"{mount}/keys/aes", {}),
         step("POST", f"{mount}/keys/open", {"exportable": True, "allow_plaintext_backup": True}),
         step("GET", f"{mount}/backup/open", save={"backup": "data.backup"}),
+        step("POST", f"{mount}/keys/gone", {}),
+        step("DELETE", f"{mount}/keys/gone/soft-delete"),
     ]
     for s in setup:
         assert ours.send(s).status < 300
@@ -392,6 +403,7 @@ def test_transit_intended_differences(pair: tuple[Target, Target]) -> None:
         (step("GET", f"{mount}/backup/aes"), "exporting is disallowed on the policy"),
         (step("POST", f"{mount}/restore", {"backup": "{backup}"}), 'key "open" already exists'),
         (step("POST", f"{mount}/restore", {"backup": "!!!"}), ""),
+        (step("POST", f"{mount}/keys/gone/rotate"), "refusing to use soft-deleted key"),
     ]  # fmt: skip
     for s, message in server_errors:
         their_status, their_error = _status_and_error(theirs, s)

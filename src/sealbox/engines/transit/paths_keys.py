@@ -1,7 +1,7 @@
 """``keys/``: list, create, read and delete keys; ``keys/:name/{config,rotate,trim}``.
 
 Mirrors openbao transit path_keys.go, path_keys_config.go, path_rotate.go and path_trim.go,
-with their messages. Create answers 200 with the key (as OpenBao does); a create of an
+with their messages, and OpenBao's soft-delete. Create answers 200 with the key (as OpenBao does); a create of an
 existing key returns it unchanged.
 """
 
@@ -82,6 +82,18 @@ class KeyPaths:
                 },
                 operations={Operation.UPDATE: self.trim_key},
                 synopsis="Trim key versions of a named key",
+            ),
+            Path(
+                f"keys/{NAME}/soft-delete",
+                fields=name,
+                operations={Operation.DELETE: self.soft_delete_key},
+                synopsis="Soft-delete a key: kept, but unusable until restored",
+            ),
+            Path(
+                f"keys/{NAME}/soft-delete-restore",
+                fields=name,
+                operations={Operation.UPDATE: self.soft_delete_restore_key},
+                synopsis="Make a soft-deleted key usable again",
             ),
             Path(
                 "keys/?",
@@ -174,6 +186,34 @@ class KeyPaths:
                     f"error deleting policy {name}: deletion is not allowed for this key"
                 )
             await store.delete(req.view, name)
+
+    async def _soft_delete(self, req: Request, d: FieldData, deleted: bool) -> Response | None:
+        name = d.get("name")
+        if await self.keyring.get(req.view, name) is None:
+            return None
+        before: list[bool] = []
+
+        def apply(policy: Policy) -> Policy:
+            before.append(policy.soft_deleted)
+            if policy.soft_deleted == deleted:
+                return policy
+            return policy.evolve(soft_deleted=deleted)
+
+        policy = await self.keyring.change(req.view, name, apply)
+        response = Response(data=describe(policy))
+        if before and before[0] == deleted:
+            response.warnings.append(
+                "key was already marked as soft deleted" if deleted else "key was already restored"
+            )
+        return response
+
+    async def soft_delete_key(self, req: Request, d: FieldData) -> Response | None:
+        """DELETE /:mount/keys/:name/soft-delete (OpenBao): the key stays but cannot be used."""
+        return await self._soft_delete(req, d, deleted=True)
+
+    async def soft_delete_restore_key(self, req: Request, d: FieldData) -> Response | None:
+        """POST /:mount/keys/:name/soft-delete-restore (OpenBao)."""
+        return await self._soft_delete(req, d, deleted=False)
 
     async def rotate_key(self, req: Request, d: FieldData) -> Response:
         """POST /:mount/keys/:name/rotate."""

@@ -216,6 +216,7 @@ class SignPaths:
         """POST /:mount/sign/:name(/:hash_algorithm)."""
         opts, prehashed = _sign_options(d)
         policy = await self.keyring.require(req.view, d.get("name"), "signing key not found")
+        _usable(policy)
         if not policy.type.supports_signing:
             raise InvalidRequest(f"key type {policy.type.wire_name} does not support signing")
         items, batch = _items(d, {"input": d.get("input"), "context": d.get("context")})
@@ -254,6 +255,7 @@ class SignPaths:
         policy = await self.keyring.require(
             req.view, d.get("name"), "signature verification key not found"
         )
+        _usable(policy)
         if not policy.type.supports_signing:
             raise InvalidRequest(f"key type {policy.type.wire_name} does not support verification")
         results: list[dict[str, Any]] = []
@@ -367,6 +369,11 @@ def _verify_kind(items: list[dict[str, Any]], batch: bool) -> str:
     return "hmac" if mac else "signature"
 
 
+def _usable(policy: Policy) -> None:
+    if policy.soft_deleted:
+        raise InvalidRequest("refusing to use soft-deleted key")
+
+
 def _sign_version(policy: Policy, version: int) -> int:
     if version == 0:
         return policy.latest_version
@@ -391,6 +398,7 @@ def _signature_version(policy: Policy, signature: str) -> tuple[int, str]:
 
 
 def _hmac_key(policy: Policy, version: int) -> bytes:
+    _usable(policy)
     if version < 0:
         raise InvalidRequest("key version does not exist (cannot be negative)")
     if version > policy.latest_version:
