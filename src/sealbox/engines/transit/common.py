@@ -45,7 +45,8 @@ def batch_items(raw: Any) -> list[dict[str, Any]]:
     """The ``batch_input`` list; a non-list or non-map item is a 400."""
     if not isinstance(raw, list):
         raise InvalidRequest(
-            f"failed to parse batch input: source data must be an array or slice, got {_go_type(raw)}"
+            "failed to parse batch input: source data must be an array or slice, "
+            f"got {_go_type(raw)}"
         )
     for index, item in enumerate(raw):
         if not isinstance(item, dict):

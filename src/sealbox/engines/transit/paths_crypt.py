@@ -174,7 +174,9 @@ class CryptPaths:
                 fields=_ENCRYPT_FIELDS,
                 operations={Operation.CREATE: self.encrypt, Operation.UPDATE: self.encrypt},
                 existence_check=self.key_exists,
-                synopsis="Encrypt a plaintext value or a batch of plaintext blocks using a named key",
+                synopsis=(
+                    "Encrypt a plaintext value or a batch of plaintext blocks using a named key"
+                ),
             ),
             Path(
                 f"decrypt/{NAME}",

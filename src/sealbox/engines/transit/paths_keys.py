@@ -1,8 +1,8 @@
 """``keys/``: list, create, read and delete keys; ``keys/:name/{config,rotate,trim}``.
 
 Mirrors openbao transit path_keys.go, path_keys_config.go, path_rotate.go and path_trim.go,
-with their messages, and OpenBao's soft-delete. Create answers 200 with the key (as OpenBao does); a create of an
-existing key returns it unchanged.
+with their messages, and OpenBao's soft-delete. Create answers 200 with the key (as OpenBao
+does); a create of an existing key returns it unchanged.
 """
 
 from __future__ import annotations
@@ -310,8 +310,8 @@ def _configured(policy: Policy, d: FieldData, warnings: list[str]) -> Policy:
                     f"{policy.latest_version}"
                 )
             changes["min_encryption_version"] = min_enc
-    enc = int(changes.get("min_encryption_version", policy.min_encryption_version))  # type: ignore[call-overload]
-    dec = int(changes.get("min_decryption_version", policy.min_decryption_version))  # type: ignore[call-overload]
+    enc = min_enc if "min_encryption_version" in changes else policy.min_encryption_version
+    dec = min_dec if "min_decryption_version" in changes else policy.min_decryption_version
     if 0 < enc < dec:
         raise InvalidRequest(
             "cannot set min encryption/decryption values; min encryption version of "
