@@ -7,6 +7,8 @@ migration, ``check_unseal_request`` refuses shares that cannot help (and says wh
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sealbox.barrier.autounseal import SHAMIR, quorum, stored_seal_type
 from sealbox.barrier.barrier import Barrier
 from sealbox.barrier.seal import UnsealProgress, read_seal_config
@@ -53,20 +55,27 @@ async def check_unseal_request(
         )
 
 
-async def status_fields(physical: Storage, setup: SealSetup) -> dict[str, object]:
-    """The seal-status members that depend on the seal: type, t, n, migration, recovery."""
+@dataclass(frozen=True, slots=True)
+class SealFields:
+    """The seal-dependent members of ``sys/seal-status``."""
+
+    seal_type: str
+    threshold: int
+    shares: int
+    migration: bool
+    recovery_seal: bool
+
+
+async def status_fields(physical: Storage, setup: SealSetup) -> SealFields:
+    """Type, t and n (the recovery keys' under an auto seal), migration and recovery_seal."""
     config = await read_seal_config(physical)
     if config is None:
-        configured = setup.seal.seal_type if setup.seal is not None else SHAMIR
         auto = setup.seal is not None
-        fields: dict[str, object] = {"type": configured, "t": 0, "n": 0}
+        kind = setup.seal.seal_type if setup.seal is not None else SHAMIR
+        threshold = shares = 0
     else:
-        threshold, shares = await quorum(physical)
         auto = config.seal_type != SHAMIR
-        fields = {"type": config.seal_type, "t": threshold, "n": shares}
+        kind = config.seal_type
+        threshold, shares = await quorum(physical)
     migration = await pending_migration(physical, setup.seal, setup.old_seal)
-    fields["migration"] = migration is not None
-    fields["recovery_seal"] = auto
-    if auto:
-        fields["recovery_seal_type"] = SHAMIR
-    return fields
+    return SealFields(kind, threshold, shares, migration is not None, auto)
