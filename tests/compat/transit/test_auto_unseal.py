@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from tests.compat.conftest import InitializedServer
 from tests.compat.transit.seal_servers import ConfigServer, wait_for
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
@@ -178,5 +179,45 @@ def test_recovery_keys_generate_a_root_token(tmp_path: Path, provider: Provider)
         wrong = base64.b64encode(secrets.token_bytes(32) + b"\x07").decode()
         refused = b.call("PUT", "sys/generate-root/update", key=wrong, nonce=attempt["nonce"])
         assert refused.status_code == 400
+    finally:
+        b.stop()
+
+
+@pytest.mark.parametrize("trust", ["tls_ca_cert", "tls_skip_verify", "untrusted"])
+def test_transit_seal_over_tls(
+    tmp_path: Path, sealbox_tls_server: InitializedServer, trust: str
+) -> None:
+    """The provider listens on TLS: B trusts it through its CA file, or skips verification;
+    with neither, B cannot even initialise (and nothing is written)."""
+    ca = sealbox_tls_server.ca_cert
+    assert ca is not None
+    mount = f"tls-{secrets.token_hex(4)}"
+    headers = {"X-Vault-Token": sealbox_tls_server.token}
+    base = f"{sealbox_tls_server.address}/v1"
+    for path, body in ((f"sys/mounts/{mount}", {"type": "transit"}), (f"{mount}/keys/{KEY}", {})):
+        requests.post(f"{base}/{path}", json=body, headers=headers, verify=ca, timeout=30)
+    setting = {
+        "tls_ca_cert": f'tls_ca_cert = "{ca}"',
+        "tls_skip_verify": "tls_skip_verify = true",
+        "untrusted": "",
+    }[trust]
+    block = (
+        f'seal "transit" {{\n  address = "{sealbox_tls_server.address}"\n  key_name = "{KEY}"\n'
+        f'  mount_path = "{mount}"\n  {setting}\n}}\n'
+    )
+    workdir = tmp_path / "b"
+    workdir.mkdir()
+    b = ConfigServer(workdir, block, env={"VAULT_TOKEN": sealbox_tls_server.token})
+    b.start()
+    try:
+        if trust == "untrusted":
+            refused = b.call("PUT", "sys/init", recovery_shares=1, recovery_threshold=1)
+            assert refused.status_code == 503
+            assert "unreachable" in refused.json()["errors"][0]
+            assert b.status()["initialized"] is False
+            return
+        _init_consumer(b)
+        b.restart()
+        wait_for(lambda: b.status()["sealed"] is False, "B to unseal over TLS")
     finally:
         b.stop()
