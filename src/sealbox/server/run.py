@@ -249,9 +249,11 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     tidy = asyncio.create_task(_tidy_tokens(core))
     periodic = asyncio.create_task(_run_periodic(core, [a for a in apps if a is not vault_app]))
     unsealer = asyncio.create_task(_auto_unseal(core))
+    renewer = asyncio.create_task(_renew_seal(core))
     await stop.wait()
     periodic.cancel()
     unsealer.cancel()
+    renewer.cancel()
     for server in servers:
         server.close()
     for connection in list(connections):
@@ -331,6 +333,21 @@ async def _auto_unseal(core: Any, first_delay: float = 1.0, max_delay: float = 3
         else:
             log.info("unsealed with the %s seal", seals.seal.seal_type)
             return
+
+
+async def _renew_seal(core: Any, interval: float = 3600.0) -> None:
+    """Renew the auto-unseal seal's credentials now and then (the Transit seal's token)."""
+    seal = core.config.seals.seal
+    if seal is None:
+        return
+    while True:
+        try:
+            await seal.renew()
+        except SealboxError as err:
+            log.warning(
+                "renewing the %s seal's token failed: %s", seal.seal_type, err.public_message
+            )
+        await asyncio.sleep(interval)
 
 
 async def _tidy_tokens(core: Any, interval: float = 300.0) -> None:

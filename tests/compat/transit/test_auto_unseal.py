@@ -221,3 +221,18 @@ def test_transit_seal_over_tls(
         wait_for(lambda: b.status()["sealed"] is False, "B to unseal over TLS")
     finally:
         b.stop()
+
+
+def test_the_seal_token_is_renewed_while_the_server_runs(
+    tmp_path: Path, provider: Provider
+) -> None:
+    def renewed() -> bool:
+        answer = provider.server.call("GET", "auth/token/lookup-self", provider.seal_token)
+        return bool(answer.json()["data"].get("last_renewal_time"))
+
+    assert not renewed()
+    b = _consumer(tmp_path, provider)
+    try:
+        wait_for(renewed, "B to renew its seal token")
+    finally:
+        b.stop()

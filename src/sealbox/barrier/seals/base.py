@@ -49,6 +49,10 @@ class AutoSeal(Protocol):
         """Unwrap what ``encrypt`` returned for the same ``aad``."""
         ...
 
+    async def renew(self) -> None:
+        """Periodic upkeep while the server runs (the Transit seal renews its token)."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections."""
         ...

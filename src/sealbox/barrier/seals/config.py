@@ -75,6 +75,7 @@ def build_seal(stanza: SealStanza) -> AutoSeal | None:
                 tls_client_cert=opts.get("tls_client_cert", ""),
                 tls_client_key=opts.get("tls_client_key", ""),
                 tls_skip_verify=str(opts.get("tls_skip_verify", "false")) in GO_TRUE,
+                disable_renewal=str(opts.get("disable_renewal", "false")) in GO_TRUE,
             )
         )
     if stanza.seal_type == "static":

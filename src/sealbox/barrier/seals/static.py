@@ -108,5 +108,8 @@ class StaticSeal:
         except (InvalidTag, ValueError, binascii.Error) as err:
             raise SealDecryptError("the static seal key does not open the root key") from err
 
+    async def renew(self) -> None:
+        """Nothing to renew."""
+
     async def aclose(self) -> None:
         """Nothing to release."""

@@ -2,7 +2,8 @@
 
 Mirrors OpenBao's ``seal "transit"`` (docs: configuration/seal/transit): ``address``,
 ``token``, ``key_name``, ``mount_path`` (default ``transit/``), ``namespace``,
-``tls_ca_cert``, ``tls_client_cert``/``tls_client_key`` and ``tls_skip_verify``. When the
+``tls_ca_cert``, ``tls_client_cert``/``tls_client_key``, ``tls_skip_verify`` and
+``disable_renewal`` (the token is renewed while the server runs, as OpenBao does). When the
 stanza has no ``token``, ``VAULT_TOKEN`` (or ``SEALBOX_TOKEN``) from the server's environment is
 used, so the token need not sit in the file. Wrapping is ``POST <mount>/encrypt/<key>`` with
 the purpose as ``associated_data``; the blob keeps the ``vault:v<N>:`` ciphertext, so a key
@@ -42,6 +43,7 @@ class TransitSealConfig:
     tls_client_cert: str = ""
     tls_client_key: str = ""
     tls_skip_verify: bool = False
+    disable_renewal: bool = False
 
     def validate(self) -> None:
         if not self.address:
@@ -140,6 +142,26 @@ class TransitSeal:
             return base64.b64decode(str(data.get("plaintext", "")), validate=True)
         except ValueError as err:
             raise SealUnavailable("transit seal: the decrypt answer was not base64") from err
+
+    async def renew(self) -> None:
+        """Renew the seal's token (``auth/token/renew-self``) unless ``disable_renewal``.
+
+        As OpenBao's transit seal does, so a token with a TTL does not expire under a running
+        server; a token that cannot be renewed (root, or not renewable) is left alone.
+        """
+        if self.config.disable_renewal:
+            return
+        try:
+            answer = await self._client.post("auth/token/renew-self", json={})
+        except httpx.HTTPError as err:
+            raise SealUnavailable(
+                f"transit seal: token renewal at {self.config.address} failed: {type(err).__name__}"
+            ) from err
+        if answer.status_code >= 500:
+            raise SealUnavailable(
+                f"transit seal: token renewal at {self.config.address} answered "
+                f"{answer.status_code}"
+            )
 
     async def aclose(self) -> None:
         await self._client.aclose()
