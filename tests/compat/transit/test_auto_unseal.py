@@ -236,3 +236,30 @@ def test_the_seal_token_is_renewed_while_the_server_runs(
         wait_for(renewed, "B to renew its seal token")
     finally:
         b.stop()
+
+
+def test_rekey_with_recovery_keys_replaces_them(tmp_path: Path, provider: Provider) -> None:
+    b = _consumer(tmp_path, provider)
+    try:
+        init = _init_consumer(b)
+        old = init["recovery_keys_base64"]
+        assert isinstance(old, list)
+        start = b.call("PUT", "sys/rekey/init", secret_shares=4, secret_threshold=3).json()
+        assert start["required"] == 2
+        b.call("PUT", "sys/rekey/update", key=old[0], nonce=start["nonce"]).raise_for_status()
+        done = b.call("PUT", "sys/rekey/update", key=old[1], nonce=start["nonce"]).json()
+        assert done["complete"] is True
+        assert len(done["keys_base64"]) == 4
+        status = b.status()
+        assert (status["t"], status["n"], status["sealed"]) == (3, 4, False)
+        attempt = b.call("PUT", "sys/rekey/init", secret_shares=1, secret_threshold=1).json()
+        # The old recovery keys no longer make a quorum (now three are needed).
+        for key in old[:2]:
+            b.call("PUT", "sys/rekey/update", key=key, nonce=attempt["nonce"]).raise_for_status()
+        stale = b.call("PUT", "sys/rekey/update", key=old[2], nonce=attempt["nonce"])
+        assert stale.status_code == 400
+        assert "invalid recovery key" in stale.json()["errors"][0]
+        b.restart()
+        wait_for(lambda: b.status()["sealed"] is False, "B to unseal itself after the rekey")
+    finally:
+        b.stop()
