@@ -3,8 +3,9 @@
 Accepted (Vault's names): ``storage "<type>" {...}`` (alias ``backend``), ``listener "tcp"
 {address, tls_disable, tls_cert_file, tls_key_file, tls_client_ca_file}``, ``api_addr``,
 ``cluster_name``, ``default_lease_ttl``, ``max_lease_ttl``, ``disable_mlock``, ``ui``,
-``log_level``, ``seal "<type>" {...}`` (transit, static; see barrier/seals); plus sealbox's ``audit_file_dirs`` (where API-enabled file audit devices may
-write; default ``/var/log/sealbox`` and the system temporary directory). Anything unknown or
+``log_level``, ``seal "<type>" {...}`` (transit, static; see barrier/seals); plus sealbox's
+``audit_file_dirs`` (where API-enabled file audit devices may write; default
+``/var/log/sealbox`` and the system temporary directory). Anything unknown or
 malformed raises ConfigError naming the file, the line and the reason; relative paths are
 resolved from the working directory, as Vault does.
 """
