@@ -342,11 +342,15 @@ async def _renew_seal(core: Any, interval: float = 3600.0) -> None:
         return
     while True:
         try:
-            await seal.renew()
+            renewed = await seal.renew()
         except SealboxError as err:
             log.warning(
                 "renewing the %s seal's token failed: %s", seal.seal_type, err.public_message
             )
+        else:
+            if not renewed:
+                return
+            log.info("renewed the %s seal's credentials", seal.seal_type)
         await asyncio.sleep(interval)
 
 

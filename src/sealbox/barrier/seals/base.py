@@ -49,8 +49,9 @@ class AutoSeal(Protocol):
         """Unwrap what ``encrypt`` returned for the same ``aad``."""
         ...
 
-    async def renew(self) -> None:
-        """Periodic upkeep while the server runs (the Transit seal renews its token)."""
+    async def renew(self) -> bool:
+        """Periodic upkeep while the server runs (the Transit seal renews its token);
+        whether there was anything to renew."""
         ...
 
     async def aclose(self) -> None:

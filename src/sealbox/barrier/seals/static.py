@@ -108,8 +108,9 @@ class StaticSeal:
         except (InvalidTag, ValueError, binascii.Error) as err:
             raise SealDecryptError("the static seal key does not open the root key") from err
 
-    async def renew(self) -> None:
+    async def renew(self) -> bool:
         """Nothing to renew."""
+        return False
 
     async def aclose(self) -> None:
         """Nothing to release."""

@@ -143,14 +143,14 @@ class TransitSeal:
         except ValueError as err:
             raise SealUnavailable("transit seal: the decrypt answer was not base64") from err
 
-    async def renew(self) -> None:
+    async def renew(self) -> bool:
         """Renew the seal's token (``auth/token/renew-self``) unless ``disable_renewal``.
 
         As OpenBao's transit seal does, so a token with a TTL does not expire under a running
         server; a token that cannot be renewed (root, or not renewable) is left alone.
         """
         if self.config.disable_renewal:
-            return
+            return False
         try:
             answer = await self._client.post("auth/token/renew-self", json={})
         except httpx.HTTPError as err:
@@ -162,6 +162,7 @@ class TransitSeal:
                 f"transit seal: token renewal at {self.config.address} answered "
                 f"{answer.status_code}"
             )
+        return answer.status_code < 400
 
     async def aclose(self) -> None:
         await self._client.aclose()
