@@ -59,6 +59,7 @@ bench: .venv bench-deps
 	$(BIN)/python bench/scan_bench.py
 	$(BIN)/python bench/pki_bench.py
 	$(BIN)/python bench/aws_bench.py
+	$(BIN)/python bench/transit_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -24,7 +24,7 @@ async def seal_status(core: Core) -> dict[str, Any]:
     """The seal-status object (also the answer of sys/unseal)."""
     seal = await core.seal_status()
     status: dict[str, Any] = {
-        "type": "shamir",
+        "type": seal.seal_type,
         "initialized": seal.initialized,
         "sealed": seal.sealed,
         "t": seal.threshold,
@@ -33,10 +33,12 @@ async def seal_status(core: Core) -> dict[str, Any]:
         "nonce": seal.nonce,
         "version": __version__,
         "build_date": "",
-        "migration": False,
-        "recovery_seal": False,
+        "migration": seal.migration,
+        "recovery_seal": seal.recovery_seal,
         "storage_type": core.config.storage_type,
     }
+    if seal.recovery_seal:
+        status["recovery_seal_type"] = "shamir"
     if not seal.sealed:
         status["cluster_name"] = core.config.cluster_name
         status["cluster_id"] = core.cluster_id
@@ -60,14 +62,29 @@ async def handle_init(
     if method not in ("POST", "PUT"):
         raise UnsupportedOperation("")  # compat: bao answers 405 {"errors": []}
     shares, threshold = _int_field(data, "secret_shares"), _int_field(data, "secret_threshold")
-    if data.get("pgp_keys") or data.get("root_token_pgp_key"):
+    if data.get("pgp_keys") or data.get("root_token_pgp_key") or data.get("recovery_pgp_keys"):
         raise InvalidRequest("PGP-encrypted key shares are not supported")
-    result = await core.initialize(shares, threshold)
-    return 200, {
+    recovery = _int_field(data, "recovery_shares"), _int_field(data, "recovery_threshold")
+    auto = core.config.seals.seal is not None
+    if not auto and any(recovery):
+        # compat: OpenBao's wording (http/sys_init.go)
+        raise InvalidRequest(
+            "parameters recovery_shares,recovery_threshold not applicable to seal type shamir"
+        )
+    result = await core.initialize(
+        shares, threshold, recovery_shares=recovery[0], recovery_threshold=recovery[1]
+    )
+    body: dict[str, Any] = {
         "keys": [share.hex() for share in result.keys],
         "keys_base64": [base64.b64encode(share).decode() for share in result.keys],
         "root_token": result.root_token,
     }
+    if auto:
+        body["recovery_keys"] = [share.hex() for share in result.recovery_keys]
+        body["recovery_keys_base64"] = [
+            base64.b64encode(share).decode() for share in result.recovery_keys
+        ]
+    return 200, body
 
 
 async def handle_seal_status(
@@ -104,7 +121,7 @@ async def handle_unseal(
     # compat: the key is decoded (and a malformed one refused) before the sealed check.
     share = decode_share(key)
     if core.sealed:
-        await core.unseal(share)
+        await core.unseal(share, migrate=coerce(FieldType.BOOL, data.get("migrate", False)))
     return 200, await seal_status(core)
 
 

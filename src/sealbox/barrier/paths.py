@@ -12,5 +12,19 @@ from __future__ import annotations
 KEYRING_PATH = "core/keyring"
 ROOT_KEY_PATH = "core/root-key"
 SEAL_CONFIG_PATH = "core/seal-config"
+# Auto-unseal (barrier/autounseal.py): the root key wrapped by the seal, the recovery-key
+# quorum, and a check value that proves recovery shares without the seal.
+SEALED_ROOT_KEY_PATH = "core/sealed-root-key"
+RECOVERY_CONFIG_PATH = "core/recovery-config"
+RECOVERY_KEY_PATH = "core/recovery-key"
 
-RESERVED_PATHS = frozenset({KEYRING_PATH, ROOT_KEY_PATH, SEAL_CONFIG_PATH})
+RESERVED_PATHS = frozenset(
+    {
+        KEYRING_PATH,
+        ROOT_KEY_PATH,
+        SEAL_CONFIG_PATH,
+        SEALED_ROOT_KEY_PATH,
+        RECOVERY_CONFIG_PATH,
+        RECOVERY_KEY_PATH,
+    }
+)

@@ -131,6 +131,11 @@ async def recover_unseal_key(physical: Storage, shares: list[bytes]) -> bytes:
     config = await read_seal_config(physical)
     if config is None:
         raise NotInitialized
+    if config.seal_type != SEAL_TYPE:
+        # An auto-unseal seal: operators hold recovery keys instead (barrier/autounseal.py).
+        from sealbox.barrier.autounseal import recover_recovery_key
+
+        return await recover_recovery_key(physical, shares)
     unseal_key = _combine(shares)
     await _decrypt_root_key(physical, unseal_key)
     return unseal_key
@@ -157,6 +162,13 @@ async def replace_unseal_key(
     """
     config = SealConfig(shares, threshold)
     config.validate()
+    stored = await read_seal_config(physical)
+    if stored is not None and stored.seal_type != SEAL_TYPE:
+        # Under an auto-unseal seal the operators hold recovery keys: rekey replaces those.
+        from sealbox.barrier.autounseal import replace_recovery_key
+
+        await replace_recovery_key(physical, unseal_key, new_unseal_key, shares, threshold)
+        return
     if len(new_unseal_key) != aes_gcm.KEY_SIZE:
         raise InvalidRequest(_INVALID_KEY)
     root_key = await _decrypt_root_key(physical, unseal_key)

@@ -55,11 +55,20 @@ def _init_text(shares: int, threshold: int) -> str:
 @output_flags
 @click.option("--key-shares", "--n", "key_shares", type=int, default=5)
 @click.option("--key-threshold", "--t", "key_threshold", type=int, default=3)
+@click.option("--recovery-shares", "recovery_shares", type=int, default=5)
+@click.option("--recovery-threshold", "recovery_threshold", type=int, default=3)
 @click.option("--status", is_flag=True, default=False)
 @_ARGS
 @run
-def init_cmd(key_shares: int, key_threshold: int, status: bool, args: tuple[str, ...]) -> int:
-    """Initialize the server: create the root key's shares and the root token."""
+def init_cmd(
+    key_shares: int,
+    key_threshold: int,
+    recovery_shares: int,
+    recovery_threshold: int,
+    status: bool,
+    args: tuple[str, ...],
+) -> int:
+    """Initialize the server: create the root key's shares (or recovery keys) and root token."""
     usage_args(args, 0)
     with make_client() as client:
         if status:
@@ -70,34 +79,51 @@ def init_cmd(key_shares: int, key_threshold: int, status: bool, args: tuple[str,
                 return Exit.OK
             out("Sealbox is not initialized")
             return Exit.REMOTE
+        with api_errors("Error checking seal status"):
+            auto = bool((client.read("sys/seal-status") or {}).get("recovery_seal"))
+        request = {"secret_shares": key_shares, "secret_threshold": key_threshold}
+        if auto:  # compat: like bao, recovery settings go only to an auto-unseal server
+            request.update(recovery_shares=recovery_shares, recovery_threshold=recovery_threshold)
         with api_errors("Error initializing"):
-            result = client.write(
-                "sys/init", {"secret_shares": key_shares, "secret_threshold": key_threshold}
-            )
+            result = client.write("sys/init", request)
     result = result or {}
-    keys_b64 = list(result.get("keys_base64") or [])
     if output_format() != "table":
-        return output_data(
-            {
-                "unseal_keys_b64": keys_b64,
-                "unseal_keys_hex": list(result.get("keys") or []),
-                "unseal_shares": key_shares,
-                "unseal_threshold": key_threshold,
-                "recovery_keys_b64": [],
-                "recovery_keys_hex": [],
-                "recovery_keys_shares": 0,
-                "recovery_keys_threshold": 0,
-                "root_token": result.get("root_token", ""),
-            },
-            struct=True,
-        )
-    for i, key in enumerate(keys_b64, 1):
+        return output_data(_init_data(result, request), struct=True)
+    for i, key in enumerate(result.get("keys_base64") or [], 1):
         out(f"Unseal Key {i}: {key}")
+    for i, key in enumerate(result.get("recovery_keys_base64") or [], 1):
+        out(f"Recovery Key {i}: {key}")
     out("")
     out(f"Initial Root Token: {result.get('root_token', '')}")
     out("")
-    out(_init_text(key_shares, key_threshold))
+    if auto:
+        out(_recovery_text(recovery_shares, recovery_threshold))
+    else:
+        out(_init_text(key_shares, key_threshold))
     return Exit.OK
+
+
+def _init_data(result: dict[str, Any], request: dict[str, int]) -> dict[str, Any]:
+    auto = "recovery_shares" in request
+    return {
+        "unseal_keys_b64": list(result.get("keys_base64") or []),
+        "unseal_keys_hex": list(result.get("keys") or []),
+        "unseal_shares": 1 if auto else request["secret_shares"],
+        "unseal_threshold": 1 if auto else request["secret_threshold"],
+        "recovery_keys_b64": list(result.get("recovery_keys_base64") or []),
+        "recovery_keys_hex": list(result.get("recovery_keys") or []),
+        "recovery_keys_shares": request.get("recovery_shares", 0),
+        "recovery_keys_threshold": request.get("recovery_threshold", 0),
+        "root_token": result.get("root_token", ""),
+    }
+
+
+def _recovery_text(shares: int, threshold: int) -> str:
+    return (
+        "Success! sealbox is initialized\n\n"
+        f"Recovery key initialized with {shares} key shares and a key threshold of "
+        f"{threshold}. Please\nsecurely distribute the key shares printed above."
+    )
 
 
 @operator.command("unseal")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sealbox.barrier.seals import SealSetup
+
 # compat: Vault's system default and maximum lease TTL, 768h (32 days).
 DEFAULT_LEASE_TTL = 768 * 3600
 
@@ -19,3 +21,5 @@ class CoreConfig:
     storage_type: str = "inmem"
     # Directories where audit file devices enabled through the API may write.
     audit_dirs: tuple[str, ...] = field(default_factory=tuple)
+    # The auto-unseal seal (and one being migrated from); none means Shamir.
+    seals: SealSetup = field(default_factory=SealSetup)

@@ -18,9 +18,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sealbox.auth.token import TokenAuthMethod, TokenContext
+from sealbox.barrier.autounseal import initialize_auto, unseal_auto
 from sealbox.barrier.barrier import Barrier
-from sealbox.barrier.seal import UnsealProgress, read_seal_config
 from sealbox.barrier.seal import initialize as seal_initialize
+from sealbox.barrier.seal import read_seal_config
+from sealbox.barrier.seal_control import (
+    Progress,
+    check_unseal_request,
+    seal_progress,
+    status_fields,
+)
 from sealbox.core.audit import AuditBroker
 from sealbox.core.config import CoreConfig
 from sealbox.core.expiration import ExpirationManager
@@ -52,11 +59,16 @@ class InitOutput:
 
     keys: list[bytes] = field(repr=False)
     root_token: str = field(repr=False)
+    # With an auto-unseal seal: the recovery key shares (``keys`` is then empty).
+    recovery_keys: list[bytes] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class SealStatus:
-    """What ``sys/seal-status`` reports, read while sealed or not."""
+    """What ``sys/seal-status`` reports, read while sealed or not.
+
+    Under an auto-unseal seal, ``threshold``/``shares`` are the recovery keys'.
+    """
 
     initialized: bool
     sealed: bool
@@ -64,6 +76,9 @@ class SealStatus:
     shares: int
     progress: int
     nonce: str
+    seal_type: str = "shamir"
+    migration: bool = False
+    recovery_seal: bool = False
 
 
 class Core:
@@ -108,7 +123,7 @@ class Core:
         self._periodic = PeriodicRunner(self.mounts.router)
         self.tokens.on_revoke.append(self._token_revoked)
         self.tokens.on_revoke.append(self.expiration.revoke_by_token)
-        self.unseal_progress: UnsealProgress | None = None
+        self.unseal_progress: Progress | None = None
         self.cluster_id = ""
 
     # ---- the backends that see core services ----------------------------------------
@@ -145,24 +160,43 @@ class Core:
     async def seal_status(self) -> SealStatus:
         """The seal's configuration and the progress of an unseal under way."""
         config = await read_seal_config(self.physical)
+        seal = await status_fields(self.physical, self.config.seals)
         progress = self.unseal_progress if self.sealed else None
         given = progress.progress if progress else 0
         return SealStatus(
             initialized=config is not None,
             sealed=self.sealed,
-            threshold=config.secret_threshold if config else 0,
-            shares=config.secret_shares if config else 0,
+            threshold=seal.threshold,
+            shares=seal.shares,
             progress=given,
             nonce=progress.nonce if progress and given else "",
+            seal_type=seal.seal_type,
+            migration=seal.migration,
+            recovery_seal=seal.recovery_seal,
         )
 
     async def initialize(
-        self, shares: int, threshold: int, root_token_id: str | None = None
+        self,
+        shares: int,
+        threshold: int,
+        root_token_id: str | None = None,
+        *,
+        recovery_shares: int = 0,
+        recovery_threshold: int = 0,
     ) -> InitOutput:
-        """Create the seal, keyring and first root token (400 when already initialised)."""
+        """Create the seal, keyring and first root token (400 when already initialised).
+
+        With an auto-unseal seal the shares are recovery shares and the server stays unsealed.
+        """
         if await self.initialized():
             raise InvalidRequest("Vault is already initialized")
-        result = await seal_initialize(self.physical, self.barrier, shares, threshold)
+        auto = self.config.seals.seal
+        if auto is not None:
+            result = await initialize_auto(
+                self.physical, self.barrier, auto, recovery_shares, recovery_threshold
+            )
+        else:
+            result = await seal_initialize(self.physical, self.barrier, shares, threshold)
         await self.barrier.unseal(result.root_key)
         await self._post_unseal(first_time=True)
         if root_token_id:
@@ -173,31 +207,45 @@ class Core:
             )
         else:
             root_token = await self.tokens.create_root_token(None)
+        if auto is not None:
+            return InitOutput([], root_token, recovery_keys=list(result.key_shares))
         self.barrier.seal()
         await self._teardown()
         return InitOutput(keys=list(result.key_shares), root_token=root_token)
 
-    async def progress(self) -> UnsealProgress:
-        """The unseal progress tracker (created lazily from the stored seal config)."""
+    async def progress(self) -> Progress:
+        """The unseal (or seal migration) progress tracker, created lazily."""
         if self.unseal_progress is None:
             if await read_seal_config(self.physical) is None:
                 raise InvalidRequest("Vault is not initialized")
-            self.unseal_progress = UnsealProgress(self.physical, self.barrier)
+            self.unseal_progress = await seal_progress(
+                self.physical, self.barrier, self.config.seals
+            )
         return self.unseal_progress
 
     def _forget_progress(self) -> None:
         """After a rekey, shares given for an unseal belong to the old key: start over."""
         self.unseal_progress = None
 
-    async def unseal(self, key: bytes) -> bool:
-        """Submit one share; True once unsealed."""
+    async def unseal(self, key: bytes, migrate: bool = False) -> bool:
+        """Submit one share (with ``migrate`` during a seal migration); True once unsealed."""
         if not self.sealed:
             return True
         progress = await self.progress()
+        await check_unseal_request(self.physical, progress, migrate, self.config.seals)
         if await progress.submit(key):
+            self.unseal_progress = None
             await self._post_unseal(first_time=False)
             return True
         return False
+
+    async def auto_unseal(self) -> None:
+        """Unseal with the configured auto-unseal seal (raises while it is unavailable)."""
+        seal = self.config.seals.seal
+        if seal is None or not self.sealed:
+            return
+        await unseal_auto(self.physical, self.barrier, seal)
+        await self._post_unseal(first_time=False)
 
     async def seal(self) -> None:
         """Forget the keys and drop every mounted backend."""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sealbox.barrier.autounseal import quorum
 from sealbox.barrier.seal import read_seal_config, recover_unseal_key, rekey_shares
 from sealbox.core.tokens import TokenStore
 from sealbox.errors import InvalidRequest
@@ -75,7 +76,7 @@ class SealOperations:
         config = await read_seal_config(self._physical)
         if config is None:
             raise InvalidRequest("Vault is not initialized")
-        return config.secret_threshold, config.secret_shares
+        return await quorum(self._physical)  # recovery keys under an auto-unseal seal
 
     # ---- rekey ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from sealbox.engines.cubbyhole import cubbyhole_factory
 from sealbox.engines.database import database_factory
 from sealbox.engines.kv import kv_factory
 from sealbox.engines.pki import pki_factory
+from sealbox.engines.transit import transit_factory
 from sealbox.framework import Backend, BackendConfig
 
 ENGINE_FACTORIES: dict[str, Callable[[BackendConfig], Backend]] = {
@@ -19,6 +20,7 @@ ENGINE_FACTORIES: dict[str, Callable[[BackendConfig], Backend]] = {
     "cubbyhole": cubbyhole_factory,
     "database": database_factory,
     "pki": pki_factory,
+    "transit": transit_factory,
 }
 
 __all__ = ["ENGINE_FACTORIES"]

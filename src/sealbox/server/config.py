@@ -3,8 +3,9 @@
 Accepted (Vault's names): ``storage "<type>" {...}`` (alias ``backend``), ``listener "tcp"
 {address, tls_disable, tls_cert_file, tls_key_file, tls_client_ca_file}``, ``api_addr``,
 ``cluster_name``, ``default_lease_ttl``, ``max_lease_ttl``, ``disable_mlock``, ``ui``,
-``log_level``; plus sealbox's ``audit_file_dirs`` (where API-enabled file audit devices may
-write; default ``/var/log/sealbox`` and the system temporary directory). Anything unknown or
+``log_level``, ``seal "<type>" {...}`` (transit, static; see barrier/seals); plus sealbox's
+``audit_file_dirs`` (where API-enabled file audit devices may write; default
+``/var/log/sealbox`` and the system temporary directory). Anything unknown or
 malformed raises ConfigError naming the file, the line and the reason; relative paths are
 resolved from the working directory, as Vault does.
 """
@@ -35,6 +36,7 @@ _TOP_KEYS = {
     "log_level",
     "audit_file_dirs",
     "pid_file",
+    "seal",
 }
 _STORAGE_OPTIONS = {"inmem": set(), "sqlite": {"path"}}
 _LISTENER_KEYS = {
@@ -98,6 +100,8 @@ class ServerConfig:
     ui: bool = False
     log_level: str = "info"
     audit_file_dirs: tuple[str, ...] = DEFAULT_AUDIT_DIRS
+    # ``seal "<type>" {...}`` blocks as (type, settings); built in barrier/seals at start.
+    seals: tuple[tuple[str, dict[str, str]], ...] = ()
 
 
 class _Source:
@@ -238,6 +242,28 @@ def _listeners(source: _Source, value: Any) -> tuple[Listener, ...]:
     return tuple(out)
 
 
+def _seals(source: _Source, value: Any) -> tuple[tuple[str, dict[str, str]], ...]:
+    """``seal "<type>" {...}`` blocks (at most two: the seal and one being migrated from)."""
+    blocks: list[tuple[str, dict[str, str]]] = []
+    for block in value if isinstance(value, list) else [value]:
+        if not isinstance(block, dict):
+            raise source.error("seal", 'seal must be a block like seal "transit" { ... }')
+        for kind, bodies in block.items():
+            for body in bodies if isinstance(bodies, list) else [bodies]:
+                if not isinstance(body, dict):
+                    raise source.error("seal", f"seal {kind!r} must be a block")
+                blocks.append((str(kind), {k: _seal_value(v) for k, v in body.items()}))
+    if len(blocks) > 2:
+        raise source.error("seal", "at most two seal blocks are allowed (one for migration)")
+    return tuple(blocks)
+
+
+def _seal_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _abs(value: Any) -> str:
     return str(Path(str(value)).expanduser().absolute()) if value else ""
 
@@ -287,6 +313,8 @@ def _build(raw: dict[str, Any], sources: dict[str, _Source]) -> ServerConfig:
         if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
             raise sources["audit_file_dirs"].error("audit_file_dirs", "must be a list of paths")
         values["audit_file_dirs"] = tuple(_abs(d) for d in dirs)
+    if "seal" in raw:
+        values["seals"] = _seals(sources["seal"], raw["seal"])
     config = ServerConfig(
         storage_type=storage_type, storage_options=storage_options, listeners=listeners, **values
     )

@@ -15,6 +15,7 @@ import ssl
 import sys
 from typing import Any
 
+from sealbox.errors import SealboxError
 from sealbox.server.config import ConfigError, Listener, ServerConfig, load_config
 
 log = logging.getLogger("sealbox.server")
@@ -102,11 +103,13 @@ def _dev_aws_address(vault_address: str) -> str:
 
 
 async def _build_core(config: ServerConfig) -> Any:
+    from sealbox.barrier.seals import SealStanza, seal_setup
     from sealbox.core.config import CoreConfig
     from sealbox.core.core import Core
     from sealbox.storage import open_storage
     from sealbox.storage.cache import CachedStorage
 
+    seals = seal_setup(tuple(SealStanza(kind, opts) for kind, opts in config.seals))
     physical = open_storage(config.storage_type, config.storage_options)
     if config.storage_type != "inmem":
         physical = CachedStorage(physical)
@@ -119,6 +122,7 @@ async def _build_core(config: ServerConfig) -> Any:
         cluster_name=config.cluster_name or "sealbox-cluster",
         storage_type=config.storage_type,
         audit_dirs=config.audit_file_dirs,
+        seals=seals,
     )
     return Core(physical, core_config)
 
@@ -204,7 +208,11 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     except (ListenerError, ssl.SSLError, OSError) as err:
         print(f"Error initializing listener: {err}", file=sys.stderr)
         return 1
-    core = await _build_core(config)
+    try:
+        core = await _build_core(config)
+    except SealboxError as err:  # a seal block that cannot work (missing key, bad address)
+        print(f"Error configuring the seal: {err.public_message}", file=sys.stderr)
+        return 1
     vault_app = VaultAPI(core)
     root_token = ""
     if dev:
@@ -240,8 +248,12 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         loop.add_signal_handler(sig, stop.set)
     tidy = asyncio.create_task(_tidy_tokens(core))
     periodic = asyncio.create_task(_run_periodic(core, [a for a in apps if a is not vault_app]))
+    unsealer = asyncio.create_task(_auto_unseal(core))
+    renewer = asyncio.create_task(_renew_seal(core))
     await stop.wait()
     periodic.cancel()
+    unsealer.cancel()
+    renewer.cancel()
     for server in servers:
         server.close()
     for connection in list(connections):
@@ -288,6 +300,58 @@ async def _run_periodic(core: Any, doors: list[Any], interval: float = 60.0) -> 
                 await door.periodic()
             except Exception as err:  # noqa: BLE001 - a background worker must keep running
                 log.warning("periodic task failed: %s", type(err).__name__)
+
+
+async def _auto_unseal(core: Any, first_delay: float = 1.0, max_delay: float = 30.0) -> None:
+    """Unseal once at start with the auto-unseal seal, retrying with back-off until it works.
+
+    Nothing to do without a seal, before init (init unseals) or while a migration waits for
+    the operators' keys. After an operator seals the server it stays sealed until restarted,
+    as in OpenBao.
+    """
+    from sealbox.barrier.seal_migration import pending_migration
+
+    seals = core.config.seals
+    if seals.seal is None:
+        return
+    delay = first_delay
+    while core.sealed and await core.initialized():
+        if await pending_migration(core.physical, seals.seal, seals.old_seal) is not None:
+            log.warning("seal migration pending: unseal with the keys and -migrate")
+            return
+        try:
+            await core.auto_unseal()
+        except SealboxError as err:
+            log.error(
+                "auto-unseal with the %s seal failed, retrying in %.0fs: %s",
+                seals.seal.seal_type,
+                delay,
+                err.public_message,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
+        else:
+            log.info("unsealed with the %s seal", seals.seal.seal_type)
+            return
+
+
+async def _renew_seal(core: Any, interval: float = 3600.0) -> None:
+    """Renew the auto-unseal seal's credentials now and then (the Transit seal's token)."""
+    seal = core.config.seals.seal
+    if seal is None:
+        return
+    while True:
+        try:
+            renewed = await seal.renew()
+        except SealboxError as err:
+            log.warning(
+                "renewing the %s seal's token failed: %s", seal.seal_type, err.public_message
+            )
+        else:
+            if not renewed:
+                return
+            log.info("renewed the %s seal's credentials", seal.seal_type)
+        await asyncio.sleep(interval)
 
 
 async def _tidy_tokens(core: Any, interval: float = 300.0) -> None:

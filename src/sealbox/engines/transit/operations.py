@@ -1,0 +1,90 @@
+"""Encrypt and decrypt one value with a policy: version checks, envelope, key-type dispatch.
+
+Mirrors keysutil ``EncryptWithFactory`` and ``DecryptWithFactory`` (their checks, order and
+messages). Input and output are the wire strings: base64 plaintext in, ``vault:v<N>:...`` out.
+Every failure raises ``InvalidRequest`` (the caller's fault) or ``InternalError``.
+"""
+
+from __future__ import annotations
+
+from sealbox.engines.transit import asymmetric, ciphertext, symmetric
+from sealbox.engines.transit.common import b64decode, b64encode
+from sealbox.engines.transit.policy import Policy
+from sealbox.errors import InvalidRequest
+
+TOO_OLD = "ciphertext or signature version is disallowed by policy (too old)"
+
+
+def resolve_encrypt_version(policy: Policy, version: int) -> int:
+    if version == 0:
+        return policy.latest_version
+    if version < 0:
+        raise InvalidRequest("requested version for encryption is negative")
+    if version > policy.latest_version:
+        raise InvalidRequest(
+            "requested version for encryption is higher than the latest key version"
+        )
+    if version < policy.min_encryption_version:
+        raise InvalidRequest(
+            "requested version for encryption is less than the minimum encryption key version"
+        )
+    return version
+
+
+def encrypt_value(
+    policy: Policy,
+    version: int,
+    context: bytes,
+    plaintext_b64: str,
+    associated_data: bytes | None = None,
+) -> tuple[str, int]:
+    """(``vault:v<N>:...``, N) for one base64 plaintext."""
+    if policy.soft_deleted:
+        raise InvalidRequest("refusing to use soft-deleted key")
+    if not policy.type.supports_encryption:
+        raise InvalidRequest(
+            f"message encryption not supported for key type {policy.type.wire_name}"
+        )
+    try:
+        plaintext = b64decode(plaintext_b64)
+    except ValueError as err:
+        raise InvalidRequest(str(err)) from err
+    version = resolve_encrypt_version(policy, version)
+    if policy.type.symmetric:
+        raw = symmetric.encrypt(policy, version, plaintext, context, associated_data)
+    else:
+        entry = policy.entry(version)
+        if entry is None:
+            raise InvalidRequest("no such key version")
+        raw = asymmetric.rsa_encrypt(entry, plaintext)
+    return policy.version_prefix(version) + b64encode(raw), version
+
+
+def decrypt_value(
+    policy: Policy, context: bytes, value: str, associated_data: bytes | None = None
+) -> str:
+    """The base64 plaintext of one ``vault:v<N>:...`` ciphertext."""
+    if policy.soft_deleted:
+        raise InvalidRequest("refusing to use soft-deleted key")
+    if not policy.type.supports_decryption:
+        raise InvalidRequest(
+            f"message decryption not supported for key type {policy.type.wire_name}"
+        )
+    version, payload = ciphertext.split(policy, value)
+    version = version or 1  # compat: version 0 is the pre-0.3 numbering of version 1
+    if version > policy.latest_version:
+        raise InvalidRequest("invalid ciphertext: version is too new")
+    if policy.min_decryption_version > 0 and version < policy.min_decryption_version:
+        raise InvalidRequest(TOO_OLD)
+    try:
+        raw = b64decode(payload)
+    except ValueError as err:
+        raise InvalidRequest("invalid ciphertext: could not decode base64") from err
+    if policy.type.symmetric:
+        plain = symmetric.decrypt(policy, version, raw, context, associated_data)
+    else:
+        entry = policy.entry(version)
+        if entry is None:
+            raise InvalidRequest("no such key version")
+        plain = asymmetric.rsa_decrypt(entry, raw)
+    return b64encode(plain)
