@@ -1,0 +1,47 @@
+"""What the server process needs from the GCP door: its config, its app, the dev banner.
+
+``listener "gcp" { address, tls_*, mount = "secret", project_id = "sealbox",
+project_number = "123456789012" }``. Bearer tokens are sealbox tokens. Dev mode serves the door
+on its own port and prints what a shell needs for gcloud (the endpoint override, the root token
+as access token, the project) and for the Python client (``transport="rest"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sealbox.api.facades.gcp.app import GcpAPI
+from sealbox.api.facades.gcp.context import DoorConfig
+from sealbox.api.facades.gcp.errors import InvalidArgument
+from sealbox.api.facades.gcp.kv import CoreDoor
+from sealbox.api.facades.gcp.names import check_project
+
+LISTENER_KEYS = frozenset({"mount", "project_id", "project_number"})
+
+DEV_BANNER = """\
+The GCP Secret Manager door listens on {endpoint} (KV v2 mount secret/, project {project}):
+
+    $ export CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER='{endpoint}/'
+    $ export CLOUDSDK_AUTH_ACCESS_TOKEN='{token}'
+    $ export CLOUDSDK_CORE_PROJECT='{project}'
+"""
+
+
+def door_config(options: dict[str, Any]) -> DoorConfig:
+    """The door's settings from a ``listener "gcp"`` block's own options."""
+    mount = str(options.get("mount") or "secret").strip("/")
+    if not mount:
+        raise ValueError('listener "gcp": invalid mount')
+    project = str(options.get("project_id", "sealbox"))
+    number = str(options.get("project_number", "123456789012"))
+    try:
+        check_project(project)
+    except InvalidArgument as err:
+        raise ValueError(f'listener "gcp": invalid project_id {project!r}') from err
+    if not number.isdigit():
+        raise ValueError('listener "gcp": project_number must be digits')
+    return DoorConfig(mount=mount + "/", project_id=project, project_number=number)
+
+
+def build_app(core: CoreDoor, config: DoorConfig) -> GcpAPI:
+    return GcpAPI(core, config)
