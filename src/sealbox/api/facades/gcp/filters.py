@@ -55,8 +55,7 @@ def _compare(op: str, have: str, want: str) -> bool:
     if op == ":":
         if want == "*":
             return True
-        pattern = want if "*" in want else f"*{want}*"
-        return fnmatch.fnmatchcase(have, pattern)
+        return fnmatch.fnmatchcase(have, f"*{want}*")  # "has": a substring, * inside it
     if op in ("=", "!="):
         equal = fnmatch.fnmatchcase(have, want) if "*" in want else have == want
         return equal if op == "=" else not equal
