@@ -58,10 +58,11 @@ def servers(tmp_path: Path) -> Iterator[dict[str, Any]]:
         root = init["root_token"]
         (tmp_path / "door-token").write_text(root + "\n")
         headers = {"X-Vault-Token": root}
-        for path, body in (
+        enable: list[tuple[str, dict[str, Any]]] = [
             ("sys/mounts/apps", {"type": "kv", "options": {"version": "2"}}),
             ("sys/auth/sigv4", {"type": "sigv4"}),
-        ):
+        ]
+        for path, body in enable:
             assert requests.post(f"{address}/v1/{path}", json=body, headers=headers, timeout=30).ok
         key = requests.post(
             f"{address}/v1/auth/sigv4/keys/ci", json={"token": root}, headers=headers, timeout=30
