@@ -57,7 +57,7 @@ _AWS_LISTENER_KEYS = _LISTENER_KEYS | {
     "rotation_function",
 }
 # listener "gcp": the GCP Secret Manager door (api/facades/gcp/server.py reads its options).
-_GCP_LISTENER_KEYS = _LISTENER_KEYS | {"mount", "project_id", "project_number"}
+_GCP_LISTENER_KEYS = _LISTENER_KEYS | {"mount", "project_id", "project_number", "grpc_address"}
 
 
 class ConfigError(Exception):

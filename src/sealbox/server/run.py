@@ -64,7 +64,10 @@ def run_server(
                 listeners.append(Listener(address=aws_address, tls_disable=True, kind="aws"))
             if dev_gcp_listen_address != "off":
                 gcp_address = dev_gcp_listen_address or _dev_aws_address(dev_listen_address, 20)
-                listeners.append(Listener(address=gcp_address, tls_disable=True, kind="gcp"))
+                grpc = {"grpc_address": _dev_aws_address(dev_listen_address, 21)}
+                listeners.append(
+                    Listener(address=gcp_address, tls_disable=True, kind="gcp", options=grpc)
+                )
             config = ServerConfig(listeners=tuple(listeners))
         elif config_paths:
             config = load_config(config_paths)
@@ -263,7 +266,7 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
 async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: str) -> Any:
     """The application a listener serves: the Vault API, or the AWS door (dev: set up)."""
     if listener.kind == "gcp":
-        return _gcp_app(listener, core, root_token)
+        return await _gcp_app(listener, core, root_token)
     if listener.kind != "aws":
         return vault_app
     from sealbox.api.facades.aws import server as aws
@@ -282,17 +285,24 @@ async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: st
     return aws.build_app(core, door)
 
 
-def _gcp_app(listener: Listener, core: Any, root_token: str) -> Any:
-    """The GCP door (dev: its banner; the root token is the access token)."""
+async def _gcp_app(listener: Listener, core: Any, root_token: str) -> Any:
+    """The GCP door, REST and (with grpc_address) gRPC; dev: its banner, the root token is
+    the access token."""
     from sealbox.api.facades.gcp import server as gcp
 
     door = gcp.door_config(listener.options)
+    app = gcp.build_app(core, door)
+    tls = ("", "") if listener.tls_disable else (listener.tls_cert_file, listener.tls_key_file)
+    grpc_address = await gcp.start_grpc(app, listener.options, *tls)
     if root_token:
         scheme = "http" if listener.tls_disable else "https"
         endpoint = f"{scheme}://{listener.address}"
-        banner = gcp.DEV_BANNER.format(endpoint=endpoint, token=root_token, project=door.project_id)
+        extra = gcp.GRPC_BANNER.format(address=grpc_address) if grpc_address else ""
+        banner = gcp.DEV_BANNER.format(
+            endpoint=endpoint, token=root_token, project=door.project_id, grpc=extra
+        )
         print(banner, flush=True)
-    return gcp.build_app(core, door)
+    return app
 
 
 async def _run_periodic(core: Any, doors: list[Any], interval: float = 60.0) -> None:

@@ -40,6 +40,7 @@ class Door:
     project: str
     log: Path
     config_dir: Path
+    grpc_address: str = ""
 
     def env(self, token: str | None = None) -> dict[str, str]:
         """What a shell needs for gcloud (nothing from the developer's own config)."""
@@ -103,8 +104,14 @@ def door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Door]:
         project=found["CLOUDSDK_CORE_PROJECT"],
         log=log,
         config_dir=workdir,
+        grpc_address=_grpc_address(banner),
     )
     stop(process)
+
+
+def _grpc_address(banner: str) -> str:
+    found = re.search(r"gRPC \(SecretManagerService\) on (\S+),", banner)
+    return found.group(1) if found else ""
 
 
 Gcloud = Callable[..., subprocess.CompletedProcess[str]]

@@ -47,6 +47,8 @@ class GcpAPI:
         self.core = core
         self.config = config or DoorConfig()
         self.max_body = MAX_BODY
+        #: The gRPC server started beside this app (``server.start_grpc``), kept alive here.
+        self.grpc_server: Any = None
 
     async def respond(self, request: HTTPRequest) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """Status, headers and body for one request; never raises."""
@@ -69,14 +71,26 @@ class GcpAPI:
         return status, headers, body
 
     async def _dispatch(self, http: HTTPRequest) -> dict[str, Any]:
-        token = _bearer(http.headers.get("authorization", ""))
-        found = route(http.method, http.path)
+        token = bearer(http.headers.get("authorization", ""))
+        query = dict(parse_qsl(http.query_string.decode("latin-1"), keep_blank_values=True))
+        body = _body(http.body) if http.method in ("POST", "PATCH") else {}
+        return await self.call(http.method, http.path, query, body, token, http.client)
+
+    async def call(
+        self,
+        http_method: str,
+        path: str,
+        query: dict[str, str],
+        body: dict[str, Any],
+        token: str,
+        address: str,
+    ) -> dict[str, Any]:
+        """One method, as its REST form names it (the gRPC server translates into this)."""
+        found = route(http_method, path)
         if not self.config.owns(found.parent.project):
             resource = found.secret.render(found.parent.project) if found.secret else ""
             raise denied(found.permission, resource or f"projects/{found.parent.project}")
-        query = dict(parse_qsl(http.query_string.decode("latin-1"), keep_blank_values=True))
-        body = _body(http.body) if http.method in ("POST", "PATCH") else {}
-        kv = KVClient(self.core, self.config.mount, token, http.client)
+        kv = KVClient(self.core, self.config.mount, token, address)
         kv.permission = found.permission
         kv.resource = _resource(found, self.config.project_number)
         call = Call(
@@ -85,7 +99,7 @@ class GcpAPI:
         try:
             return await found.handler(call)
         except PermissionDenied:
-            if not await self._known(token, http.client):
+            if not await self._known(token, address):
                 raise Unauthenticated(
                     "Request had invalid authentication credentials. Expected OAuth 2 access "
                     "token, login cookie or other valid authentication credential."
@@ -111,7 +125,7 @@ class GcpAPI:
         """Nothing runs in the background for this door (the server calls this every minute)."""
 
 
-def _bearer(header: str) -> str:
+def bearer(header: str) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(

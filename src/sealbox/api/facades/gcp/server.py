@@ -16,7 +16,7 @@ from sealbox.api.facades.gcp.errors import InvalidArgument
 from sealbox.api.facades.gcp.kv import CoreDoor
 from sealbox.api.facades.gcp.names import check_project
 
-LISTENER_KEYS = frozenset({"mount", "project_id", "project_number"})
+LISTENER_KEYS = frozenset({"mount", "project_id", "project_number", "grpc_address"})
 
 DEV_BANNER = """\
 The GCP Secret Manager door listens on {endpoint} (KV v2 mount secret/, project {project}):
@@ -24,6 +24,12 @@ The GCP Secret Manager door listens on {endpoint} (KV v2 mount secret/, project 
     $ export CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER='{endpoint}/'
     $ export CLOUDSDK_AUTH_ACCESS_TOKEN='{token}'
     $ export CLOUDSDK_CORE_PROJECT='{project}'
+{grpc}"""
+GRPC_BANNER = """
+gRPC (SecretManagerService) on {address}, loopback credentials: the Python client takes
+    transport=SecretManagerServiceGrpcTransport(channel=grpc.secure_channel('{address}',
+        grpc.composite_channel_credentials(grpc.local_channel_credentials(),
+                                           grpc.access_token_call_credentials(TOKEN))))
 """
 
 
@@ -33,6 +39,9 @@ def door_config(options: dict[str, Any]) -> DoorConfig:
     if not mount:
         raise ValueError('listener "gcp": invalid mount')
     project = str(options.get("project_id", "sealbox"))
+    grpc_address = str(options.get("grpc_address") or "")
+    if grpc_address and ":" not in grpc_address:
+        raise ValueError('listener "gcp": grpc_address must be host:port')
     number = str(options.get("project_number", "123456789012"))
     try:
         check_project(project)
@@ -45,3 +54,13 @@ def door_config(options: dict[str, Any]) -> DoorConfig:
 
 def build_app(core: CoreDoor, config: DoorConfig) -> GcpAPI:
     return GcpAPI(core, config)
+
+
+async def start_grpc(api: GcpAPI, options: dict[str, Any], cert: str, key: str) -> str:
+    """Start the gRPC service when the block sets ``grpc_address``; returns the address."""
+    address = str(options.get("grpc_address") or "")
+    if address:
+        from sealbox.api.facades.gcp import grpc_server
+
+        api.grpc_server = await grpc_server.start(api, address, cert, key)
+    return address
