@@ -103,3 +103,34 @@ def test_vault_written_secret_reads_through_gcp(door: Door, gcloud: Gcloud, name
     assert json.loads(out.stdout) == {"user": "app", "pw": "x1"}
     listed = gcloud("secrets", "versions", "list", name, "--format=json")
     assert [v["state"] for v in json.loads(listed.stdout)] == ["ENABLED"]
+
+
+def test_regional_secrets_with_gcloud(door: Door, gcloud: Gcloud, name: str) -> None:
+    made = gcloud(
+        "secrets", "create", name, "--location=us-central1", "--data-file=-", stdin="regional"
+    )
+    assert made.returncode == 0, made.stderr
+    read = gcloud(
+        "secrets", "versions", "access", "latest", f"--secret={name}", "--location=us-central1"
+    )
+    assert (read.returncode, read.stdout) == (0, "regional"), read.stderr
+    listed = gcloud("secrets", "list", "--location=us-central1", "--format=value(name)")
+    assert name in listed.stdout.split()
+    # Regional secrets are not global ones, and live under their own KV prefix.
+    assert name not in gcloud("secrets", "list", "--format=value(name)").stdout.split()
+    kv = door.vault("GET", f"secret/data/locations/us-central1/{name}").json()["data"]
+    assert kv["data"] == {"SecretString": "regional"}
+
+
+def test_secret_values_stay_out_of_errors_and_logs(door: Door, gcloud: Gcloud, name: str) -> None:
+    canary = f"canary-{name}-value"
+    made = gcloud("secrets", "create", name, "--data-file=-", stdin=canary)
+    assert made.returncode == 0, made.stderr
+    assert gcloud("secrets", "versions", "disable", "1", f"--secret={name}").returncode == 0
+    refused = gcloud("secrets", "versions", "access", "1", f"--secret={name}")
+    assert refused.returncode == 1
+    dup = gcloud("secrets", "create", name, "--data-file=-", stdin=canary)
+    assert dup.returncode == 1
+    for output in (refused.stdout, refused.stderr, dup.stdout, dup.stderr):
+        assert canary not in output
+    assert canary not in door.log.read_text()
