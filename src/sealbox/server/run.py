@@ -64,7 +64,10 @@ def run_server(
                 listeners.append(Listener(address=aws_address, tls_disable=True, kind="aws"))
             if dev_gcp_listen_address != "off":
                 gcp_address = dev_gcp_listen_address or _dev_aws_address(dev_listen_address, 20)
-                grpc = {"grpc_address": _dev_aws_address(dev_listen_address, 21)}
+                grpc = {
+                    "grpc_address": _dev_aws_address(dev_listen_address, 21),
+                    "grpc_optional": True,
+                }
                 listeners.append(
                     Listener(address=gcp_address, tls_disable=True, kind="gcp", options=grpc)
                 )

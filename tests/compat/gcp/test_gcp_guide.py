@@ -134,3 +134,35 @@ def test_secret_values_stay_out_of_errors_and_logs(door: Door, gcloud: Gcloud, n
     for output in (refused.stdout, refused.stderr, dup.stdout, dup.stderr):
         assert canary not in output
     assert canary not in door.log.read_text()
+
+
+def test_gcloud_update_destroy_delete(door: Door, gcloud: Gcloud, name: str) -> None:
+    assert gcloud("secrets", "create", name, "--labels=env=dev").returncode == 0
+    for value in ("one", "two"):
+        out = gcloud("secrets", "versions", "add", name, "--data-file=-", stdin=value)
+        assert out.returncode == 0, out.stderr
+    updated = gcloud("secrets", "update", name, "--update-labels=team=payments")
+    assert updated.returncode == 0, updated.stderr
+    labels = json.loads(gcloud("secrets", "describe", name, "--format=json").stdout)["labels"]
+    assert labels == {"env": "dev", "team": "payments"}
+    destroyed = gcloud("secrets", "versions", "destroy", "1", f"--secret={name}", "--quiet")
+    assert destroyed.returncode == 0, destroyed.stderr
+    listed = json.loads(gcloud("secrets", "versions", "list", name, "--format=json").stdout)
+    assert [(v["name"].rsplit("/", 1)[1], v["state"]) for v in listed] == [
+        ("2", "ENABLED"),
+        ("1", "DESTROYED"),
+    ]
+    assert "destroyTime" in listed[1]
+    again = gcloud("secrets", "versions", "enable", "1", f"--secret={name}")
+    assert again.returncode == 1
+    assert "FAILED_PRECONDITION" in again.stderr
+    filtered = gcloud(
+        "secrets", "list", f"--filter=name:{name} AND labels.team=payments", "--format=value(name)"
+    )
+    assert filtered.stdout.split() == [name]
+    deleted = gcloud("secrets", "delete", name, "--quiet")
+    assert deleted.returncode == 0, deleted.stderr
+    gone = gcloud("secrets", "describe", name)
+    assert gone.returncode == 1
+    assert "NOT_FOUND" in gone.stderr
+    assert door.vault("GET", f"secret/metadata/{name}").status_code == 404

@@ -8,6 +8,7 @@ as access token, the project) and for the Python client (``transport="rest"``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sealbox.api.facades.gcp.app import GcpAPI
@@ -16,6 +17,7 @@ from sealbox.api.facades.gcp.errors import InvalidArgument
 from sealbox.api.facades.gcp.kv import CoreDoor
 from sealbox.api.facades.gcp.names import check_project
 
+log = logging.getLogger("sealbox.gcp")
 LISTENER_KEYS = frozenset({"mount", "project_id", "project_number", "grpc_address"})
 
 DEV_BANNER = """\
@@ -59,8 +61,14 @@ def build_app(core: CoreDoor, config: DoorConfig) -> GcpAPI:
 async def start_grpc(api: GcpAPI, options: dict[str, Any], cert: str, key: str) -> str:
     """Start the gRPC service when the block sets ``grpc_address``; returns the address."""
     address = str(options.get("grpc_address") or "")
-    if address:
+    if not address:
+        return ""
+    try:
         from sealbox.api.facades.gcp import grpc_server
-
-        api.grpc_server = await grpc_server.start(api, address, cert, key)
+    except ImportError as err:
+        if options.get("grpc_optional"):  # dev mode: REST only when the extra is missing
+            log.warning("no gRPC for the GCP door: install sealbox[grpc] (%s)", err.name)
+            return ""
+        raise ValueError('listener "gcp": grpc_address needs sealbox[grpc] installed') from err
+    api.grpc_server = await grpc_server.start(api, address, cert, key)
     return address
