@@ -91,3 +91,39 @@ def test_grpc_round_trip(door: Door, grpc_client: Any, client: Any, name: str) -
         grpc_client("not-a-token").get_secret(request={"name": path})
     sm.delete_secret(request={"name": path})
     assert door.vault("GET", f"secret/metadata/{name}").status_code == 404
+
+
+def test_grpc_calls_are_audited_with_the_callers_address(
+    door: Door, grpc_client: Any, name: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import json
+    import uuid
+
+    log = tmp_path_factory.mktemp("gcp-audit") / "audit.log"
+    device = f"gcp{uuid.uuid4().hex[:6]}"
+    enabled = door.vault(
+        "PUT", f"sys/audit/{device}", {"type": "file", "options": {"file_path": str(log)}}
+    )
+    assert enabled.status_code == 204, enabled.text
+    canary = f"canary-{uuid.uuid4().hex}"
+    try:
+        sm = grpc_client()
+        path = f"projects/{door.project}/secrets/{name}"
+        sm.create_secret(
+            request={
+                "parent": f"projects/{door.project}",
+                "secret_id": name,
+                "secret": {"replication": {"automatic": {}}},
+            }
+        )
+        sm.add_secret_version(request={"parent": path, "payload": {"data": canary.encode()}})
+        got = sm.access_secret_version(request={"name": f"{path}/versions/1"})
+        assert got.payload.data == canary.encode()
+    finally:
+        door.vault("DELETE", f"sys/audit/{device}")
+    text = log.read_text()
+    entries = [json.loads(line) for line in text.splitlines()]
+    ours = [e for e in entries if e["request"]["path"] == f"secret/extra/{name}"]
+    assert {e["type"] for e in ours} == {"request", "response"}
+    assert all(e["request"]["remote_address"] == "127.0.0.1" for e in ours)
+    assert canary not in text

@@ -145,8 +145,7 @@ def _handler(
 ) -> Callable[..., Awaitable[Any]]:
     async def handle(request: Any, context: Any) -> Any:
         metadata = dict(context.invocation_metadata() or ())
-        peer = context.peer() or ""
-        address = peer.split(":")[1] if peer.startswith("ipv4:") else ""
+        address = _peer_address(str(context.peer() or ""))
         try:
             token = bearer(str(metadata.get("authorization", "")))
             method, path, query, body = translate(json_format.MessageToDict(request))
@@ -159,6 +158,16 @@ def _handler(
         return json_format.ParseDict(answer, response_type(), ignore_unknown_fields=True)
 
     return handle
+
+
+def _peer_address(peer: str) -> str:
+    """``ipv4:127.0.0.1:5555`` / ``ipv6:[::1]:5555`` -> the address (for audit entries)."""
+    kind, _, rest = peer.partition(":")
+    if kind not in ("ipv4", "ipv6"):
+        return ""
+    host = rest.rsplit(":", 1)[0]
+    host = host.strip("[]")
+    return host.removeprefix("::ffff:")
 
 
 def generic_handler(api: GcpAPI) -> Any:
