@@ -219,3 +219,29 @@ def test_raw_http_errors(door: Door, name: str) -> None:
     code, err = call("GET", f"{door.endpoint}/v1/projects/someone-else/secrets", headers=auth)
     assert (code, err["status"]) == (403, "PERMISSION_DENIED")
     assert door.vault("GET", f"secret/metadata/{name}").status_code == 404
+
+
+def test_version_aliases(door: Door, client: Any, name: str) -> None:
+    sm = client()
+    path = _make(sm, door, name)
+    for value in (b"old", b"new"):
+        sm.add_secret_version(request={"parent": path, "payload": {"data": value}})
+    sm.update_secret(
+        request={
+            "secret": {"name": path, "version_aliases": {"stable": 1}},
+            "update_mask": {"paths": ["version_aliases"]},
+        }
+    )
+    assert sm.access_secret_version(request={"name": f"{path}/versions/stable"}).payload.data == (
+        b"old"
+    )
+    assert dict(sm.get_secret(request={"name": path}).version_aliases) == {"stable": 1}
+    with pytest.raises(exceptions.BadRequest):  # an alias must name an existing version
+        sm.update_secret(
+            request={
+                "secret": {"name": path, "version_aliases": {"stable": 9}},
+                "update_mask": {"paths": ["version_aliases"]},
+            }
+        )
+    with pytest.raises(exceptions.NotFound):
+        sm.access_secret_version(request={"name": f"{path}/versions/unknown-alias"})
