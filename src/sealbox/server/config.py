@@ -57,7 +57,13 @@ _AWS_LISTENER_KEYS = _LISTENER_KEYS | {
     "rotation_function",
 }
 # listener "gcp": the GCP Secret Manager door (api/facades/gcp/server.py reads its options).
-_GCP_LISTENER_KEYS = _LISTENER_KEYS | {"mount", "project_id", "project_number", "grpc_address"}
+_GCP_LISTENER_KEYS = _LISTENER_KEYS | {
+    "mount",
+    "project_id",
+    "project_number",
+    "grpc_address",
+    "token_file",
+}
 
 
 class ConfigError(Exception):

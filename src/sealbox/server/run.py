@@ -293,7 +293,7 @@ async def _gcp_app(listener: Listener, core: Any, root_token: str) -> Any:
     the access token."""
     from sealbox.api.facades.gcp import server as gcp
 
-    door = gcp.door_config(listener.options)
+    door = gcp.door_config(listener.options, token=root_token)
     app = gcp.build_app(core, door)
     tls = ("", "") if listener.tls_disable else (listener.tls_cert_file, listener.tls_key_file)
     grpc_address = await gcp.start_grpc(app, listener.options, *tls)

@@ -30,6 +30,7 @@ from sealbox.api.facades.gcp.errors import (
 )
 from sealbox.api.facades.gcp.kv import CoreDoor, KVClient
 from sealbox.api.facades.gcp.routes import Route, route
+from sealbox.api.facades.gcp.sweep import sweep
 from sealbox.errors import SealboxError
 from sealbox.logical import Operation, Request
 
@@ -122,7 +123,8 @@ class GcpAPI:
         return True
 
     async def periodic(self) -> None:
-        """Nothing runs in the background for this door (the server calls this every minute)."""
+        """Scheduled version destructions (the server calls this every minute)."""
+        await sweep(self.core, self.config)
 
 
 def bearer(header: str) -> str:

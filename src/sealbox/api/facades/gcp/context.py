@@ -17,6 +17,9 @@ class DoorConfig:
     mount: str = "secret/"
     project_id: str = "sealbox"
     project_number: str = "123456789012"
+    #: The door's own token for its periodic sweep (dev: the root token), or a file holding it.
+    token: str = field(default="", repr=False)
+    token_file: str = ""
 
     def owns(self, project: str) -> bool:
         return project in (self.project_id, self.project_number)

@@ -45,6 +45,8 @@ class Version:
     client_crc: bool
     live: bool  # KV data readable (neither destroyed nor soft-deleted)
     extra: dict[str, Any]
+    #: versionDestroyTtl: when a DISABLED version's data goes (ns), None when not scheduled.
+    scheduled_destroy: int | None = None
 
     @property
     def etag(self) -> str:
@@ -96,9 +98,12 @@ def _version(number: int, raw: dict[str, Any], now: int) -> Version:
         state = DISABLED
     else:
         state = str(gcp.get("state") or ENABLED)
+        scheduled = gcp.get("scheduledDestroy")
+        if scheduled is not None and int(scheduled) <= now:
+            state = DESTROYED  # its time has come; the door's sweep destroys the KV data
         if state == DESTROYED:  # destroy marked, KV destroy not (yet) done: still gone
             destroyed = True
-    destroy_time = gcp.get("destroyTime")
+    destroy_time = gcp.get("destroyTime") or gcp.get("scheduledDestroy")
     if state == DESTROYED and destroy_time is None:
         destroy_time = deletion or raw.get("created_time")
     return Version(
@@ -110,6 +115,7 @@ def _version(number: int, raw: dict[str, Any], now: int) -> Version:
         client_crc=bool(gcp.get("clientCrc")),
         live=not destroyed and not deleted,
         extra=extra,
+        scheduled_destroy=int(gcp["scheduledDestroy"]) if gcp.get("scheduledDestroy") else None,
     )
 
 

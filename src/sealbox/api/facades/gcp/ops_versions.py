@@ -4,7 +4,10 @@ A version is a KV v2 version of the secret's key; its GCP state lives in the ver
 ``extra``. ``dataCrc32c`` sent on addVersion is verified (INVALID_ARGUMENT on a mismatch,
 nothing written) and recorded; access returns the stored checksum (computed when the version
 came from another door). Access needs an ENABLED version (FAILED_PRECONDITION otherwise);
-destroy marks the version DESTROYED and destroys its KV data for good, keeping the metadata.
+destroy marks the version DESTROYED and destroys its KV data for good, keeping the metadata;
+with the secret's ``versionDestroyTtl`` it goes DISABLED with a ``scheduledDestroyTime`` instead
+(enable or disable cancel that), reads as DESTROYED once the time has come, and the door's
+periodic sweep (``sweep.py``) then destroys the KV data.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sealbox.api.facades.gcp.ops_secrets import load, not_found
 from sealbox.api.facades.gcp.paging import page
 from sealbox.api.facades.gcp.payload import decode, encode
 from sealbox.api.facades.gcp.render import version_json
+from sealbox.api.facades.gcp.validate import duration
 from sealbox.logical import Operation
 
 MAX_PAYLOAD = 64 * 1024
@@ -156,8 +160,17 @@ async def _set_state(call: Call, state: str) -> dict[str, Any]:
         if version.state == DESTROYED:
             raise _unavailable(name, version, call.project)
         gcp = version_gcp(version)
-        gcp["state"] = state
-        if state == DESTROYED:
+        gcp.pop("scheduledDestroy", None)  # enable/disable cancel a scheduled destruction
+        delay = view.gcp.get("versionDestroyTtl")
+        if state == DESTROYED and delay:
+            # versionDestroyTtl: DISABLED now, destroyed when the time comes (model + sweep)
+            seconds = duration(str(delay), "versionDestroyTtl")
+            gcp["state"] = DISABLED
+            gcp["scheduledDestroy"] = now_ns() + int(seconds * 1e9)
+            call.extra["delayed"] = True
+        else:
+            gcp["state"] = state
+        if gcp["state"] == DESTROYED:
             gcp["destroyTime"] = now_ns()
         extra = {str(version.number): version_extra(version, gcp)}
         call.extra["number"] = version.number
@@ -166,7 +179,7 @@ async def _set_state(call: Call, state: str) -> dict[str, Any]:
 
     view = await call.kv.mutate(change)
     number = int(call.extra["number"])
-    if state == DESTROYED:
+    if state == DESTROYED and not call.extra.get("delayed"):
         await call.kv.call(Operation.UPDATE, "destroy/" + name.key, {"versions": [number]})
     elif call.extra.get("deleted"):
         await call.kv.call(Operation.UPDATE, "undelete/" + name.key, {"versions": [number]})

@@ -48,6 +48,8 @@ def version_json(
     }
     if version.state == DESTROYED and version.destroy_time is not None:
         out["destroyTime"] = rfc3339(version.destroy_time)
+    elif version.scheduled_destroy is not None:
+        out["scheduledDestroyTime"] = rfc3339(version.scheduled_destroy)
     replication = view.gcp.get("replication") or {"automatic": {}}
     if "userManaged" in replication:
         replicas = replication["userManaged"].get("replicas") or []

@@ -1,7 +1,8 @@
 """What the server process needs from the GCP door: its config, its app, the dev banner.
 
-``listener "gcp" { address, tls_*, mount = "secret", project_id = "sealbox",
-project_number = "123456789012" }``. Bearer tokens are sealbox tokens. Dev mode serves the door
+``listener "gcp" { address, tls_*, grpc_address, mount = "secret", project_id = "sealbox",
+project_number = "123456789012", token_file }`` (the token the periodic sweep of scheduled
+version destructions acts as). Bearer tokens are sealbox tokens. Dev mode serves the door
 on its own port and prints what a shell needs for gcloud (the endpoint override, the root token
 as access token, the project) and for the Python client (``transport="rest"``).
 """
@@ -18,7 +19,7 @@ from sealbox.api.facades.gcp.kv import CoreDoor
 from sealbox.api.facades.gcp.names import check_project
 
 log = logging.getLogger("sealbox.gcp")
-LISTENER_KEYS = frozenset({"mount", "project_id", "project_number", "grpc_address"})
+LISTENER_KEYS = frozenset({"mount", "project_id", "project_number", "grpc_address", "token_file"})
 
 DEV_BANNER = """\
 The GCP Secret Manager door listens on {endpoint} (KV v2 mount secret/, project {project}):
@@ -35,7 +36,7 @@ gRPC (SecretManagerService) on {address}, loopback credentials: the Python clien
 """
 
 
-def door_config(options: dict[str, Any]) -> DoorConfig:
+def door_config(options: dict[str, Any], token: str = "") -> DoorConfig:
     """The door's settings from a ``listener "gcp"`` block's own options."""
     mount = str(options.get("mount") or "secret").strip("/")
     if not mount:
@@ -51,7 +52,13 @@ def door_config(options: dict[str, Any]) -> DoorConfig:
         raise ValueError(f'listener "gcp": invalid project_id {project!r}') from err
     if not number.isdigit():
         raise ValueError('listener "gcp": project_number must be digits')
-    return DoorConfig(mount=mount + "/", project_id=project, project_number=number)
+    return DoorConfig(
+        mount=mount + "/",
+        project_id=project,
+        project_number=number,
+        token=token,
+        token_file=str(options.get("token_file") or ""),
+    )
 
 
 def build_app(core: CoreDoor, config: DoorConfig) -> GcpAPI:
