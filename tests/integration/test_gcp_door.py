@@ -11,7 +11,8 @@ import pytest
 
 from sealbox.api.facades.gcp import server as gcp
 from sealbox.api.facades.gcp.app import GcpAPI
-from sealbox.api.facades.gcp.errors import FailedPrecondition
+from sealbox.api.facades.gcp.errors import FailedPrecondition, InvalidArgument
+from sealbox.api.facades.gcp.errors import NotFound as GcpNotFound
 from sealbox.api.facades.gcp.kv import KVClient
 from sealbox.core.core import Core
 from sealbox.errors import NotFound
@@ -113,5 +114,56 @@ def test_enable_cancels_a_scheduled_destroy() -> None:
         await api.periodic()
         got = await _call(api, root, "GET", f"{BASE}/k/versions/1:access")
         assert base64.b64decode(got["payload"]["data"]) == b"kept"
+
+    asyncio.run(scenario())
+
+
+def test_expired_secrets_are_gone() -> None:
+    async def scenario() -> None:
+        api, root = await _door()
+        made = await _call(
+            api,
+            root,
+            "POST",
+            BASE,
+            {"replication": {"automatic": {}}, "ttl": "86400s"},
+            secretId="ttl",
+        )
+        assert made["expireTime"].endswith("Z")
+        with pytest.raises(InvalidArgument):
+            await _call(
+                api,
+                root,
+                "PATCH",
+                f"{BASE}/ttl",
+                {"expireTime": "tomorrow"},
+                updateMask="expireTime",
+            )
+        await _call(
+            api,
+            root,
+            "PATCH",
+            f"{BASE}/ttl",
+            {"expireTime": "2001-01-01T00:00:00Z"},
+            updateMask="expireTime",
+        )
+        with pytest.raises(GcpNotFound):
+            await _call(api, root, "GET", f"{BASE}/ttl")
+        assert await _call(api, root, "GET", BASE) == {}
+        again = await _call(
+            api, root, "POST", BASE, {"replication": {"automatic": {}}}, secretId="ttl"
+        )
+        assert "expireTime" not in again
+        await _call(
+            api,
+            root,
+            "PATCH",
+            f"{BASE}/ttl",
+            {"expireTime": "2001-01-01T00:00:00.5Z"},
+            updateMask="expireTime",
+        )
+        await api.periodic()
+        kv = KVClient(api.core, api.config.mount, root, "")
+        assert await kv.read("ttl") is None  # the sweep deleted the KV key
 
     asyncio.run(scenario())

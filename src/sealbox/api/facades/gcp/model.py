@@ -28,6 +28,15 @@ def rfc3339(nanos: int) -> str:
     return f"{stamp}.{frac:09d}Z"
 
 
+def parse_rfc3339(text: str) -> int:
+    """Nanoseconds since the epoch of ``2026-12-03T07:37:14.123456789Z`` (ValueError if not)."""
+    head, _, frac = text.rstrip("Z").partition(".")
+    if not text.endswith("Z") or (frac and not frac.isdigit()) or len(frac) > 9:
+        raise ValueError(text)
+    stamp = datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    return int(stamp.timestamp()) * 1_000_000_000 + int((frac or "0").ljust(9, "0"))
+
+
 def _etag(*parts: Any) -> str:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
     return f'"{digest}"'
@@ -68,6 +77,11 @@ class SecretView:
     @property
     def etag(self) -> str:
         return _etag(self.key, self.created, self.updated, self.gcp.get("rev", 0))
+
+    def expired(self, now: int) -> bool:
+        """Whether the secret's expireTime has passed (then it no longer exists for GCP)."""
+        stamp = self.gcp.get("expireTime")
+        return isinstance(stamp, str) and parse_rfc3339(stamp) <= now
 
     def latest(self) -> Version | None:
         return self.versions[max(self.versions)] if self.versions else None

@@ -20,7 +20,8 @@ from sealbox.api.facades.gcp.errors import (
     NotFound,
 )
 from sealbox.api.facades.gcp.filters import compile_filter
-from sealbox.api.facades.gcp.model import MAX_VERSIONS, SecretView, rfc3339
+from sealbox.api.facades.gcp.kv import now_ns
+from sealbox.api.facades.gcp.model import MAX_VERSIONS, SecretView, parse_rfc3339, rfc3339
 from sealbox.api.facades.gcp.names import Parent, SecretName, secret_id
 from sealbox.api.facades.gcp.paging import page
 from sealbox.api.facades.gcp.render import secret_json
@@ -53,7 +54,7 @@ def not_found(name: SecretName, project: str) -> NotFound:
 async def load(call: Call, name: SecretName) -> SecretView:
     """The secret's view (NOT_FOUND when the key does not exist)."""
     found = await call.kv.read(name.key)
-    if found is None:
+    if found is None or found[0].expired(now_ns()):
         raise not_found(name, call.project)
     return found[0]
 
@@ -71,6 +72,13 @@ def _field(gcp: dict[str, Any], field: str, value: Any, versions: set[int]) -> N
         if value is not None:
             seconds = validate.duration(value, "ttl")
             gcp["expireTime"] = rfc3339(int((time.time() + seconds) * 1e9))
+    elif field == "expireTime":
+        if value is not None:
+            try:
+                parse_rfc3339(str(value))
+            except ValueError as err:
+                raise InvalidArgument("expireTime must be an RFC 3339 UTC time.") from err
+        gcp[field] = value
     elif field == "versionAliases":
         gcp[field] = validate.aliases(value, versions)
     elif field == "versionDestroyTtl":
@@ -105,8 +113,11 @@ async def create_secret(call: Call) -> dict[str, Any]:
             _field(gcp, field, body[field], set())
     if body.get("versionAliases"):
         raise InvalidArgument("A new secret has no versions to alias.")
-    if await call.kv.read(name.key) is not None:
-        raise AlreadyExists(f"Secret [{name.render(call.project)}] already exists.")
+    existing = await call.kv.read(name.key)
+    if existing is not None:
+        if not existing[0].expired(now_ns()):
+            raise AlreadyExists(f"Secret [{name.render(call.project)}] already exists.")
+        await call.kv.call(Operation.DELETE, "metadata/" + name.key, {})  # expired: gone
     change = {"key_extra": {"gcp": gcp}, "expect_version": 0, "max_versions": MAX_VERSIONS}
     view = await call.kv.write(name.key, change)
     return secret_json(name, view, call.project)
@@ -135,10 +146,11 @@ def _visible(view: SecretView, parent: Parent) -> SecretName | None:
 async def list_secrets(call: Call) -> dict[str, Any]:
     """GET /v1/{parent}/secrets?filter=&pageSize=&pageToken= (sorted by name)."""
     views = await call.kv.list_all(call.parent.key_prefix())
+    now = now_ns()
     secrets = []
     for view in views:
         name = _visible(view, call.parent)
-        if name is not None:
+        if name is not None and not view.expired(now):
             secrets.append(secret_json(name, view, call.project))
     text = call.query.get("filter", "").strip()
     if text:

@@ -130,7 +130,7 @@ async def access_version(call: Call) -> dict[str, Any]:
     ref = version_ref(call.version)
     wanted = int(ref) if ref.isdigit() else -1
     found = await call.kv.read(name.key, data_version=wanted if wanted > 0 else -1)
-    if found is None:
+    if found is None or found[0].expired(now_ns()):
         raise not_found(name, call.project)
     view, data = found
     version = _version_of(call, view)

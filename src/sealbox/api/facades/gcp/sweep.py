@@ -1,10 +1,10 @@
-"""The door's periodic sweep: destroy the KV data of versions whose scheduled destruction
-(``versionDestroyTtl``) has come.
+"""The door's periodic sweep: delete secrets whose ``expireTime`` has passed, and destroy the KV
+data of versions whose scheduled destruction (``versionDestroyTtl``) has come.
 
-Such versions already read as DESTROYED (``model.py``); the sweep makes it true in storage. It
+Both already read as gone (``model.py``); the sweep makes it true in storage. It
 acts as the door's own token (dev mode: the root token; a configured listener: the token in
 ``token_file``), which needs ``list`` on ``<mount>/extra/``, ``update`` on
-``<mount>/extra/*`` and on ``<mount>/destroy/*``. Without a token nothing is swept.
+``<mount>/extra/*`` and on ``<mount>/destroy/*``, ``delete`` on ``<mount>/metadata/*``. Without a token nothing is swept.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ async def sweep(core: CoreDoor, config: DoorConfig) -> int:
     done = 0
     now = now_ns()
     for view in await kv.list_all(""):
+        if view.expired(now):  # expireTime passed: the secret and its versions are deleted
+            await kv.call(Operation.DELETE, "metadata/" + view.key, {})
+            continue
         due = [
             v
             for v in view.versions.values()
