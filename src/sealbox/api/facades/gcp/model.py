@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 ENABLED, DISABLED, DESTROYED = "ENABLED", "DISABLED", "DESTROYED"
-#: Secret Manager never prunes versions; KV keeps this many per key written by this door.
+#: Secret Manager never prunes versions; KV keeps this many per key written by this door
+#: (visible to Vault clients as the key's max_versions; an AWS door write sets its own 100).
 MAX_VERSIONS = 100_000
 
 
