@@ -35,6 +35,10 @@ system-deps:
 	@# MariaDB for the database engine's MySQL plugin tests (started by the fixtures, not as a service).
 	@command -v mariadb-install-db >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server; }
+	@# gcloud for the GCP door's tests: google-cloud-cli from the distribution's (or Google's) apt
+	@# repository; where no repository has it, those tests skip and say why.
+	@command -v gcloud >/dev/null 2>&1 || { $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  google-cloud-cli || echo "google-cloud-cli unavailable: the gcloud tests will be skipped"; }
 
 bench-deps:
 	$(call install_missing,$(BENCH_TOOLS))

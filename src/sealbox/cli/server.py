@@ -25,6 +25,12 @@ from sealbox.cli.base import VaultCommand, fail, run
     help="Where dev mode serves the AWS door (default: the dev port + 10, or a free port; "
     "off: no AWS door).",
 )
+@click.option(
+    "--dev-gcp-listen-address",
+    default="",
+    help="Where dev mode serves the GCP door (default: the dev port + 20, or a free port; "
+    "off: no GCP door).",
+)
 @click.option("--log-level", default="info", show_default=True)
 @run
 def server_cmd(
@@ -33,6 +39,7 @@ def server_cmd(
     dev_root_token_id: str | None,
     dev_listen_address: str,
     dev_aws_listen_address: str,
+    dev_gcp_listen_address: str,
     log_level: str,
 ) -> int:
     """Start a sealbox server."""
@@ -43,6 +50,8 @@ def server_cmd(
     except ImportError as exc:
         fail(f"Error loading the server: {exc}")
     aws = {"dev_aws_listen_address": dev_aws_listen_address} if dev_aws_listen_address else {}
+    if dev_gcp_listen_address:
+        aws["dev_gcp_listen_address"] = dev_gcp_listen_address
     code: int = module.run_server(
         config_paths=list(config_paths),
         dev=dev,

@@ -58,6 +58,14 @@ _AWS_LISTENER_KEYS = _LISTENER_KEYS | {
     "token_file",
     "rotation_function",
 }
+# listener "gcp": the GCP Secret Manager door (api/facades/gcp/server.py reads its options).
+_GCP_LISTENER_KEYS = _LISTENER_KEYS | {
+    "mount",
+    "project_id",
+    "project_number",
+    "grpc_address",
+    "token_file",
+}
 
 
 class ConfigError(Exception):
@@ -206,9 +214,9 @@ def _listeners(source: _Source, value: Any) -> tuple[Listener, ...]:
     out: list[Listener] = []
     for block in blocks:
         kind, body = _single_block(source, "listener", block)
-        if kind not in ("tcp", "aws"):
-            raise source.error(kind, f"unknown listener type {kind!r} (supported: tcp, aws)")
-        allowed = _AWS_LISTENER_KEYS if kind == "aws" else _LISTENER_KEYS
+        if kind not in ("tcp", "aws", "gcp"):
+            raise source.error(kind, f"unknown listener type {kind!r} (supported: tcp, aws, gcp)")
+        allowed = {"aws": _AWS_LISTENER_KEYS, "gcp": _GCP_LISTENER_KEYS}.get(kind, _LISTENER_KEYS)
         for name in body:
             if name not in allowed:
                 raise source.error(name, f'unknown option {name!r} in listener "{kind}"')

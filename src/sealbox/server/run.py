@@ -50,6 +50,7 @@ def run_server(
     dev_listen_address: str,
     log_level: str,
     dev_aws_listen_address: str = "",
+    dev_gcp_listen_address: str = "",
 ) -> int:
     """Run until SIGINT/SIGTERM; returns the process exit code."""
     logging.basicConfig(
@@ -62,6 +63,15 @@ def run_server(
             if dev_aws_listen_address != "off":
                 aws_address = dev_aws_listen_address or _dev_aws_address(dev_listen_address)
                 listeners.append(Listener(address=aws_address, tls_disable=True, kind="aws"))
+            if dev_gcp_listen_address != "off":
+                gcp_address = dev_gcp_listen_address or _dev_aws_address(dev_listen_address, 20)
+                grpc = {
+                    "grpc_address": _dev_aws_address(dev_listen_address, 21),
+                    "grpc_optional": True,
+                }
+                listeners.append(
+                    Listener(address=gcp_address, tls_disable=True, kind="gcp", options=grpc)
+                )
             config = ServerConfig(listeners=tuple(listeners))
         elif config_paths:
             config = load_config(config_paths)
@@ -86,12 +96,12 @@ def run_server(
         return 0
 
 
-def _dev_aws_address(vault_address: str) -> str:
+def _dev_aws_address(vault_address: str, offset: int = 10) -> str:
     """Dev mode's AWS door: the Vault port + 10 when free, else any free port (so that
     several dev servers on one machine never collide on a fixed second port)."""
     host, _, port = vault_address.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
-    for candidate in (int(port) + 10, 0):
+    for candidate in (int(port) + offset, 0):
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             try:
                 probe.bind((host, candidate))
@@ -270,6 +280,8 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
 
 async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: str) -> Any:
     """The application a listener serves: the Vault API, or the AWS door (dev: set up)."""
+    if listener.kind == "gcp":
+        return await _gcp_app(listener, core, root_token)
     if listener.kind != "aws":
         return vault_app
     from sealbox.api.facades.aws import server as aws
@@ -286,6 +298,26 @@ async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: st
             flush=True,
         )
     return aws.build_app(core, door)
+
+
+async def _gcp_app(listener: Listener, core: Any, root_token: str) -> Any:
+    """The GCP door, REST and (with grpc_address) gRPC; dev: its banner, the root token is
+    the access token."""
+    from sealbox.api.facades.gcp import server as gcp
+
+    door = gcp.door_config(listener.options, token=root_token)
+    app = gcp.build_app(core, door)
+    tls = ("", "") if listener.tls_disable else (listener.tls_cert_file, listener.tls_key_file)
+    grpc_address = await gcp.start_grpc(app, listener.options, *tls)
+    if root_token:
+        scheme = "http" if listener.tls_disable else "https"
+        endpoint = f"{scheme}://{listener.address}"
+        extra = gcp.GRPC_BANNER.format(address=grpc_address) if grpc_address else ""
+        banner = gcp.DEV_BANNER.format(
+            endpoint=endpoint, token=root_token, project=door.project_id, grpc=extra
+        )
+        print(banner, flush=True)
+    return app
 
 
 async def _run_periodic(core: Any, doors: list[Any], interval: float = 60.0) -> None:

@@ -1,0 +1,139 @@
+"""getIamPolicy, setIamPolicy and testIamPermissions on a secret.
+
+The policy (version, bindings, etag) is recorded on the secret's key, read-modify-write with
+etags as gcloud's add-iam-policy-binding does it (a stale etag is ABORTED, nothing written).
+What is *enforced* today is the caller's sealbox ACL on the KV mount (``kv.py`` lists the
+capabilities per method): testIamPermissions answers, from ``sys/capabilities-self``, which of
+the asked permissions the caller's token really holds on the secret. Enforcing the recorded
+bindings needs principals for ``serviceAccount:``/``user:``/``group:`` members, which come with
+the auth-and-identity issue.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any
+
+from sealbox.api.facades.gcp.context import Call
+from sealbox.api.facades.gcp.errors import Aborted, InvalidArgument
+from sealbox.api.facades.gcp.ops_secrets import load
+
+EMPTY_ETAG = "ACAB"
+_MEMBER_PREFIXES = (
+    "user:",
+    "serviceAccount:",
+    "group:",
+    "domain:",
+    "principal://",
+    "principalSet://",
+)
+_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+
+#: permission -> (capability, KV route under the mount, per secret unless it ends in "/")
+PERMISSIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "secretmanager.secrets.get": (("read", "extra/"),),
+    "secretmanager.secrets.getIamPolicy": (("read", "extra/"),),
+    "secretmanager.versions.get": (("read", "extra/"),),
+    "secretmanager.versions.list": (("read", "extra/"),),
+    "secretmanager.versions.access": (("read", "extra/"),),
+    "secretmanager.secrets.update": (("update", "extra/"),),
+    "secretmanager.secrets.setIamPolicy": (("update", "extra/"),),
+    "secretmanager.versions.add": (("update", "extra/"),),
+    "secretmanager.versions.enable": (("update", "extra/"),),
+    "secretmanager.versions.disable": (("update", "extra/"),),
+    "secretmanager.versions.destroy": (("update", "extra/"), ("update", "destroy/")),
+    "secretmanager.secrets.delete": (("delete", "metadata/"),),
+}
+
+
+def _policy_json(gcp: dict[str, Any]) -> dict[str, Any]:
+    policy = dict(gcp.get("iam") or {})
+    if not policy.get("bindings"):
+        return {"etag": policy.get("etag", EMPTY_ETAG)}
+    return {
+        "version": policy.get("version", 1),
+        "bindings": policy["bindings"],
+        "etag": policy["etag"],
+    }
+
+
+def _bindings(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidArgument("policy.bindings must be a list.")
+    out = []
+    for binding in value:
+        role = binding.get("role") if isinstance(binding, dict) else None
+        members = binding.get("members") if isinstance(binding, dict) else None
+        if not isinstance(role, str) or not role.startswith("roles/"):
+            raise InvalidArgument("Every binding needs a role like roles/secretmanager.viewer.")
+        if not isinstance(members, list) or not all(
+            isinstance(m, str) and (m.startswith(_MEMBER_PREFIXES) or m in _MEMBERS)
+            for m in members
+        ):
+            raise InvalidArgument(f"Invalid members in the binding of [{role}].")
+        kept: dict[str, Any] = {"role": role, "members": sorted(set(members))}
+        if isinstance(binding.get("condition"), dict):
+            kept["condition"] = binding["condition"]
+        if kept["members"]:
+            out.append(kept)
+    return out
+
+
+async def get_iam_policy(call: Call) -> dict[str, Any]:
+    """GET (or POST) /v1/{name}:getIamPolicy."""
+    view = await load(call, call.secret_name())
+    return _policy_json(view.gcp)
+
+
+async def set_iam_policy(call: Call) -> dict[str, Any]:
+    """POST /v1/{name}:setIamPolicy {policy}."""
+    name = call.secret_name()
+    policy = call.body.get("policy")
+    if not isinstance(policy, dict):
+        raise InvalidArgument("policy is required.")
+    bindings = _bindings(policy.get("bindings"))
+    version = policy.get("version", 1)
+    if version not in (0, 1, 3):
+        raise InvalidArgument("policy.version must be 1 or 3.")
+    if any("condition" in b for b in bindings) and version != 3:
+        raise InvalidArgument("Conditional bindings need policy version 3.")
+
+    async def change() -> tuple[str, dict[str, Any]]:
+        view = await load(call, name)
+        current = _policy_json(view.gcp)["etag"]
+        given = policy.get("etag")
+        if given and given != current:
+            raise Aborted(
+                "There were concurrent policy changes. Please retry the whole read-modify-write "
+                "with exponential backoff."
+            )
+        gcp = dict(view.gcp)
+        etag = base64.b64encode(os.urandom(8)).decode()
+        gcp["iam"] = {"version": version or 1, "bindings": bindings, "etag": etag}
+        return name.key, {"key_extra": view.with_gcp(gcp), "expect_version": view.kv_version}
+
+    view = await call.kv.mutate(change)
+    return _policy_json(view.gcp)
+
+
+async def test_iam_permissions(call: Call) -> dict[str, Any]:
+    """POST /v1/{name}:testIamPermissions {permissions}: the subset the caller holds."""
+    name = call.secret_name()
+    asked = call.body.get("permissions") or []
+    if not isinstance(asked, list) or not all(isinstance(p, str) for p in asked):
+        raise InvalidArgument("permissions must be a list of strings.")
+    paths = {route + name.key for p in asked for _, route in PERMISSIONS.get(p, ())}
+    held = await call.kv.capabilities(sorted(paths)) if paths else {}
+    granted = [
+        p
+        for p in asked
+        if p in PERMISSIONS
+        and all(
+            cap in held.get(route + name.key, ()) or "root" in held.get(route + name.key, ())
+            for cap, route in PERMISSIONS[p]
+        )
+    ]
+    return {"permissions": granted} if granted else {}

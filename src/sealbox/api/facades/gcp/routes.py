@@ -1,0 +1,125 @@
+"""REST v1 URLs onto methods: ``/v1/projects/{p}[/locations/{l}]/secrets/...[:verb]``.
+
+A URL parses into the parent, the secret and version it names, a custom verb and the HTTP
+method; the table below picks the method (with the IAM permission it stands for, used in
+PERMISSION_DENIED messages). Anything else is NOT_FOUND for an unknown path and UNIMPLEMENTED
+(501) for a known resource with an unknown method or verb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sealbox.api.facades.gcp import ops_iam, ops_secrets, ops_versions
+from sealbox.api.facades.gcp.context import Call
+from sealbox.api.facades.gcp.errors import InvalidArgument, NotFound, Unimplemented
+from sealbox.api.facades.gcp.names import Parent, SecretName, parent_of, secret_id
+
+Handler = Callable[[Call], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A parsed URL: what it names and the method chosen for it."""
+
+    method: str
+    handler: Handler
+    permission: str
+    parent: Parent
+    secret: SecretName | None
+    version: str
+
+
+# (shape, http method, verb) -> (method name, handler, permission)
+_TABLE: dict[tuple[str, str, str], tuple[str, Handler, str]] = {
+    ("secrets", "GET", ""): ("ListSecrets", ops_secrets.list_secrets, "secrets.list"),
+    ("secrets", "POST", ""): ("CreateSecret", ops_secrets.create_secret, "secrets.create"),
+    ("secret", "GET", ""): ("GetSecret", ops_secrets.get_secret, "secrets.get"),
+    ("secret", "PATCH", ""): ("UpdateSecret", ops_secrets.patch_secret, "secrets.update"),
+    ("secret", "DELETE", ""): ("DeleteSecret", ops_secrets.delete_secret, "secrets.delete"),
+    ("secret", "POST", "addVersion"): (
+        "AddSecretVersion",
+        ops_versions.add_version,
+        "versions.add",
+    ),
+    ("secret", "GET", "getIamPolicy"): (
+        "GetIamPolicy",
+        ops_iam.get_iam_policy,
+        "secrets.getIamPolicy",
+    ),
+    ("secret", "POST", "getIamPolicy"): (
+        "GetIamPolicy",
+        ops_iam.get_iam_policy,
+        "secrets.getIamPolicy",
+    ),
+    ("secret", "POST", "setIamPolicy"): (
+        "SetIamPolicy",
+        ops_iam.set_iam_policy,
+        "secrets.setIamPolicy",
+    ),
+    ("secret", "POST", "testIamPermissions"): (
+        "TestIamPermissions",
+        ops_iam.test_iam_permissions,
+        "secrets.get",
+    ),
+    ("versions", "GET", ""): ("ListSecretVersions", ops_versions.list_versions, "versions.list"),
+    ("version", "GET", ""): ("GetSecretVersion", ops_versions.get_version, "versions.get"),
+    ("version", "GET", "access"): (
+        "AccessSecretVersion",
+        ops_versions.access_version,
+        "versions.access",
+    ),
+    ("version", "POST", "enable"): (
+        "EnableSecretVersion",
+        ops_versions.enable_version,
+        "versions.enable",
+    ),
+    ("version", "POST", "disable"): (
+        "DisableSecretVersion",
+        ops_versions.disable_version,
+        "versions.disable",
+    ),
+    ("version", "POST", "destroy"): (
+        "DestroySecretVersion",
+        ops_versions.destroy_version,
+        "versions.destroy",
+    ),
+}
+
+
+def route(http_method: str, path: str) -> Route:
+    """The route of ``/v1/...`` (percent-decoded path)."""
+    if not path.startswith("/v1/"):
+        raise NotFound(f"The requested URL {path} was not found on this server.")
+    rest = path[4:].rstrip("/")
+    verb = ""
+    last_slash = rest.rfind("/")
+    colon = rest.find(":", last_slash + 1)
+    if colon >= 0:
+        rest, verb = rest[:colon], rest[colon + 1 :]
+    segments = rest.split("/")
+    try:
+        index = segments.index("secrets")
+    except ValueError:
+        raise NotFound(f"The requested URL {path} was not found on this server.") from None
+    parent = parent_of(segments[:index])
+    tail = segments[index + 1 :]
+    secret, version, shape = None, "", "secrets"
+    if tail:
+        secret = SecretName(parent, secret_id(tail[0]))
+        shape = "secret"
+    if len(tail) >= 2:
+        if tail[1] != "versions" or len(tail) > 3:
+            raise NotFound(f"The requested URL {path} was not found on this server.")
+        shape = "versions"
+        if len(tail) == 3:
+            if not tail[2]:
+                raise InvalidArgument("Invalid version [].")
+            version, shape = tail[2], "version"
+    found = _TABLE.get((shape, http_method, verb))
+    if found is None:
+        raise Unimplemented(f"Method {http_method} {path} is not implemented.")
+    method, handler, permission = found
+    return Route(method, handler, "secretmanager." + permission, parent, secret, version)
