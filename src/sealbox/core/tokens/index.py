@@ -12,9 +12,11 @@ changed by another node).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
+from collections.abc import AsyncIterator
 
 import orjson
 
@@ -31,12 +33,16 @@ _CACHE_LIMIT = 10_000
 class TokenIndex:
     """Hashing and indexed storage of token entries."""
 
-    __slots__ = ("_cache", "_salt", "_storage")
+    __slots__ = ("_cache", "_generation", "_salt", "_storage", "_writing")
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
         self._salt: bytes | None = None
         self._cache: dict[str, TokenEntry] = {}
+        # A load caches what it read only if no write began or ran meanwhile: otherwise a
+        # lookup racing a renewal could put the old entry back after the write dropped it.
+        self._generation = 0
+        self._writing = 0
 
     def __repr__(self) -> str:
         return f"TokenIndex(<{len(self._cache)} cached>)"
@@ -87,21 +93,37 @@ class TokenIndex:
         cached = self._cache.get(id_hash)
         if cached is not None:
             return cached
+        generation = self._generation
         blob = await self._storage.get(_ID_PREFIX + id_hash)
         if blob is None:
             return None
         entry = TokenEntry.from_json(blob)
         if not hmac.compare_digest(entry.id_hash, id_hash):
             return None
+        if self._writing or generation != self._generation:
+            return entry
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         self._cache[id_hash] = entry
         return entry
 
+    @contextlib.asynccontextmanager
+    async def _write(self, id_hash: str) -> AsyncIterator[None]:
+        """Bracket a write of ``id_hash``: its cache slot is dropped and no load caches."""
+        self._writing += 1
+        self._generation += 1
+        self._cache.pop(id_hash, None)
+        try:
+            yield
+        finally:
+            self._writing -= 1
+            self._generation += 1
+            self._cache.pop(id_hash, None)
+
     async def save(self, entry: TokenEntry) -> None:
         """Replace an existing entry (indexes unchanged)."""
-        self._cache.pop(entry.id_hash, None)
-        await self._storage.put(_ID_PREFIX + entry.id_hash, entry.to_json())
+        async with self._write(entry.id_hash):
+            await self._storage.put(_ID_PREFIX + entry.id_hash, entry.to_json())
 
     async def insert(self, entry: TokenEntry) -> None:
         """Store a new entry with its accessor and parent index, atomically."""
@@ -114,8 +136,8 @@ class TokenIndex:
         ]
         if entry.parent:
             ops.append(TxOp(f"{_PARENT_PREFIX}{entry.parent}/{entry.id_hash}", b""))
-        self._cache.pop(entry.id_hash, None)
-        await self._storage.transaction(ops)
+        async with self._write(entry.id_hash):
+            await self._storage.transaction(ops)
 
     async def remove(self, entry: TokenEntry) -> None:
         """Delete an entry, its accessor and every parent-index key naming it."""
@@ -129,8 +151,8 @@ class TokenIndex:
             TxOp(f"{_PARENT_PREFIX}{entry.id_hash}/{child}", None)
             for child in await self.children(entry.id_hash)
         )
-        self._cache.pop(entry.id_hash, None)
-        await self._storage.transaction(ops)
+        async with self._write(entry.id_hash):
+            await self._storage.transaction(ops)
 
     async def ids(self) -> list[str]:
         """Hashes of every stored entry."""
