@@ -58,6 +58,8 @@ class SecretView:
     versions: list[Version] = field(default_factory=list)
     max_versions: int = 0
     stored_extra: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: What other doors keep in the key's ``extra`` (GCP labels, IAM): carried over untouched.
+    other_extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_aws(self) -> bool:
@@ -83,7 +85,7 @@ class SecretView:
             pointers.pop(POINTER, None)
         else:
             pointers[POINTER] = current.number
-        return {"aws": self.aws, "pointers": pointers}
+        return {**self.other_extra, "aws": self.aws, "pointers": pointers}
 
     def changed_versions(self) -> dict[str, dict[str, Any]]:
         """Version extras that differ from what is stored (label moves, materialised ids)."""
@@ -124,6 +126,7 @@ def view_of(record: dict[str, Any]) -> SecretView:
         aws=dict(key_extra.get("aws") or {}),
         pointers=dict(key_extra.get("pointers") or {}),
         max_versions=int(record.get("max_versions") or 0),
+        other_extra={k: v for k, v in key_extra.items() if k not in ("aws", "pointers")},
     )
     vault_written: list[Version] = []
     now = time.time_ns()
@@ -207,6 +210,11 @@ def decode(data: Any, encoding: str) -> dict[str, str]:
         return {"SecretString": str(data["SecretString"])}
     if encoding == "json-spaced":
         return {"SecretString": _spaced(data)}
+    if isinstance(data, dict) and len(data) == 1:
+        # AWS's own shape written by another door (GCP keeps text as {"SecretString": s}).
+        for name in ("SecretString", "SecretBinary"):
+            if isinstance(data.get(name), str):
+                return {name: data[name]}
     return {"SecretString": _compact(data)}
 
 
