@@ -38,7 +38,11 @@ _TOP_KEYS = {
     "pid_file",
     "seal",
 }
-_STORAGE_OPTIONS = {"inmem": set(), "sqlite": {"path"}}
+_STORAGE_OPTIONS = {
+    "inmem": set(),
+    "sqlite": {"path"},
+    "postgresql": {"connection_url", "table", "ha_enabled", "ha_table", "max_parallel"},
+}
 _LISTENER_KEYS = {
     "address",
     "tls_disable",
@@ -181,7 +185,9 @@ def _single_block(source: _Source, key: str, value: Any) -> tuple[str, dict[str,
 def _storage(source: _Source, value: Any) -> tuple[str, dict[str, str]]:
     kind, body = _single_block(source, "storage", value)
     if kind not in _STORAGE_OPTIONS:
-        raise source.error(kind, f"unknown storage type {kind!r} (supported: inmem, sqlite)")
+        raise source.error(
+            kind, f"unknown storage type {kind!r} (supported: inmem, sqlite, postgresql)"
+        )
     options: dict[str, str] = {}
     for name, option in body.items():
         if name not in _STORAGE_OPTIONS[kind]:
@@ -196,7 +202,19 @@ def _storage(source: _Source, value: Any) -> tuple[str, dict[str, str]]:
                 "path", f'storage "sqlite": directory {str(path.parent)!r} does not exist'
             )
         options["path"] = str(path)
+    if kind == "postgresql":
+        _check_postgresql(source, options)
     return kind, options
+
+
+def _check_postgresql(source: _Source, options: dict[str, str]) -> None:
+    """Refuse malformed values now, naming the line (open_storage parses them again)."""
+    if "ha_enabled" in options:
+        options["ha_enabled"] = str(_bool(source, "ha_enabled", options["ha_enabled"])).lower()
+    if "max_parallel" in options and not (
+        options["max_parallel"].isdigit() and int(options["max_parallel"]) > 0
+    ):
+        raise source.error("max_parallel", "max_parallel must be a positive integer")
 
 
 def _listeners(source: _Source, value: Any) -> tuple[Listener, ...]:
