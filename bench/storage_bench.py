@@ -1,6 +1,8 @@
 """Storage benchmark: SQLite put/get ops/s with group commit, and the barrier on top.
 
-Run: ``.venv/bin/python bench/storage_bench.py [--seconds 2]``. Prints one line per case.
+Run: ``.venv/bin/python bench/storage_bench.py [--seconds 2] [--postgres URL | --no-postgres]``.
+Prints one line per case. The PostgreSQL cases use ``--postgres`` or else a throwaway cluster
+(tests/postgres_server.py: initdb on a free loopback port, fsync on), on the same machine.
 Writers are concurrent tasks, each awaiting its own puts one after another (like request
 handlers); every put is fsync'd before it returns (``synchronous=FULL``), so the put figures
 show how many callers share each commit. ``get (to_thread)`` is the alternative read design
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -76,7 +79,69 @@ async def _case(
     print(f"{name:<34} {workers:>3} tasks {rate:>11,.0f} ops/s{extra}")
 
 
-async def main(seconds: float) -> None:
+async def postgres_cases(url: str, seconds: float) -> None:
+    """The same cases on PostgreSQL: plain, HA-enabled and fenced (what an active node does)."""
+    import psycopg
+
+    from sealbox.storage.pg_lock import PostgreSQLLock
+    from sealbox.storage.postgresql import PostgreSQLStorage
+
+    for table, ha in (("bench_plain", False), ("bench_ha", True)):
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute("DROP TABLE IF EXISTS sealbox_ha_locks")
+        storage = PostgreSQLStorage(url, table, ha_enabled=ha)
+        label = "pg"
+        lock = None
+        if ha:
+            lock = PostgreSQLLock(storage, "bench", "http://bench")
+            await lock.try_acquire()
+            label = "pg fenced+notify"
+        for workers in (1, 16, 64):
+            await _case(f"{label} put", workers, seconds, _put(storage))
+        if not ha:
+            await _case("pg get", 1, seconds, _get(storage))
+            await _case("pg get", 16, seconds, _get(storage))
+            await _case(
+                "pg list (1000 children)", 1, seconds, lambda _w, _i, s=storage: s.list("bench/w0/")
+            )
+        if lock is not None:
+            await lock.close()
+        await storage.close()
+    physical = PostgreSQLStorage(url, "bench_barrier")
+    root_key = os.urandom(32)
+    barrier = Barrier(physical)
+    await barrier.initialize(root_key)
+    await barrier.unseal(root_key)
+    await _case("barrier+pg put", 64, seconds, _put(barrier))
+    await _case("barrier+pg get", 16, seconds, _get(barrier))
+    await physical.close()
+
+
+def _throwaway_postgres(workdir: Path) -> tuple[str, Callable[[], None]]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.postgres_server import start_postgres
+
+    server = start_postgres(workdir)
+    return server.dsn(), server.stop
+
+
+async def main(seconds: float, postgres: str | None, with_postgres: bool) -> None:
+    if with_postgres:
+        with tempfile.TemporaryDirectory(prefix="sealbox-pgbench-") as tmp:
+            stop: Callable[[], None] = lambda: None  # noqa: E731
+            url = postgres
+            if url is None:
+                Path(tmp).chmod(0o755)  # the postgres user enters it when run as root
+                url, stop = _throwaway_postgres(Path(tmp))
+            try:
+                await postgres_cases(url, seconds)
+            finally:
+                stop()
+    await sqlite_cases(seconds)
+
+
+async def sqlite_cases(seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         storage = SQLiteStorage(str(Path(tmp) / "bench.db"))
         for workers in (1, 16, 64):
@@ -117,10 +182,13 @@ async def main(seconds: float) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--postgres", help="libpq URL of a database to use (default: throwaway)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite cases only")
     args = parser.parse_args()
+    run = main(args.seconds, args.postgres, not args.no_postgres)
     try:
         import uvloop
     except ImportError:
-        asyncio.run(main(args.seconds))
+        asyncio.run(run)
     else:
-        uvloop.run(main(args.seconds))
+        uvloop.run(run)

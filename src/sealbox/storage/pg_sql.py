@@ -80,7 +80,7 @@ def build(table: str, ha_table: str) -> Statements:
 
 
 def _write(kv: sql.Identifier, fence: sql.Composable) -> sql.Composed:
-    """One statement applying a whole batch: deletes, upserts and change notifications.
+    """One statement applying a whole batch of deletes and upserts.
 
     The batch is reduced beforehand to disjoint key sets (one final value per key), because
     the sub-statements of one statement see the same snapshot and must not touch a row twice.
@@ -94,9 +94,7 @@ def _write(kv: sql.Identifier, fence: sql.Composable) -> sql.Composed:
         "SELECT k, v FROM unnest(%(keys)s::text[], %(values)s::bytea[]) AS u(k, v) "
         "WHERE EXISTS (SELECT 1 FROM fence) "
         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value) "
-        "SELECT (SELECT count(*) FROM fence), "
-        "(SELECT count(pg_notify(%(channel)s, n)) FROM unnest(%(notify)s::text[]) AS n "
-        "WHERE EXISTS (SELECT 1 FROM fence))"
+        "SELECT count(*) FROM fence"
     ).format(fence=fence, kv=kv)
 
 
