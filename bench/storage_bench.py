@@ -58,6 +58,10 @@ def _put(storage: Storage) -> Callable[[int, int], Awaitable[object]]:
     return lambda w, i: storage.put(f"bench/w{w}/{i % _KEYS}", i.to_bytes(8, "big") + _VALUE)
 
 
+def _list(storage: Storage) -> Callable[[int, int], Awaitable[object]]:
+    return lambda _w, _i: storage.list("bench/w0/")
+
+
 def _get(storage: Storage) -> Callable[[int, int], Awaitable[object]]:
     return lambda w, i: storage.get(f"bench/w0/{(i * 7 + w) % _KEYS}")
 
@@ -102,9 +106,7 @@ async def postgres_cases(url: str, seconds: float) -> None:
         if not ha:
             await _case("pg get", 1, seconds, _get(storage))
             await _case("pg get", 16, seconds, _get(storage))
-            await _case(
-                "pg list (1000 children)", 1, seconds, lambda _w, _i, s=storage: s.list("bench/w0/")
-            )
+            await _case("pg list (1000 children)", 1, seconds, _list(storage))
         if lock is not None:
             await lock.close()
         await storage.close()
