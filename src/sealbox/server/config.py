@@ -348,3 +348,33 @@ def _build(raw: dict[str, Any], sources: dict[str, _Source]) -> ServerConfig:
         source = sources.get("default_lease_ttl") or sources[storage_key]
         raise source.error("default_lease_ttl", "default_lease_ttl exceeds max_lease_ttl")
     return config
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationConfig:
+    """``operator migrate``'s file: Vault's storage_source and storage_destination blocks."""
+
+    source_type: str
+    source_options: dict[str, str]
+    destination_type: str
+    destination_options: dict[str, str]
+
+
+def load_migration_config(name: str) -> MigrationConfig:
+    """Parse a migrate.hcl (cluster_addr is accepted and ignored: the copy is offline)."""
+    path = Path(name)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read configuration: {err.strerror}") from err
+    source = _Source(path, text)
+    raw = _parse_text(path, text)
+    for key in raw:
+        if key not in ("storage_source", "storage_destination", "cluster_addr"):
+            raise source.error(key, f"unknown configuration key {key!r}")
+    for key in ("storage_source", "storage_destination"):
+        if key not in raw:
+            raise ConfigError(f'{path}: missing {key} "<type>" {{ ... }} block')
+    src_type, src_options = _storage(source, raw["storage_source"])
+    dst_type, dst_options = _storage(source, raw["storage_destination"])
+    return MigrationConfig(src_type, src_options, dst_type, dst_options)

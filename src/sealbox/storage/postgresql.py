@@ -148,6 +148,11 @@ class PostgreSQLStorage:
         if state:
             await self._write(state)
 
+    async def dump(self) -> builtins.list[tuple[str, bytes]]:
+        """Every entry, keys ascending, from one statement (one consistent MVCC snapshot)."""
+        rows = await self._read(self.sql.dump, ())
+        return [(str(key), bytes(value)) for key, value in rows]
+
     async def close(self) -> None:
         """Close the pool (idempotent)."""
         self._closed = True
