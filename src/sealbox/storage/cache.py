@@ -67,6 +67,11 @@ class CachedStorage:
         for op in ops:
             self._remember(op.key, None if op.value is None else bytes(op.value))
 
+    @property
+    def inner(self) -> Storage:
+        """The backend underneath."""
+        return self._inner
+
     def invalidate(self, key: str | None) -> None:
         """Forget ``key`` (None: everything) because another node changed it."""
         self._generation += 1

@@ -126,3 +126,30 @@ def test_writes_racing_a_takeover_never_land_after_it(pg_url: str) -> None:
             await storage.close()
 
     asyncio.run(run())
+
+
+def test_candidates_racing_for_a_just_freed_lock_never_both_win(pg_url: str) -> None:
+    """The holder's session ends while eight fresh candidates try at once, ten times over."""
+
+    async def run() -> None:
+        holder_storage, holder = _node(pg_url, "holder", ttl=3600.0)
+        assert await holder.try_acquire() is not None
+        for round_ in range(10):
+            nodes = [_node(pg_url, f"r{round_}c{i}", ttl=3600.0) for i in range(8)]
+            await holder._drop_connection()
+            terms = await asyncio.gather(*(lock.try_acquire() for _, lock in nodes))
+            winners = [lock for (_, lock), term in zip(nodes, terms, strict=True) if term]
+            assert len(winners) <= 1
+            for storage, lock in nodes:
+                if lock not in winners:
+                    await lock.close()
+                    await storage.close()
+            if winners:
+                await holder.close()
+                await holder_storage.close()
+                holder = winners[0]
+                holder_storage = next(s for s, lock in nodes if lock is holder)
+        await holder.close()
+        await holder_storage.close()
+
+    asyncio.run(run())
