@@ -17,7 +17,6 @@ from sealbox.errors import FieldValidationError, InvalidRequest, Sealed, Unsuppo
 from sealbox.framework.fields import FieldType, coerce
 from sealbox.shamir import decode_share
 
-_ZERO_TIME = "0001-01-01T00:00:00Z"  # compat: Go's zero time.Time, what standbys report
 RawHandler = Callable[[Core, str, dict[str, Any], dict[str, str]], Awaitable[tuple[int, Any]]]
 
 
@@ -141,6 +140,11 @@ def _status_code(query: dict[str, str], name: str, default: int) -> int:
     return code
 
 
+def _true(value: str | None) -> bool:
+    """A query flag such as ``standbyok=true`` (Go's strconv.ParseBool spellings)."""
+    return value is not None and value.lower() in ("1", "t", "true")
+
+
 async def handle_health(
     core: Core, method: str, data: dict[str, Any], query: dict[str, str]
 ) -> tuple[int, Any]:
@@ -153,7 +157,7 @@ async def handle_health(
         code = _status_code(query, "uninitcode", 501)
     elif core.sealed:
         code = _status_code(query, "sealedcode", 503)
-    elif core.ha is not None and not core.ha.active:
+    elif core.ha is not None and not core.ha.active and not _true(query.get("standbyok")):
         code = _status_code(query, "standbycode", 429)
     else:
         code = _status_code(query, "activecode", 200)
@@ -194,16 +198,14 @@ async def ha_leader(core: Core) -> dict[str, Any]:
     if ha is None or core.sealed:
         raise Sealed()
     leader = ha.leader if ha.active else await ha.current_leader()
+    body: dict[str, Any] = {"ha_enabled": True, "is_self": ha.active}
     since = ha.active_since
-    return {
-        "ha_enabled": True,
-        "is_self": ha.active,
-        "active_time": since.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if since else _ZERO_TIME,
-        "leader_address": leader.value if leader else "",
-        "leader_cluster_address": "",
-        "performance_standby": False,
-        "performance_standby_last_remote_wal": 0,
-    }
+    if ha.active and since is not None:
+        # compat: only the active reports active_time (OpenBao 2.7.2 on PostgreSQL HA)
+        body["active_time"] = since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    body["leader_address"] = leader.value if leader else ""
+    body["leader_cluster_address"] = ""  # no cluster port: standbys forward over api_addr
+    return body
 
 
 RAW_HANDLERS: dict[str, RawHandler] = {
