@@ -188,6 +188,7 @@ class HACoordinator:
         self._storage.refuse_writes()
         self._active = False
         self.active_since = None
+        self.leader = None
         try:
             await self._core.deactivate()
         finally:

@@ -90,7 +90,9 @@ class HAVaultAPI(VaultAPI):
         return 204, [(b"cache-control", b"no-store")], b""
 
     async def _forward(self, request: HTTPRequest) -> Answer:
-        leader = self.ha.leader or await self.ha.current_leader()
+        leader = self.ha.leader
+        if leader is None or leader.value == self.ha.api_addr:  # unknown, or stale
+            leader = await self.ha.current_leader()
         if leader is None or leader.value == self.ha.api_addr:
             return _json(503, {"errors": ["no active node is available; try again shortly"]})
         url = leader.value.rstrip("/") + request.raw_path

@@ -153,3 +153,19 @@ def test_killing_the_active_loses_no_acknowledged_write(cluster: Cluster) -> Non
         assert stored["data"]["data"]["seq"] >= seq  # a later write may have landed unacked
     looked_up = hvac.Client(url=cluster.nodes[0].address, token=token["client_token"])
     assert looked_up.auth.token.lookup_self()["data"]["policies"] == ["default"]
+
+
+def test_sealing_the_active_hands_over_and_it_rejoins_as_a_standby(cluster: Cluster) -> None:
+    first = cluster.wait_active()
+    _client(cluster, first).sys.seal()
+    assert cluster.health(cluster.nodes[first]) == 503
+    second = cluster.wait_active(exclude=first)
+    _client(cluster, second).secrets.kv.v2.create_or_update_secret("after-seal", secret={"a": "b"})
+    requests.put(
+        f"{cluster.nodes[first].address}/v1/sys/unseal", json={"key": cluster.key}, timeout=30
+    ).raise_for_status()
+    assert cluster.wait_active() == second
+    assert cluster.health(cluster.nodes[first]) == 429
+    kv = _client(cluster, first).secrets.kv.v2
+    got = kv.read_secret_version("after-seal", raise_on_deleted_version=True)
+    assert got["data"]["data"] == {"a": "b"}
