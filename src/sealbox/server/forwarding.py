@@ -11,6 +11,7 @@ With no active node known, the answer is 503 (hvac's VaultDown), retryable.
 
 sys/step-down (PUT/POST, root tokens only, like Vault's sudo-protected endpoint) makes the
 active release the lock and stay out of the election for 10 s; on a standby it is forwarded.
+sys/seal on a standby seals that standby (Vault does not forward it either), for root tokens.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class HAVaultAPI(VaultAPI):
         if path == "/v1/sys/step-down" and request.method in ("PUT", "POST"):
             if self.ha.active:
                 return await self._step_down(request)
+        elif path == "/v1/sys/seal" and self.ha.running and not self.ha.active:
+            return await self._seal_standby(request)
         elif path in _LOCAL or self.ha.active or not self.ha.running:
             return await super().respond(request)
         return await self._forward(request)
@@ -78,15 +81,28 @@ class HAVaultAPI(VaultAPI):
         """Close the forwarding client's connections."""
         await self._client.aclose()
 
-    async def _step_down(self, request: HTTPRequest) -> Answer:
+    async def _is_root(self, request: HTTPRequest) -> bool:
         token = request.headers.get("x-vault-token", "")
         bearer = request.headers.get("authorization", "")
         if not token and bearer[:7].lower() == "bearer ":
             token = bearer[7:].strip()
         entry = await self.core.tokens.lookup(token) if token else None
-        if entry is None or not any(hmac.compare_digest(p, "root") for p in entry.policies):
+        return entry is not None and any(hmac.compare_digest(p, "root") for p in entry.policies)
+
+    async def _step_down(self, request: HTTPRequest) -> Answer:
+        if not await self._is_root(request):
             return _json(403, {"errors": ["permission denied"]})
         await self.ha.step_down()
+        return 204, [(b"cache-control", b"no-store")], b""
+
+    async def _seal_standby(self, request: HTTPRequest) -> Answer:
+        """sys/seal on a standby seals that standby, as in Vault (not forwarded). Its tables
+        are not loaded, so a root token stands in for the sudo capability check."""
+        if request.method not in ("PUT", "POST"):
+            return _json(405, {"errors": []})
+        if not await self._is_root(request):
+            return _json(403, {"errors": ["permission denied"]})
+        await self.core.seal()
         return 204, [(b"cache-control", b"no-store")], b""
 
     async def _forward(self, request: HTTPRequest) -> Answer:

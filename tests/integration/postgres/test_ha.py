@@ -169,3 +169,17 @@ def test_sealing_the_active_hands_over_and_it_rejoins_as_a_standby(cluster: Clus
     kv = _client(cluster, first).secrets.kv.v2
     got = kv.read_secret_version("after-seal", raise_on_deleted_version=True)
     assert got["data"]["data"] == {"a": "b"}
+
+
+def test_sealing_a_standby_seals_only_that_standby(cluster: Cluster) -> None:
+    active = cluster.wait_active()
+    standby = (active + 1) % 3
+    refused = requests.put(
+        f"{cluster.nodes[standby].address}/v1/sys/seal",
+        headers={"X-Vault-Token": "nope"},
+        timeout=10,
+    )
+    assert refused.status_code == 403
+    _client(cluster, standby).sys.seal()
+    assert cluster.health(cluster.nodes[standby]) == 503
+    assert cluster.health(cluster.nodes[active]) == 200
