@@ -12,6 +12,14 @@ Figures on the 2-core development VM (shared, so +-50%; fdatasync ~50 us there):
 put 1 writer 2,000-6,000/s (one fsync per put), 16 writers 30,000-50,000/s, 64 writers
 74,000-80,000/s (~64 puts per commit); get ~200,000/s on the loop thread vs ~45,000/s via
 to_thread; through the barrier: put 64 writers 12,000-52,000/s, get ~110,000-160,000/s.
+
+PostgreSQL on the same VM (loopback, fsync on, one pooled connection per concurrent caller; a
+run on 2026-12-03 while other jobs shared the cores): put 1 writer ~2,200/s, 16 writers
+~6,100/s; get 1 task ~5,300/s, 16 tasks ~8,400/s (a network round trip each, where SQLite reads
+in-process); list of 1,000 children ~130/s (one index seek per child); fenced puts with change
+notifications (what an HA active does) 1 writer ~1,450/s, 16 writers ~3,850/s; through the
+barrier: put 64 writers ~1,750/s, get ~6,300/s. Reads of hot keys come from the read cache in
+front of it (storage/cache.py), so request latency rarely pays the round trip.
 """
 
 from __future__ import annotations
