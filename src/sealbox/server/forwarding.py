@@ -48,6 +48,7 @@ _HOP_BY_HOP = frozenset(
     }
 )
 _FORWARD_TIMEOUT = 60.0
+_FORWARDED = "x-sealbox-forwarded-by"
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
@@ -106,6 +107,10 @@ class HAVaultAPI(VaultAPI):
         return 204, [(b"cache-control", b"no-store")], b""
 
     async def _forward(self, request: HTTPRequest) -> Answer:
+        if _FORWARDED in request.headers:
+            # Forwarded to us, yet we are not active: the leader changed in between. One hop
+            # only, so two nodes with stale views can never bounce a request back and forth.
+            return _json(503, {"errors": ["no active node is available; try again shortly"]})
         leader = self.ha.leader
         if leader is None or leader.value == self.ha.api_addr:  # unknown, or stale
             leader = await self.ha.current_leader()
@@ -115,6 +120,7 @@ class HAVaultAPI(VaultAPI):
         if request.query_string:
             url += "?" + request.query_string.decode("latin-1")
         headers = [(k, v) for k, v in request.headers.items() if k not in _HOP_BY_HOP]
+        headers.append((_FORWARDED, self.ha.api_addr))
         if request.client:
             headers.append(("x-forwarded-for", request.client))
         try:
