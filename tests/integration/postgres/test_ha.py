@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -183,3 +184,21 @@ def test_sealing_a_standby_seals_only_that_standby(cluster: Cluster) -> None:
     _client(cluster, standby).sys.seal()
     assert cluster.health(cluster.nodes[standby]) == 503
     assert cluster.health(cluster.nodes[active]) == 200
+
+
+def test_a_paused_active_is_replaced_and_never_acts_as_active_again(cluster: Cluster) -> None:
+    """SIGSTOP the active: once its lease (15 s) ran out a standby takes over; after SIGCONT
+    the old one no longer calls itself active, and writes through it land on the new one."""
+    paused = cluster.wait_active()
+    cluster.nodes[paused].process.send_signal(signal.SIGSTOP)
+    try:
+        successor = cluster.wait_active(exclude=paused, timeout=90)
+    finally:
+        cluster.nodes[paused].process.send_signal(signal.SIGCONT)
+    assert cluster.health(cluster.nodes[paused]) != 200
+    for _ in range(20):
+        assert cluster.actives() == [successor]
+    _client(cluster, paused).secrets.kv.v2.create_or_update_secret("after-pause", secret={"p": "1"})
+    kv = _client(cluster, successor).secrets.kv.v2
+    got = kv.read_secret_version("after-pause", raise_on_deleted_version=True)
+    assert got["data"]["data"] == {"p": "1"}
