@@ -13,7 +13,7 @@ from typing import Any
 
 from sealbox import __version__
 from sealbox.core.core import Core
-from sealbox.errors import FieldValidationError, InvalidRequest, UnsupportedOperation
+from sealbox.errors import FieldValidationError, InvalidRequest, Sealed, UnsupportedOperation
 from sealbox.framework.fields import FieldType, coerce
 from sealbox.shamir import decode_share
 
@@ -140,6 +140,11 @@ def _status_code(query: dict[str, str], name: str, default: int) -> int:
     return code
 
 
+def _true(value: str | None) -> bool:
+    """A query flag such as ``standbyok=true`` (Go's strconv.ParseBool spellings)."""
+    return value is not None and value.lower() in ("1", "t", "true")
+
+
 async def handle_health(
     core: Core, method: str, data: dict[str, Any], query: dict[str, str]
 ) -> tuple[int, Any]:
@@ -152,12 +157,15 @@ async def handle_health(
         code = _status_code(query, "uninitcode", 501)
     elif core.sealed:
         code = _status_code(query, "sealedcode", 503)
+    elif core.ha is not None and not core.ha.active and not _true(query.get("standbyok")):
+        code = _status_code(query, "standbycode", 429)
     else:
         code = _status_code(query, "activecode", 200)
+    standby = core.sealed or (core.ha is not None and not core.ha.active)
     body: dict[str, Any] = {
         "initialized": initialized,
         "sealed": core.sealed,
-        "standby": core.sealed,
+        "standby": standby,
         "replication_performance_mode": "disabled",
         "replication_dr_mode": "disabled",
         "server_time_utc": int(time.time()),
@@ -173,13 +181,31 @@ async def handle_leader(
     core: Core, method: str, data: dict[str, Any], query: dict[str, str]
 ) -> tuple[int, Any]:
     """GET sys/leader: without an HA storage backend only ``ha_enabled: false``."""
-    del core, data, query
+    del data, query
     if method != "GET":
         raise UnsupportedOperation("")  # compat: bao answers 405 {"errors": []}
+    if core.ha is not None:
+        return 200, await ha_leader(core)
     # compat: OpenBao answers exactly {"ha_enabled": false} when HA is off, sealed or not
     # (observed on 2.7.2; sys_leader.go);
     # the HA fields (is_self, leader_address, active_time, ...) arrive with HA storage.
     return 200, {"ha_enabled": False}
+
+
+async def ha_leader(core: Core) -> dict[str, Any]:
+    """sys/leader on HA storage (OpenBao http/sys_leader.go, vault/ha.go Leader)."""
+    ha = core.ha
+    if ha is None or core.sealed:
+        raise Sealed()
+    leader = ha.leader if ha.active else await ha.current_leader()
+    body: dict[str, Any] = {"ha_enabled": True, "is_self": ha.active}
+    since = ha.active_since
+    if ha.active and since is not None:
+        # compat: only the active reports active_time (OpenBao 2.7.2 on PostgreSQL HA)
+        body["active_time"] = since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    body["leader_address"] = leader.value if leader else ""
+    body["leader_cluster_address"] = ""  # no cluster port: standbys forward over api_addr
+    return body
 
 
 RAW_HANDLERS: dict[str, RawHandler] = {

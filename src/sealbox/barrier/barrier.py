@@ -126,6 +126,20 @@ class Barrier:
             self._state = _Unsealed(root, keyring, counts)
             self._generation += 1
 
+    async def reload(self) -> None:
+        """Re-read the keyring: another node on shared storage may have rotated it (HA).
+
+        Raises ``IntegrityError`` if the root key changed elsewhere (a rekey): then only a
+        new unseal can open the barrier.
+        """
+        state = self._require_unsealed()
+        record = await self._physical.get(KEYRING_PATH)
+        if record is None:
+            raise NotInitialized
+        keyring, counts = Keyring.from_json(aes_gcm.decrypt(state.root, record, KEYRING_PATH))
+        if self._state is state:
+            self._state = _Unsealed(state.root, keyring, counts)
+
     def seal(self) -> None:
         """Forget every key."""
         self._state = None

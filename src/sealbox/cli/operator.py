@@ -22,6 +22,7 @@ from sealbox.cli.base import (
 )
 from sealbox.cli.format import columnize
 from sealbox.cli.operator_keys import generate_root_cmd, read_key, rekey_cmd
+from sealbox.cli.operator_storage import migrate_cmd, snapshot
 from sealbox.cli.status import print_seal_status
 from sealbox.client import Client
 
@@ -35,6 +36,8 @@ def operator() -> None:
 
 operator.add_command(rekey_cmd)
 operator.add_command(generate_root_cmd)
+operator.add_command(migrate_cmd)
+operator.add_command(snapshot)
 
 
 def _init_text(shares: int, threshold: int) -> str:

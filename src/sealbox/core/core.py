@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sealbox.auth.token import TokenAuthMethod, TokenContext
 from sealbox.barrier.autounseal import initialize_auto, unseal_auto
@@ -47,6 +48,9 @@ from sealbox.errors import InvalidRequest, Sealed
 from sealbox.framework import Backend, BackendConfig
 from sealbox.logical import Request, Response, Storage, StorageView
 from sealbox.logical.tokens import TokenEntry, TokenRevocationListener
+
+if TYPE_CHECKING:  # psycopg is imported only by servers on HA storage
+    from sealbox.core.ha import HACoordinator
 
 
 def _utcnow() -> datetime:
@@ -125,6 +129,8 @@ class Core:
         self.tokens.on_revoke.append(self.expiration.revoke_by_token)
         self.unseal_progress: Progress | None = None
         self.cluster_id = ""
+        self.ha: HACoordinator | None = None
+        """Set by the server for HA storage: then the lock decides when the setup runs."""
 
     # ---- the backends that see core services ----------------------------------------
 
@@ -235,7 +241,10 @@ class Core:
         await check_unseal_request(self.physical, progress, migrate, self.config.seals)
         if await progress.submit(key):
             self.unseal_progress = None
-            await self._post_unseal(first_time=False)
+            if self.ha is not None:
+                self.ha.start()  # standby first; activate() runs once the lock is ours
+            else:
+                await self._post_unseal(first_time=False)
             return True
         return False
 
@@ -251,9 +260,21 @@ class Core:
         """Forget the keys and drop every mounted backend."""
         if self.sealed:
             return
-        await self._teardown()
+        if self.ha is not None:
+            await self.ha.stop()  # deactivates if active, releases the lock
+        else:
+            await self._teardown()
         self.barrier.seal()
         self.unseal_progress = None
+
+    async def activate(self) -> None:
+        """HA: this node took the lock; load the latest state and start background work."""
+        await self.barrier.reload()
+        await self._post_unseal(first_time=False)
+
+    async def deactivate(self) -> None:
+        """HA: this node lost the lock; stop background work and unload."""
+        await self._teardown()
 
     async def _post_unseal(self, *, first_time: bool) -> None:
         if first_time:

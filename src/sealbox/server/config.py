@@ -38,7 +38,11 @@ _TOP_KEYS = {
     "pid_file",
     "seal",
 }
-_STORAGE_OPTIONS = {"inmem": set(), "sqlite": {"path"}}
+_STORAGE_OPTIONS = {
+    "inmem": set(),
+    "sqlite": {"path"},
+    "postgresql": {"connection_url", "table", "ha_enabled", "ha_table", "max_parallel"},
+}
 _LISTENER_KEYS = {
     "address",
     "tls_disable",
@@ -181,7 +185,9 @@ def _single_block(source: _Source, key: str, value: Any) -> tuple[str, dict[str,
 def _storage(source: _Source, value: Any) -> tuple[str, dict[str, str]]:
     kind, body = _single_block(source, "storage", value)
     if kind not in _STORAGE_OPTIONS:
-        raise source.error(kind, f"unknown storage type {kind!r} (supported: inmem, sqlite)")
+        raise source.error(
+            kind, f"unknown storage type {kind!r} (supported: inmem, sqlite, postgresql)"
+        )
     options: dict[str, str] = {}
     for name, option in body.items():
         if name not in _STORAGE_OPTIONS[kind]:
@@ -196,7 +202,19 @@ def _storage(source: _Source, value: Any) -> tuple[str, dict[str, str]]:
                 "path", f'storage "sqlite": directory {str(path.parent)!r} does not exist'
             )
         options["path"] = str(path)
+    if kind == "postgresql":
+        _check_postgresql(source, options)
     return kind, options
+
+
+def _check_postgresql(source: _Source, options: dict[str, str]) -> None:
+    """Refuse malformed values now, naming the line (open_storage parses them again)."""
+    if "ha_enabled" in options:
+        options["ha_enabled"] = str(_bool(source, "ha_enabled", options["ha_enabled"])).lower()
+    if "max_parallel" in options and not (
+        options["max_parallel"].isdigit() and int(options["max_parallel"]) > 0
+    ):
+        raise source.error("max_parallel", "max_parallel must be a positive integer")
 
 
 def _listeners(source: _Source, value: Any) -> tuple[Listener, ...]:
@@ -330,3 +348,33 @@ def _build(raw: dict[str, Any], sources: dict[str, _Source]) -> ServerConfig:
         source = sources.get("default_lease_ttl") or sources[storage_key]
         raise source.error("default_lease_ttl", "default_lease_ttl exceeds max_lease_ttl")
     return config
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationConfig:
+    """``operator migrate``'s file: Vault's storage_source and storage_destination blocks."""
+
+    source_type: str
+    source_options: dict[str, str]
+    destination_type: str
+    destination_options: dict[str, str]
+
+
+def load_migration_config(name: str) -> MigrationConfig:
+    """Parse a migrate.hcl (cluster_addr is accepted and ignored: the copy is offline)."""
+    path = Path(name)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read configuration: {err.strerror}") from err
+    source = _Source(path, text)
+    raw = _parse_text(path, text)
+    for key in raw:
+        if key not in ("storage_source", "storage_destination", "cluster_addr"):
+            raise source.error(key, f"unknown configuration key {key!r}")
+    for key in ("storage_source", "storage_destination"):
+        if key not in raw:
+            raise ConfigError(f'{path}: missing {key} "<type>" {{ ... }} block')
+    src_type, src_options = _storage(source, raw["storage_source"])
+    dst_type, dst_options = _storage(source, raw["storage_destination"])
+    return MigrationConfig(src_type, src_options, dst_type, dst_options)

@@ -223,7 +223,9 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     except SealboxError as err:  # a seal block that cannot work (missing key, bad address)
         print(f"Error configuring the seal: {err.public_message}", file=sys.stderr)
         return 1
-    vault_app = VaultAPI(core)
+    from sealbox.server.ha_setup import ha_api
+
+    vault_app = ha_api(core) or VaultAPI(core)
     root_token = ""
     if dev:
         unseal_key, root_token = await _setup_dev(core, root_token_id)
@@ -272,6 +274,8 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         await server.wait_closed()
     tidy.cancel()
     await core.seal()
+    if hasattr(vault_app, "close"):
+        await vault_app.close()
     close = getattr(core.physical, "close", None)
     if close is not None:
         await close()
@@ -325,8 +329,8 @@ async def _run_periodic(core: Any, doors: list[Any], interval: float = 60.0) -> 
     hooks are the core's (core/periodic.py)."""
     while True:
         await asyncio.sleep(interval)
-        if core.sealed:
-            continue
+        if core.sealed or (core.ha is not None and not core.ha.active):
+            continue  # HA: only the active node runs scheduled work
         for door in doors:
             try:
                 await door.periodic()
@@ -390,7 +394,7 @@ async def _tidy_tokens(core: Any, interval: float = 300.0) -> None:
     """Remove expired tokens now and then; lookups refuse them anyway (checked lazily)."""
     while True:
         await asyncio.sleep(interval)
-        if core.sealed:
+        if core.sealed or (core.ha is not None and not core.ha.active):
             continue
         try:
             removed = await core.tokens.tidy()

@@ -14,7 +14,7 @@ __all__ = ["InMemoryStorage", "SQLiteStorage", "open_storage"]
 
 
 def open_storage(kind: str, options: dict[str, str]) -> Storage:
-    """Build the backend named ``kind`` ("inmem" or "sqlite", which needs ``path``)."""
+    """Build the backend named ``kind``: "inmem", "sqlite" (needs ``path``) or "postgresql"."""
     if kind == "inmem":
         return InMemoryStorage()
     if kind == "sqlite":
@@ -22,4 +22,8 @@ def open_storage(kind: str, options: dict[str, str]) -> Storage:
         if not path:
             raise ValueError('storage "sqlite" needs a "path" option')
         return SQLiteStorage(path)
+    if kind == "postgresql":
+        from sealbox.storage.postgresql import from_options
+
+        return from_options(options)
     raise ValueError(f"unknown storage type {kind!r}")

@@ -6,8 +6,9 @@ policies) then skip SQLite. Writes go to the backend first and update the cache 
 succeeded; absent keys are cached too, so existence checks are cheap. A get that overlaps a
 write of the same key does not populate the cache (the ``_generation`` guard), so a slow read
 can never reinstate a value that a write has replaced. Entries are evicted least recently
-used first. One process owns the storage; several nodes on shared storage would need the
-cache invalidated by the standby machinery that comes with HA backends.
+used first. On shared storage (PostgreSQL with HA) a standby's cache is kept coherent by
+``invalidate``, called for each key another node announces (storage/pg_notify.py); it bumps the
+generation too, so a read that overlapped the change cannot put the old value back.
 """
 
 from __future__ import annotations
@@ -65,6 +66,19 @@ class CachedStorage:
         await self._inner.transaction(ops)
         for op in ops:
             self._remember(op.key, None if op.value is None else bytes(op.value))
+
+    @property
+    def inner(self) -> Storage:
+        """The backend underneath."""
+        return self._inner
+
+    def invalidate(self, key: str | None) -> None:
+        """Forget ``key`` (None: everything) because another node changed it."""
+        self._generation += 1
+        if key is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(key, None)
 
     async def close(self) -> None:
         """Close the backend underneath, when it has anything to close."""

@@ -17,6 +17,9 @@ import functools
 
 from sealbox.errors import InvalidRequest
 
+_MAX_CODE_POINT = 0x10FFFF
+_SURROGATES = range(0xD800, 0xE000)
+
 
 class InvalidKey(InvalidRequest, ValueError):
     """A storage key or list prefix that no backend accepts."""
@@ -47,3 +50,15 @@ def check_key(key: str) -> None:
     check_prefix(key)
     if not key:
         raise InvalidKey
+
+
+def upper_bound(prefix: str) -> str | None:
+    """The smallest string above every string that starts with ``prefix`` (None: no bound)."""
+    chars = list(prefix)
+    while chars:
+        point = ord(chars.pop()) + 1
+        if point <= _MAX_CODE_POINT:
+            if point in _SURROGATES:
+                point = _SURROGATES.stop
+            return "".join(chars) + chr(point)
+    return None

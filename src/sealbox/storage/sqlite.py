@@ -33,15 +33,13 @@ import threading
 
 from sealbox.logical.storage import TxOp
 from sealbox.storage.group_commit import GroupCommitWriter
-from sealbox.storage.keys import check_key, check_prefix
+from sealbox.storage.keys import check_key, check_prefix, upper_bound
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
 _GET_SQL = "SELECT value FROM kv WHERE key = ?"
 _RANGE_SQL = "SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key"
 _TAIL_SQL = "SELECT key FROM kv WHERE key >= ? ORDER BY key"
 _BUSY_TIMEOUT_MS = 10_000
-_MAX_CODE_POINT = 0x10FFFF
-_SURROGATES = range(0xD800, 0xE000)
 
 
 class SQLiteStorage:
@@ -141,7 +139,7 @@ class SQLiteStorage:
 
 def _list_children(conn: sqlite3.Connection, prefix: str) -> builtins.list[str]:
     """Immediate children of ``prefix``: walk the key range, seeking past every folder."""
-    upper = _upper_bound(prefix)
+    upper = upper_bound(prefix)
     out: builtins.list[str] = []
     low = prefix
     conn.execute("BEGIN")
@@ -181,15 +179,3 @@ def _scan(
         return None
     finally:
         cursor.close()
-
-
-def _upper_bound(prefix: str) -> str | None:
-    """The smallest string above every string that starts with ``prefix`` (None: no bound)."""
-    chars = builtins.list(prefix)
-    while chars:
-        point = ord(chars.pop()) + 1
-        if point <= _MAX_CODE_POINT:
-            if point in _SURROGATES:
-                point = _SURROGATES.stop
-            return "".join(chars) + chr(point)
-    return None

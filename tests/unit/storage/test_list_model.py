@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sealbox.storage import InMemoryStorage, SQLiteStorage
-from sealbox.storage.sqlite import _upper_bound
+from sealbox.storage.keys import upper_bound as _upper_bound
 
 _KEY = st.lists(
     st.sampled_from(["a", "b", "a.", "a0", "é", "\U0001f510", "x-"]), min_size=1, max_size=4

@@ -1,0 +1,199 @@
+"""High availability: which unsealed node is active, and the switch between active and standby.
+
+Mirrors OpenBao's vault/ha.go (runStandby, waitForLeadership, acquireLock, step-down) on our
+PostgreSQL lock (storage/pg_lock.py). An unsealed node starts as a standby: its storage refuses
+writes, its read cache follows the active's changes (storage/pg_notify.py), and it tries for the
+lock every ``retry_interval``. The node that gets it fences its storage with the new term,
+forgets its whole read cache (changes may have been missed), and only then runs the Core's
+post-unseal setup (mount tables, policies, audit devices, periodic work: lease expiry, token
+tidy, rotation), reading the latest state from the shared storage. So the background work of a
+dead active resumes on the new one, and every write the old one acknowledged is visible to it.
+When the lock is lost (renewal failed, a takeover, ``step_down``) the node tears that setup
+down before anything else and becomes a standby again; its storage refuses writes from the
+moment the loss is noticed, and the fencing term refuses any that were already in flight.
+
+Never two actives: the lock row admits one holder per term, and a node considers itself active
+only between a successful acquire and the first failed renewal, which happens before its lease
+could run out on the database's clock. Requests a standby receives are forwarded to the active
+(server/forwarding.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+import psycopg
+
+from sealbox.storage.cache import CachedStorage
+from sealbox.storage.pg_lock import (
+    DEFAULT_RENEW_INTERVAL,
+    DEFAULT_RETRY_INTERVAL,
+    DEFAULT_TTL,
+    LockHolder,
+    PostgreSQLLock,
+)
+from sealbox.storage.pg_notify import ChangeListener
+from sealbox.storage.postgresql import PostgreSQLStorage, StorageUnavailable
+
+log = logging.getLogger("sealbox.ha")
+
+STEP_DOWN_PAUSE = 10.0  # compat: manualStepDownSleepPeriod (vault/ha.go)
+
+
+class Activatable(Protocol):
+    """What the coordinator drives in the Core: the post-unseal setup and its teardown."""
+
+    async def activate(self) -> None:
+        """Load tables and start background work (this node is now the active one)."""
+        ...
+
+    async def deactivate(self) -> None:
+        """Stop background work and unload (this node is no longer active)."""
+        ...
+
+
+class HACoordinator:
+    """One node's part in the election, from unseal to seal."""
+
+    def __init__(
+        self,
+        core: Activatable,
+        storage: PostgreSQLStorage,
+        cache: CachedStorage | None,
+        *,
+        identity: str,
+        api_addr: str,
+        ttl: float | None = None,
+        renew_interval: float | None = None,
+        retry_interval: float = DEFAULT_RETRY_INTERVAL,
+    ) -> None:
+        self._core = core
+        self._storage = storage
+        self._cache = cache
+        self.lock = PostgreSQLLock(
+            storage,
+            identity,
+            api_addr,
+            ttl=DEFAULT_TTL if ttl is None else ttl,
+            renew_interval=DEFAULT_RENEW_INTERVAL if renew_interval is None else renew_interval,
+        )
+        self.api_addr = api_addr
+        self._retry = retry_interval
+        self._listener = ChangeListener(storage, self._invalidate)
+        self._task: asyncio.Task[None] | None = None
+        self._pause_until = 0.0
+        self._active = False
+        self.active_since: datetime | None = None
+        self.leader: LockHolder | None = None
+        self.transitions = 0
+        """How often this node became active (a test aid)."""
+
+    @property
+    def active(self) -> bool:
+        """This node is the active one: set up as such, and its lease not possibly expired."""
+        return self._active and self.lock.held
+
+    @property
+    def running(self) -> bool:
+        """True between ``start`` (unsealed) and ``stop`` (sealed)."""
+        return self._task is not None
+
+    def start(self) -> None:
+        """The barrier is unsealed: stand by and compete for the lock."""
+        if self._task is None:
+            self._storage.refuse_writes()
+            self._listener.start()
+            self._task = asyncio.create_task(self._run(), name="sealbox-ha")
+
+    async def stop(self) -> None:
+        """Sealing or shutting down: give the lock up and stop competing."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._listener.stop()
+        if self._active:
+            await self._demote()
+        await self.lock.close()
+
+    async def step_down(self) -> None:
+        """sys/step-down: release the lock and keep out of the election for a while."""
+        if not self._active:
+            return
+        self._pause_until = time.monotonic() + STEP_DOWN_PAUSE
+        await self.lock.release()  # hold() sees it and the loop demotes this node
+
+    async def current_leader(self) -> LockHolder | None:
+        """The active node as the database says now (None: nobody holds the lock)."""
+        try:
+            self.leader = await self.lock.holder()
+        except (psycopg.Error, OSError):
+            self.leader = None
+        return self.leader
+
+    def _invalidate(self, key: str | None) -> None:
+        if self._cache is not None and not self._active:
+            self._cache.invalidate(key)
+
+    async def _run(self) -> None:
+        while True:
+            if time.monotonic() >= self._pause_until:
+                term = await self._try_acquire()
+                if term is not None:
+                    await self._serve_as_active(term)
+                    continue
+            await self.current_leader()
+            await asyncio.sleep(self._retry)
+
+    async def _try_acquire(self) -> int | None:
+        try:
+            return await self.lock.try_acquire()
+        except (psycopg.Error, OSError, StorageUnavailable) as err:
+            log.warning("HA lock attempt failed (%s)", type(err).__name__)
+            return None
+
+    async def _serve_as_active(self, term: int) -> None:
+        await self._listener.stop()
+        if self._cache is not None:
+            self._cache.invalidate(None)
+        self.leader = LockHolder(self.lock.identity, self.api_addr, term)
+        holding = asyncio.create_task(self.lock.hold())
+        try:
+            try:
+                await self._core.activate()
+            except Exception as err:  # noqa: BLE001 - a failed setup must give the lock back
+                log.warning("activation failed (%s); stepping down", type(err).__name__)
+                await self.lock.release()
+            else:
+                # Only now: until the tables are loaded, requests get a retryable 503.
+                self._active = True
+                self.active_since = datetime.now(UTC)
+                self.transitions += 1
+                log.info("this node is now the active node (term %d)", term)
+            await holding
+        finally:
+            if not holding.done():
+                holding.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await holding
+        await self._demote()
+
+    async def _demote(self) -> None:
+        self._storage.refuse_writes()
+        self._active = False
+        self.active_since = None
+        self.leader = None
+        try:
+            await self._core.deactivate()
+        finally:
+            if self._cache is not None:
+                self._cache.invalidate(None)
+            if self._task is not None:
+                self._listener.start()
+        log.info("this node is now a standby")

@@ -1,0 +1,142 @@
+"""The HTTP side of HA: standbys forward requests to the active node; sys/step-down.
+
+OpenBao standbys forward client requests to the active node over the cluster port (mutual TLS,
+gRPC; vault/request_forwarding.go) or, with forwarding off, answer 307 to the active's
+``api_addr``. Ours forward over the active's ``api_addr`` itself (plain HTTP/1.1 through httpx,
+TLS verified with the system's trust store), so no second port is needed. A standby answers
+locally only what describes the node itself: sys/health (429, Vault's standby code),
+sys/leader, sys/seal-status, sys/unseal and sys/init; everything else, reads included, goes to
+the active, so a read on a standby always sees every write the active acknowledged before it.
+With no active node known, the answer is 503 (hvac's VaultDown), retryable.
+
+sys/step-down (PUT/POST, root tokens only, like Vault's sudo-protected endpoint) makes the
+active release the lock and stay out of the election for 10 s; on a standby it is forwarded.
+sys/seal on a standby seals that standby (Vault does not forward it either), for root tokens.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+import httpx
+import orjson
+
+from sealbox.api.app import HTTPRequest, VaultAPI
+from sealbox.core.core import Core
+from sealbox.core.ha import HACoordinator
+
+log = logging.getLogger("sealbox.server.forwarding")
+# httpx logs every request URL at INFO; paths name secrets, so keep it to warnings.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+_LOCAL = frozenset(
+    {"/v1/sys/health", "/v1/sys/leader", "/v1/sys/seal-status", "/v1/sys/unseal", "/v1/sys/init"}
+)
+_HOP_BY_HOP = frozenset(
+    {
+        "host",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "content-length",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-connection",
+    }
+)
+_FORWARD_TIMEOUT = 60.0
+_FORWARDED = "x-sealbox-forwarded-by"
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def _json(status: int, body: object) -> Answer:
+    data = orjson.dumps(body)
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    return status, [*headers, (b"content-length", str(len(data)).encode())], data
+
+
+class HAVaultAPI(VaultAPI):
+    """``VaultAPI`` for a node in an HA cluster: local when active, forwarding when standby."""
+
+    def __init__(self, core: Core, ha: HACoordinator, **kwargs: int) -> None:
+        super().__init__(core, **kwargs)
+        self.ha = ha
+        self._client = httpx.AsyncClient(timeout=_FORWARD_TIMEOUT, follow_redirects=False)
+
+    async def respond(self, request: HTTPRequest) -> Answer:
+        """Answer, forward, or step down."""
+        path = request.path
+        if path == "/v1/sys/step-down" and request.method in ("PUT", "POST"):
+            if self.ha.active:
+                return await self._step_down(request)
+        elif path == "/v1/sys/seal" and self.ha.running and not self.ha.active:
+            return await self._seal_standby(request)
+        elif path in _LOCAL or self.ha.active or not self.ha.running:
+            return await super().respond(request)
+        return await self._forward(request)
+
+    async def close(self) -> None:
+        """Close the forwarding client's connections."""
+        await self._client.aclose()
+
+    async def _is_root(self, request: HTTPRequest) -> bool:
+        token = request.headers.get("x-vault-token", "")
+        bearer = request.headers.get("authorization", "")
+        if not token and bearer[:7].lower() == "bearer ":
+            token = bearer[7:].strip()
+        entry = await self.core.tokens.lookup(token) if token else None
+        return entry is not None and any(hmac.compare_digest(p, "root") for p in entry.policies)
+
+    async def _step_down(self, request: HTTPRequest) -> Answer:
+        if not await self._is_root(request):
+            return _json(403, {"errors": ["permission denied"]})
+        await self.ha.step_down()
+        return 204, [(b"cache-control", b"no-store")], b""
+
+    async def _seal_standby(self, request: HTTPRequest) -> Answer:
+        """sys/seal on a standby seals that standby, as in Vault (not forwarded). Its tables
+        are not loaded, so a root token stands in for the sudo capability check."""
+        if request.method not in ("PUT", "POST"):
+            return _json(405, {"errors": []})
+        if not await self._is_root(request):
+            return _json(403, {"errors": ["permission denied"]})
+        await self.core.seal()
+        return 204, [(b"cache-control", b"no-store")], b""
+
+    async def _forward(self, request: HTTPRequest) -> Answer:
+        if _FORWARDED in request.headers:
+            # Forwarded to us, yet we are not active: the leader changed in between. One hop
+            # only, so two nodes with stale views can never bounce a request back and forth.
+            return _json(503, {"errors": ["no active node is available; try again shortly"]})
+        leader = self.ha.leader
+        if leader is None or leader.value == self.ha.api_addr:  # unknown, or stale
+            leader = await self.ha.current_leader()
+        if leader is None or leader.value == self.ha.api_addr:
+            return _json(503, {"errors": ["no active node is available; try again shortly"]})
+        url = leader.value.rstrip("/") + request.raw_path
+        if request.query_string:
+            url += "?" + request.query_string.decode("latin-1")
+        headers = [(k, v) for k, v in request.headers.items() if k not in _HOP_BY_HOP]
+        headers.append((_FORWARDED, self.ha.api_addr))
+        if request.client:
+            headers.append(("x-forwarded-for", request.client))
+        try:
+            answer = await self._client.request(
+                request.method, url, headers=headers, content=request.body
+            )
+        except httpx.HTTPError as err:
+            log.warning("forwarding to the active node failed (%s)", type(err).__name__)
+            self.ha.leader = None  # ask the database again next time
+            return _json(503, {"errors": ["the active node could not be reached"]})
+        body = answer.content
+        out = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in answer.headers.multi_items()
+            if k.lower() not in _HOP_BY_HOP and k.lower() != "content-encoding"
+        ]
+        if answer.status_code >= 300 or body:
+            out.append((b"content-length", str(len(body)).encode()))
+        return answer.status_code, out, b"" if request.method == "HEAD" else body

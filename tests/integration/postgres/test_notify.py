@@ -1,0 +1,76 @@
+"""Change notifications: a standby's cache drops what the active changed, nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import psycopg
+
+from sealbox.logical.storage import TxOp
+from sealbox.storage.cache import CachedStorage
+from sealbox.storage.pg_notify import ChangeListener, payloads
+from sealbox.storage.postgresql import PostgreSQLStorage
+
+
+def test_payloads_stay_under_the_limit_and_name_every_key_once() -> None:
+    keys = [f"logical/{i:05d}/" + "x" * 200 for i in range(200)]
+    out = payloads([*keys, keys[0], "y" * 9000])
+    assert all(len(p.encode()) <= 7000 for p in out)
+    named = [k for p in out for k in orjson.loads(p)]
+    assert named == [*keys, ""]  # the unnameable key means "forget everything"
+
+
+def test_standby_cache_follows_the_active_writes(pg_url: str) -> None:
+    async def run() -> None:
+        active = PostgreSQLStorage(pg_url, ha_enabled=True)
+        standby_physical = PostgreSQLStorage(pg_url, ha_enabled=True)
+        standby = CachedStorage(standby_physical)
+        seen: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def on_change(key: str | None) -> None:
+            standby.invalidate(key)
+            seen.put_nowait(key)
+
+        listener = ChangeListener(standby_physical, on_change)
+        listener.start()
+        await listener.connected.wait()
+        assert await seen.get() is None  # a fresh listener forgets everything first
+        await active.put("a", b"1")
+        await active.put("b", b"1")
+        assert {await seen.get(), await seen.get()} == {"a", "b"}
+        assert await standby.get("a") == b"1"  # cached now
+        assert await standby.get("b") == b"1"
+        await active.transaction([TxOp("a", b"2"), TxOp("c", b"3")])
+        assert {await seen.get(), await seen.get()} == {"a", "c"}
+        assert await standby.get("a") == b"2"
+        assert await standby.get("b") == b"1"
+        await active.delete("b")
+        assert await seen.get() == "b"
+        assert await standby.get("b") is None
+        await listener.stop()
+        await active.close()
+        await standby.close()
+
+    asyncio.run(run())
+
+
+def test_a_listener_that_lost_its_connection_forgets_everything(pg_url: str) -> None:
+    async def run() -> None:
+        storage = PostgreSQLStorage(pg_url, ha_enabled=True)
+        seen: asyncio.Queue[str | None] = asyncio.Queue()
+        listener = ChangeListener(storage, seen.put_nowait)
+        listener.start()
+        await listener.connected.wait()
+        assert await seen.get() is None
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+            await conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN%%' AND pid <> pg_backend_pid()"
+            )
+        assert await seen.get() is None  # disconnect: forget everything
+        assert await seen.get() is None  # and again once listening anew
+        await listener.stop()
+        await storage.close()
+
+    asyncio.run(run())
