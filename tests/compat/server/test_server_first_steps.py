@@ -15,7 +15,7 @@ import hvac
 import pytest
 import requests
 from hvac import exceptions
-from tests.compat.conftest import VENV_BIN, ServerProcess
+from tests.compat.conftest import VENV_BIN, ServerProcess, free_port, start_process, stop
 from tests.compat.server.conftest import unique
 
 pytestmark = pytest.mark.compat
@@ -129,15 +129,31 @@ def test_generic_is_the_old_name_of_kv_v1(root: hvac.Client) -> None:
     root.sys.disable_secrets_engine(path)
 
 
-def test_dev_mode_logs_the_cli_in(sealbox_server: ServerProcess) -> None:
-    token_file = Path(os.environ["HOME"]) / ".sealbox-token"
-    assert token_file.stat().st_mode & 0o777 == 0o600
-    env = {k: v for k, v in os.environ.items() if k not in ("VAULT_TOKEN", "SEALBOX_TOKEN")}
-    env["VAULT_ADDR"] = sealbox_server.address
-    looked_up = subprocess.run(
-        [str(VENV_BIN / "sealbox"), "token", "lookup", "-format=json"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    assert json.loads(looked_up.stdout)["data"]["policies"] == ["root"]
+def test_dev_mode_logs_the_cli_in(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()
+    address = f"http://127.0.0.1:{port}"
+    args = [
+        str(VENV_BIN / "sealbox"),
+        "server",
+        "-dev",
+        f"-dev-listen-address=127.0.0.1:{port}",
+        "-dev-aws-listen-address=off",
+        "-dev-gcp-listen-address=off",
+    ]
+    process, _ = start_process(args, address, tmp_path, env={"HOME": str(home)})
+    try:
+        token_file = home / ".sealbox-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        env = {k: v for k, v in os.environ.items() if k not in ("VAULT_TOKEN", "SEALBOX_TOKEN")}
+        env.update({"VAULT_ADDR": address, "HOME": str(home)})
+        looked_up = subprocess.run(
+            [str(VENV_BIN / "sealbox"), "token", "lookup", "-format=json"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        assert json.loads(looked_up.stdout)["data"]["policies"] == ["root"]
+    finally:
+        stop(process)
