@@ -24,6 +24,7 @@ from sealbox.logical.storage import list_recursive
 # Mounts every initialised server has (OpenBao: cubbyhole/, identity/, sys/; auth token/).
 _REQUIRED_MOUNTS = (
     ("cubbyhole/", "cubbyhole", "per-token private secret storage"),
+    ("identity/", "identity", "identity store"),
     ("sys/", "system", "system endpoints used for control, policy and debugging"),
 )
 _REQUIRED_AUTH = (("token/", "token", "token based credentials"),)
@@ -118,6 +119,11 @@ class MountTable:
     def view_at(self, mount_path: str) -> StorageView | None:
         """The storage view of the mount at exactly ``mount_path``, if mounted."""
         return self._views.get(mount_path)
+
+    def auth_mount_by_accessor(self, accessor: str) -> tuple[str, str] | None:
+        """(routed path, type) of the auth mount with ``accessor`` (identity aliases name it)."""
+        entry = next((e for e in self.auths if e.accessor == accessor), None)
+        return None if entry is None else (mount_path_of(entry), entry.type)
 
     def find(self, path: str, table: str) -> MountEntry | None:
         """The entry mounted exactly at ``path`` (with or without trailing slash)."""

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from sealbox.errors import InvalidRequest
 from sealbox.logical import Request
-from sealbox.logical.tokens import PolicyLookup, TokenEntry, TokenStoreView
+from sealbox.logical.tokens import (
+    IdentityPolicyLookup,
+    PolicyLookup,
+    TokenEntry,
+    TokenStoreView,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +26,13 @@ class TokenContext:
 
     store: TokenStoreView
     policies: PolicyLookup
+    identity: IdentityPolicyLookup | None = None
+
+    async def identity_policies(self, entry: TokenEntry) -> list[str]:
+        """The policies ``entry``'s entity brings (empty without identity)."""
+        if self.identity is None or not entry.entity_id:
+            return []
+        return await self.identity.policies_for(entry.entity_id)
 
     async def missing_policies(self, names: list[str] | tuple[str, ...]) -> list[str]:
         """Which of ``names`` are not stored policies (root is built in)."""
