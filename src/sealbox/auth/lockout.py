@@ -4,14 +4,16 @@ Mirrors OpenBao's user lockout (request_handling.go ``handleLoginRequest`` with
 ``user_lockout_config``): failures are counted per login name; once ``threshold`` failures
 fall within ``counter_reset`` of each other the name is locked for ``duration``, and every
 login of it is refused with 403 (right password or not) until then. A success clears the count.
-OpenBao's defaults: 5 failures, 15 minutes, 15 minutes. The state is in memory, per mount.
+OpenBao's defaults: 5 failures, 15 minutes, 15 minutes; a mount tunes them with
+``sys/auth/:path/tune`` ``user_lockout_config``. The state is in memory, per mount.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 
 def _utcnow() -> datetime:
@@ -27,6 +29,19 @@ class LockoutPolicy:
     lockout_counter_reset: int = 15 * 60
     lockout_disable: bool = False
 
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any]) -> LockoutPolicy:
+        """The policy of a mount's tuned ``user_lockout_config`` (zero or unset = default)."""
+        default = cls()
+        return cls(
+            lockout_threshold=int(raw.get("lockout_threshold") or default.lockout_threshold),
+            lockout_duration=int(raw.get("lockout_duration") or default.lockout_duration),
+            lockout_counter_reset=int(
+                raw.get("lockout_counter_reset") or default.lockout_counter_reset
+            ),
+            lockout_disable=bool(raw.get("lockout_disable", False)),
+        )
+
 
 @dataclass(slots=True)
 class _Record:
@@ -39,11 +54,19 @@ class Lockout:
     """Failed-login bookkeeping for one mount."""
 
     def __init__(
-        self, policy: LockoutPolicy | None = None, clock: Callable[[], datetime] = _utcnow
+        self,
+        policy: LockoutPolicy | Callable[[], LockoutPolicy] | None = None,
+        clock: Callable[[], datetime] = _utcnow,
     ) -> None:
-        self.policy = policy or LockoutPolicy()
+        # A callable is asked on every failure, so a re-tuned mount applies at once.
+        self._policy = policy or LockoutPolicy()
         self._clock = clock
         self._records: dict[str, _Record] = {}
+
+    @property
+    def policy(self) -> LockoutPolicy:
+        """The policy in force now."""
+        return self._policy() if callable(self._policy) else self._policy
 
     def locked(self, name: str) -> bool:
         """Whether ``name`` is locked out right now."""

@@ -98,6 +98,7 @@ class MountTable:
             default_lease_ttl=entry.config.default_lease_ttl or self._config.default_lease_ttl,
             max_lease_ttl=entry.config.max_lease_ttl or self._config.max_lease_ttl,
             password_policies=self.password_policies,
+            user_lockout=dict(entry.config.user_lockout_config),
         )
 
     async def _attach(self, entry: MountEntry) -> Backend:
@@ -198,3 +199,4 @@ class MountTable:
             )
             config.max_lease_ttl = entry.config.max_lease_ttl or self._config.max_lease_ttl
             config.options = dict(entry.options)
+            config.user_lockout = dict(entry.config.user_lockout_config)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sealbox.errors import InvalidRequest, UnsupportedOperation, UnsupportedPath
 from sealbox.framework.fields import FieldData
@@ -35,6 +36,9 @@ class BackendConfig:
     max_lease_ttl: int = 0
     # Named password policies (sys/policies/password), for engines that generate passwords.
     password_policies: PasswordPolicies | None = None
+    #: An auth mount's tuned ``user_lockout_config`` (lockout_threshold, lockout_duration,
+    #: lockout_counter_reset in seconds, lockout_disable); empty = OpenBao's defaults.
+    user_lockout: dict[str, Any] = field(default_factory=dict)
 
 
 class Backend:

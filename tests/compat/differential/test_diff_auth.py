@@ -40,6 +40,18 @@ USERPASS_STEPS: list[Step] = [
     step("POST", f"{U}/users/alice/policies", {"token_policies": "p3"}),
     step("GET", f"{U}/users/alice", values=True),
     step("POST", "auth/token/renew-self", {}, token="{t}", exact_errors=True),
+    step(
+        "POST",
+        "sys/auth/diff-up/tune",
+        {"user_lockout_config": {"lockout_threshold": "3", "lockout_duration": "10m"}},
+    ),
+    step("GET", "sys/auth/diff-up/tune", values=True),
+    step(
+        "POST",
+        "sys/auth/diff-up/tune",
+        {"user_lockout_config": {"lockout_threshold": "x"}},
+        exact_errors=True,
+    ),
     step("DELETE", f"{U}/users/alice"),
     step("GET", f"{U}/users/alice"),
     step("DELETE", "sys/auth/diff-up"),

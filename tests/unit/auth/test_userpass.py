@@ -250,3 +250,28 @@ async def test_a_wrapped_login_hands_out_the_token_only_on_unwrap() -> None:
     lookup = (await h.read("auth/token/lookup-self", token=unwrapped.client_token)).data
     assert lookup is not None
     assert lookup["display_name"] == "userpass-alice"
+
+
+@run_async
+async def test_tuned_user_lockout_config_applies_at_once() -> None:
+    h = await _userpass()
+    tune = {"user_lockout_config": {"lockout_threshold": "2", "lockout_duration": "10m"}}
+    await h.write("sys/auth/userpass/tune", tune)
+    shown = (await h.read("sys/auth/userpass/tune")).data
+    assert shown is not None
+    assert shown["user_lockout_threshold"] == 2
+    assert shown["user_lockout_duration"] == 600
+    assert shown["user_lockout_disable"] is False
+    for _ in range(2):
+        await h.error(UPDATE, "auth/userpass/login/alice", {"password": "bad"}, token="")
+    locked = await h.error(UPDATE, "auth/userpass/login/alice", {"password": "s3cret"}, token="")
+    assert isinstance(locked, PermissionDenied)
+    await h.write("sys/auth/userpass/tune", {"user_lockout_config": {"lockout_disable": True}})
+    await h.write("auth/userpass/users/bob", {"password": "pw"})
+    for _ in range(4):
+        await h.error(UPDATE, "auth/userpass/login/bob", {"password": "bad"}, token="")
+    assert (await h.write("auth/userpass/login/bob", {"password": "pw"}, token="")).auth
+    bad = await h.error(
+        UPDATE, "sys/auth/userpass/tune", {"user_lockout_config": {"lockout_threshold": "x"}}
+    )
+    assert bad.public_message.startswith("unable to parse user lockout threshold")

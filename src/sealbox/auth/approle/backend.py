@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from sealbox.auth.approle.paths_role import role_paths
 from sealbox.auth.approle.paths_secret_id import SecretIDHandlers, secret_id_paths
 from sealbox.auth.approle.store import AppRoleStore, Role, SecretID
-from sealbox.auth.lockout import Lockout
+from sealbox.auth.lockout import Lockout, LockoutPolicy
 from sealbox.errors import InternalError, InvalidCredentials, InvalidRequest, PermissionDenied
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.tokenutil import address_allowed
@@ -49,7 +49,9 @@ class AppRoleAuthMethod(Backend):
         super().__init__(config)
         self.clock = clock
         self.store = AppRoleStore(config.storage)
-        self.lockout = Lockout(clock=lambda: self.clock())
+        self.lockout = Lockout(
+            lambda: LockoutPolicy.from_config(config.user_lockout), clock=lambda: self.clock()
+        )
         self._spend_lock = asyncio.Lock()
         roles, paths = role_paths(self.store)
         self.secret_ids = SecretIDHandlers(self.store, roles, lambda: self.clock())

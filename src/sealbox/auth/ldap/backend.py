@@ -17,7 +17,7 @@ import orjson
 
 from sealbox.auth.ldap.config import CONFIG_FIELDS, LDAPConfig, load_config, save_config
 from sealbox.auth.ldap.directory import Directory
-from sealbox.auth.lockout import Lockout
+from sealbox.auth.lockout import Lockout, LockoutPolicy
 from sealbox.errors import InternalError, InvalidCredentials, InvalidRequest, PermissionDenied
 from sealbox.framework import (
     Backend,
@@ -92,7 +92,7 @@ class LDAPAuthMethod(Backend):
         super().__init__(config)
         self.users = MappingStore(config.storage, "user/")
         self.groups = MappingStore(config.storage, "group/")
-        self.lockout = Lockout()
+        self.lockout = Lockout(lambda: LockoutPolicy.from_config(config.user_lockout))
         ops = Operation
         self.paths = [
             Path(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sealbox.auth.lockout import Lockout
+from sealbox.auth.lockout import Lockout, LockoutPolicy
 from sealbox.auth.userpass.password import hash_password, verify_password
 from sealbox.auth.userpass.users import User, UserStore
 from sealbox.errors import InternalError, InvalidCredentials, InvalidRequest, PermissionDenied
@@ -38,7 +38,7 @@ class UserpassAuthMethod(Backend):
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         self.users = UserStore(config.storage)
-        self.lockout = Lockout()
+        self.lockout = Lockout(lambda: LockoutPolicy.from_config(config.user_lockout))
         ops = Operation
         self.paths = [
             Path("users/?", {}, {ops.LIST: self.list_users}, synopsis="List users."),
