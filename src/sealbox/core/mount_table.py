@@ -69,11 +69,18 @@ class MountTable:
     # ---- lifecycle ------------------------------------------------------------------
 
     async def load(self) -> None:
-        """Read both tables (creating the required mounts on first unseal) and mount them."""
+        """Read both tables (creating any missing required mount) and mount them."""
         mounts = await load_table(self._barrier, MOUNTS_KEY)
         auths = await load_table(self._barrier, AUTH_KEY)
-        if mounts is None:
-            mounts = [MountEntry(p, t, d) for p, t, d in _REQUIRED_MOUNTS]
+        # compat: OpenBao adds required mounts a stored table lacks (a server initialised by
+        # an older release gets identity/ on its next unseal).
+        missing = [
+            (p, t, d)
+            for p, t, d in _REQUIRED_MOUNTS
+            if mounts is None or not any(m.type == t for m in mounts)
+        ]
+        if mounts is None or missing:
+            mounts = [*(mounts or []), *(MountEntry(p, t, d) for p, t, d in missing)]
             await save_table(self._barrier, MOUNTS_KEY, mounts)
         if auths is None:
             auths = [MountEntry(p, t, d, table="auth") for p, t, d in _REQUIRED_AUTH]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.unit.auth.harness import Harness, make_harness, run_async
 
 from sealbox.core.identity import identity_store
+from sealbox.core.mounts import MOUNTS_KEY, load_table, save_table
 from sealbox.errors import InvalidRequest, PermissionDenied
 from sealbox.logical import Alias, Auth, Operation
 
@@ -198,3 +199,18 @@ async def test_merge_moves_aliases_and_groups_to_the_target() -> None:
     assert merged["merged_entity_ids"] == [source.entity_id]
     assert merged["direct_group_ids"] == [group["id"]]
     assert [a["name"] for a in merged["aliases"]] == ["alice"]
+
+
+@run_async
+async def test_a_stored_mount_table_without_identity_gets_it_on_unseal() -> None:
+    h = await make_harness()
+    barrier = h.core.barrier
+    table = await load_table(barrier, MOUNTS_KEY)
+    assert table is not None
+    await save_table(barrier, MOUNTS_KEY, [e for e in table if e.type != "identity"])
+    await h.core.seal()
+    await h.core.unseal(h.unseal_key)
+    assert identity_store(h.core.mounts.router) is not None
+    stored = await load_table(barrier, MOUNTS_KEY)
+    assert stored is not None
+    assert [e.path for e in stored if e.type == "identity"] == ["identity/"]
