@@ -8,6 +8,7 @@ algorithms; ``none`` and HMAC algorithms are never accepted.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class KeySource:
     _keys: dict[str, Any] = field(default_factory=dict)
     _fetched: float = 0.0
     _discovery: dict[str, Any] | None = None
+    _refreshing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def discovery(self) -> dict[str, Any]:
         """The provider's ``.well-known/openid-configuration``."""
@@ -111,7 +113,12 @@ class KeySource:
             return self.static
         stale = time.monotonic() - self._fetched > _CACHE_SECONDS
         if stale or (kid and kid not in self._keys):
-            await self._refresh()
+            # compat: like go-oidc's RemoteKeySet, an unknown kid refetches the keys; logins
+            # arriving meanwhile wait for that one fetch instead of starting their own.
+            fetched = self._fetched
+            async with self._refreshing:
+                if self._fetched == fetched:
+                    await self._refresh()
         if kid and kid in self._keys:
             return [self._keys[kid]]
         return list(self._keys.values())
