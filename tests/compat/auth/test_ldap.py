@@ -161,3 +161,32 @@ def test_sealbox_login_method_ldap(
     token = (tmp_path / ".sealbox-token").read_text().strip()
     lookup = hvac.Client(url=sealbox_server.address, token=token).auth.token.lookup_self()["data"]
     assert lookup["display_name"] == f"{mount}-alice"
+
+
+@pytest.mark.parametrize(
+    "discovery",
+    [{"discoverdn": True}, {}],
+    ids=["anonymous-search", "dn-from-userattr"],
+)
+def test_ldap_without_a_bind_account(
+    root: hvac.Client,
+    anon: hvac.Client,
+    slapd: LDAPServer,
+    unique: str,
+    discovery: dict[str, object],
+) -> None:
+    mount = f"ldap-{unique}"
+    root.sys.enable_auth_method("ldap", path=mount)
+    root.auth.ldap.configure(
+        url=slapd.url,
+        userdn=f"ou=users,{BASE}",
+        userattr="uid",
+        groupdn=f"ou=groups,{BASE}",
+        mount_point=mount,
+        **discovery,
+    )
+    root.auth.ldap.create_or_update_group("devs", policies=["dev"], mount_point=mount)
+    login = anon.auth.ldap.login("carol", PASSWORDS["carol"], mount_point=mount)["auth"]
+    assert login["policies"] == ["default", "dev"]
+    with pytest.raises(hvac.exceptions.InvalidRequest, match="failed to bind as user"):
+        anon.auth.ldap.login("carol", "wrong", mount_point=mount)
