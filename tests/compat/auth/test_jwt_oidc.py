@@ -214,6 +214,27 @@ def test_oidc_authorization_code_flow_over_the_api(
     answer = requests.get(f"{base}/callback", params=query, timeout=10).json()["auth"]
     assert answer["metadata"] == {"role": "web"}
     assert answer["token_policies"] == ["default", "web"]
+    # max_age: the provider must say when the user authenticated, and recently enough
+    root.write(f"auth/{mount}/role/web", max_age="10m")
+    url = requests.post(
+        f"{base}/auth_url", json={"role": "web", "redirect_uri": redirect}, timeout=10
+    ).json()["data"]["auth_url"]
+    assert "max_age=600" in url
+    query = _follow_to_callback(url, ca_file)
+    stale = requests.get(f"{base}/callback", params=query, timeout=10)
+    assert stale.status_code == 400
+    assert "auth_time" in stale.json()["errors"][0]
+    state.user["auth_time"] = int(time.time())
+    try:
+        url = requests.post(
+            f"{base}/auth_url", json={"role": "web", "redirect_uri": redirect}, timeout=10
+        ).json()["data"]["auth_url"]
+        fresh = requests.get(
+            f"{base}/callback", params=_follow_to_callback(url, ca_file), timeout=10
+        )
+        assert fresh.status_code == 200
+    finally:
+        del state.user["auth_time"]
 
 
 def _follow_to_callback(url: str, ca_file: Path) -> dict[str, str]:

@@ -203,6 +203,13 @@ class JWTAuthMethod(Backend):
         )
         if claims.get("nonce") != pending.nonce:
             raise InvalidRequest("invalid ID token nonce")
+        if role.max_age > 0:
+            # compat: OpenBao requires auth_time and refuses a login older than max_age
+            auth_time = claims.get("auth_time")
+            if not isinstance(auth_time, int | float):
+                raise InvalidRequest("auth_time claim required when max_age is set")
+            if self.clock().timestamp() - auth_time > role.max_age:
+                raise InvalidRequest("auth_time is beyond max_age")
         return Response(auth=login_auth(claims, role))
 
     async def renew_auth(self, req: Request, auth: Auth) -> Auth:

@@ -81,6 +81,8 @@ class OIDCFlow:
             "state": state,
             "nonce": nonce,
         }
+        if role.max_age > 0:
+            query["max_age"] = str(role.max_age)
         return endpoint + ("&" if "?" in endpoint else "?") + urlencode(query)
 
     def take(self, state: str, client_nonce: str) -> PendingLogin:
