@@ -44,8 +44,8 @@ def _token_policies(auth: Auth) -> list[str]:
     if not auth.no_default_policy:
         policies.add("default")
     if "root" in policies:
-        # compat: a login never grants root (request_handling.go refuses the login).
-        raise PermissionDenied("auth methods cannot create root tokens")
+        # compat: a login never grants root (request_handling.go refuses it with a 400).
+        raise InvalidRequest("auth methods cannot create root tokens")
     return sorted(policies)
 
 

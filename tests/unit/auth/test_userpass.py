@@ -275,3 +275,12 @@ async def test_tuned_user_lockout_config_applies_at_once() -> None:
         UPDATE, "sys/auth/userpass/tune", {"user_lockout_config": {"lockout_threshold": "x"}}
     )
     assert bad.public_message.startswith("unable to parse user lockout threshold")
+
+
+@run_async
+async def test_a_login_never_issues_a_root_token() -> None:
+    h = await _userpass(token_policies="root")
+    refused = await h.error(UPDATE, "auth/userpass/login/alice", {"password": "s3cret"}, token="")
+    assert refused.status == 400
+    assert refused.public_message == "auth methods cannot create root tokens"
+    assert len(await h.core.tokens.list_accessors()) == 1
