@@ -126,18 +126,18 @@ def test_groups_claim_maps_to_external_group_policies(
     mount = _jwt_mount(root, unique, jwt_validation_pubkeys=[public_pem(key)])
     accessor = root.sys.list_auth_methods()["data"][f"{mount}/"]["accessor"]
     root.sys.create_or_update_policy(
-        f"builders-{unique}", f'path "secret/data/{unique}/*" {{ capabilities = ["read"] }}'
+        f"team-builders-{unique}", f'path "secret/data/{unique}/*" {{ capabilities = ["read"] }}'
     )
     root.secrets.kv.v2.create_or_update_secret(f"{unique}/artifact", {"sig": "ok"})
     group = root.secrets.identity.create_or_update_group(
-        name=f"builders-{unique}", group_type="external", policies=[f"builders-{unique}"]
+        name=f"team-builders-{unique}", group_type="external", policies=[f"team-builders-{unique}"]
     )
     root.secrets.identity.create_or_update_group_alias(
         name="builders", mount_accessor=accessor, canonical_id=group["data"]["id"]
     )
     client = hvac.Client(url=anon.url)
     login = client.auth.jwt.jwt_login("ci", sign_jwt(key, _claims(iss="x")), path=mount)["auth"]
-    assert login["identity_policies"] == [f"builders-{unique}"]
+    assert login["identity_policies"] == [f"team-builders-{unique}"]
     assert client.secrets.kv.v2.read_secret_version(
         f"{unique}/artifact", raise_on_deleted_version=True
     )["data"]["data"] == {"sig": "ok"}
