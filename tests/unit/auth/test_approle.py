@@ -251,3 +251,20 @@ async def test_concurrent_logins_spend_a_single_use_secret_id_once() -> None:
 
     results = await asyncio.gather(*(attempt() for _ in range(8)))
     assert results.count(True) == 1
+
+
+@run_async
+async def test_bad_role_input_writes_nothing() -> None:
+    h = await _approle()
+    for body in (
+        {"secret_id_num_uses": -1},
+        {"token_ttl": "2h", "token_max_ttl": "1h"},
+        {"bind_secret_id": False},
+        {"secret_id_bound_cidrs": "10.0.0.0/99"},
+    ):
+        err = await h.error(UPDATE, "auth/approle/role/new", body)
+        assert err.status in (400, 500)
+        assert isinstance(await h.error(READ, "auth/approle/role/new"), NotFound)
+    before = (await h.read("auth/approle/role/app")).data
+    await h.error(UPDATE, "auth/approle/role/app", {"token_type": "batch"})
+    assert (await h.read("auth/approle/role/app")).data == before

@@ -284,3 +284,18 @@ async def test_a_login_never_issues_a_root_token() -> None:
     assert refused.status == 400
     assert refused.public_message == "auth methods cannot create root tokens"
     assert len(await h.core.tokens.list_accessors()) == 1
+
+
+@run_async
+async def test_bad_user_input_writes_nothing() -> None:
+    h = await _userpass()
+    bad = await h.error(
+        UPDATE, "auth/userpass/users/bob", {"password": "pw", "token_bound_cidrs": "nope"}
+    )
+    assert bad.status == 400
+    assert isinstance(await h.error(READ, "auth/userpass/users/bob"), NotFound)
+    before = (await h.read("auth/userpass/users/alice")).data
+    await h.error(UPDATE, "auth/userpass/users/alice", {"password": "new", "token_num_uses": -1})
+    assert (await h.read("auth/userpass/users/alice")).data == before
+    # the password did not change either
+    assert (await h.write("auth/userpass/login/alice", {"password": "s3cret"}, token="")).auth
