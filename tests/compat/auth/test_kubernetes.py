@@ -269,3 +269,37 @@ def test_config_and_role_errors(root: hvac.Client, unique: str) -> None:
         )
     with pytest.raises(hvac.exceptions.InvalidRequest, match='invalid role name "nope"'):
         hvac.Client(url=root.url).auth.kubernetes.login("nope", "x", mount_point=mount)
+
+
+def test_hvac_configure_create_role_and_login(
+    sealbox_server: ServerProcess, cluster: Cluster, api: tuple[FakeAPIServer, Path], unique: str
+) -> None:
+    server, ca = api
+    root = hvac.Client(url=sealbox_server.address, token=sealbox_server.token)
+    mount = f"k8s-hvac-{unique}"
+    root.sys.enable_auth_method("kubernetes", path=mount)
+    root.auth.kubernetes.configure(
+        server.url,
+        kubernetes_ca_cert=ca.read_text(),
+        token_reviewer_jwt=REVIEWER,
+        disable_local_ca_jwt=True,
+        mount_point=mount,
+    )
+    root.auth.kubernetes.create_role(
+        "app",
+        bound_service_account_names=["myapp-sa"],
+        bound_service_account_namespaces=["production"],
+        policies=["p1"],
+        ttl="20m",
+        mount_point=mount,
+    )
+    assert root.auth.kubernetes.list_roles(mount_point=mount)["keys"] == ["app"]
+    jwt = sign_jwt(cluster.key, cluster.claims("production", "myapp-sa"))
+    client = hvac.Client(url=sealbox_server.address)
+    login = client.auth.kubernetes.login("app", jwt, mount_point=mount)["auth"]
+    assert login["token_policies"] == ["default", "p1"]
+    assert login["lease_duration"] == 1200
+    assert client.auth.token.renew_self()["auth"]["lease_duration"] == 1200
+    root.auth.kubernetes.delete_role("app", mount_point=mount)
+    with pytest.raises(hvac.exceptions.InternalServerError, match="does not exist"):
+        client.auth.token.renew_self()
