@@ -27,7 +27,7 @@ from sealbox.core.router import Route
 from sealbox.core.tokens import RenewTerms, TokenStore, TTLLimits, calculate_ttl
 from sealbox.errors import InternalError, InvalidRequest, PermissionDenied, SealboxError
 from sealbox.framework.tokenutil import address_allowed, sanitize_policies
-from sealbox.logical import Auth, Operation, Request, Response
+from sealbox.logical import Alias, Auth, Operation, Request, Response
 from sealbox.logical.tokens import TokenEntry
 
 _TOKEN_MOUNT = "auth/token/"
@@ -79,6 +79,17 @@ class LoginService:
         """The identity policies of ``entity_id`` (none without the identity store)."""
         store = identity_store(self._mounts.router) if entity_id else None
         return [] if store is None else await store.policies_for(entity_id)
+
+    async def entity_for_alias(self, name: str) -> str:
+        """The entity of alias ``name`` on ``auth/token/`` (created on first use)."""
+        store = identity_store(self._mounts.router)
+        mount = self._mounts.find("token", "auth")
+        if store is None or mount is None:
+            return ""
+        entity = await store.login_entity(
+            mount.accessor, _TOKEN_MOUNT, "token", Auth(alias=Alias(name=name))
+        )
+        return entity.id
 
     async def policies_of(self, entry: TokenEntry) -> tuple[str, ...]:
         """``entry.policies`` plus its entity's identity policies, checked at request time.

@@ -226,9 +226,15 @@ class TokenStoreView(Protocol):
 
 
 class IdentityPolicyLookup(Protocol):
-    """The policies an entity brings to its tokens (the identity store's groups and own)."""
+    """The identity store as the token backend sees it."""
 
-    async def policies_for(self, entity_id: str) -> builtins.list[str]: ...
+    async def policies_for(self, entity_id: str) -> builtins.list[str]:
+        """The policies an entity brings to its tokens (its groups' and its own)."""
+        ...
+
+    async def entity_for_alias(self, name: str) -> str:
+        """The entity of alias ``name`` on the token mount, created if new ("" without one)."""
+        ...
 
 
 class PolicyLookup(Protocol):

@@ -214,3 +214,41 @@ async def test_a_stored_mount_table_without_identity_gets_it_on_unseal() -> None
     stored = await load_table(barrier, MOUNTS_KEY)
     assert stored is not None
     assert [e.path for e in stored if e.type == "identity"] == ["identity/"]
+
+
+@run_async
+async def test_child_tokens_inherit_the_entity_and_roles_allow_entity_aliases() -> None:
+    h = await make_harness()
+    await _with_user(h)
+    await h.write(
+        "sys/policies/acl/tk",
+        {"policy": 'path "auth/token/*" { capabilities = ["create", "update"] }'},
+    )
+    await h.write("auth/userpass/users/alice", {"token_policies": "tk"})
+    login = await _login(h)
+    child = (
+        await h.write("auth/token/create", {"policies": ["default"]}, token=login.client_token)
+    ).auth
+    assert child is not None
+    assert child.entity_id == login.entity_id
+    orphan = (
+        await h.write(
+            "auth/token/create-orphan", {"policies": ["default"]}, token=login.client_token
+        )
+    ).auth
+    assert orphan is not None
+    assert orphan.entity_id == ""
+    await h.write("auth/token/roles/svc", {"allowed_entity_aliases": "svc-*", "orphan": True})
+    first = (await h.write("auth/token/create/svc", {"entity_alias": "SVC-1"})).auth
+    again = (await h.write("auth/token/create/svc", {"entity_alias": "SVC-1"})).auth
+    assert first is not None
+    assert again is not None
+    assert first.entity_id
+    assert first.entity_id == again.entity_id
+    refused = await h.error(UPDATE, "auth/token/create/svc", {"entity_alias": "other"})
+    assert refused.public_message == "invalid 'entity_alias' value"
+    no_role = await h.error(UPDATE, "auth/token/create", {"entity_alias": "svc-1"})
+    assert no_role.public_message == "'entity_alias' is only allowed in combination with token role"
+    entity = (await h.read(f"identity/entity/id/{first.entity_id}")).data
+    assert entity is not None
+    assert [(a["name"], a["mount_type"]) for a in entity["aliases"]] == [("SVC-1", "token")]

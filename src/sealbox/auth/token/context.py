@@ -28,6 +28,10 @@ class TokenContext:
     policies: PolicyLookup
     identity: IdentityPolicyLookup | None = None
 
+    async def entity_for_alias(self, name: str) -> str:
+        """The entity of a token-mount alias (``entity_alias`` of token create)."""
+        return "" if self.identity is None else await self.identity.entity_for_alias(name)
+
     async def identity_policies(self, entry: TokenEntry) -> list[str]:
         """The policies ``entry``'s entity brings (empty without identity)."""
         if self.identity is None or not entry.entity_id:
