@@ -252,3 +252,23 @@ async def test_child_tokens_inherit_the_entity_and_roles_allow_entity_aliases() 
     entity = (await h.read(f"identity/entity/id/{first.entity_id}")).data
     assert entity is not None
     assert [(a["name"], a["mount_type"]) for a in entity["aliases"]] == [("SVC-1", "token")]
+
+
+@run_async
+async def test_batch_delete_and_group_lookups() -> None:
+    h = await make_harness()
+    ids = []
+    for name in ("one", "two", "three"):
+        made = (await h.write("identity/entity", {"name": name})).data
+        assert made is not None
+        ids.append(made["id"])
+    group = (await h.write("identity/group", {"name": "g", "member_entity_ids": ids})).data
+    assert group is not None
+    await h.write("identity/entity/batch-delete", {"entity_ids": ids[:2]})
+    assert (await h.call(LIST, "identity/entity/name/")).data == {"keys": ["three"]}
+    found = (await h.write("identity/lookup/group", {"name": "g"})).data
+    assert found is not None
+    assert found["member_entity_ids"] == ids[2:]
+    assert (await h.write("identity/lookup/group", {"name": "nope"})).data is None
+    both = await h.error(UPDATE, "identity/lookup/group", {"name": "g", "id": group["id"]})
+    assert isinstance(both, InvalidRequest)
