@@ -40,6 +40,7 @@ class Cluster:
     accounts: dict[tuple[str, str], str] = field(default_factory=dict)  # (ns, name) -> uid
     reviewers: set[str] = field(default_factory=set)
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    namespaces: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> labels
     issuer: str = "https://kubernetes.default.svc.cluster.local"
 
     def verify(self, token: str) -> dict[str, Any] | None:
@@ -153,6 +154,49 @@ def _handler(cluster: Cluster) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)
+
+        def do_GET(self) -> None:
+            # GET /api/v1/namespaces/<name> (core/v1 Namespace), for namespace selectors.
+            bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            prefix = "/api/v1/namespaces/"
+            name = self.path.removeprefix(prefix)
+            if bearer not in cluster.reviewers:
+                self._send(
+                    401,
+                    {
+                        "kind": "Status",
+                        "apiVersion": "v1",
+                        "metadata": {},
+                        "status": "Failure",
+                        "message": "Unauthorized",
+                        "reason": "Unauthorized",
+                        "code": 401,
+                    },
+                )
+            elif not self.path.startswith(prefix) or name not in cluster.namespaces:
+                self._send(
+                    404,
+                    {
+                        "kind": "Status",
+                        "apiVersion": "v1",
+                        "metadata": {},
+                        "status": "Failure",
+                        "message": f'namespaces "{name}" not found',
+                        "reason": "NotFound",
+                        "code": 404,
+                    },
+                )
+            else:
+                self._send(
+                    200,
+                    {
+                        "kind": "Namespace",
+                        "apiVersion": "v1",
+                        "metadata": {"name": name, "labels": cluster.namespaces[name]},
+                        "spec": {"finalizers": ["kubernetes"]},
+                        "status": {"phase": "Active"},
+                    },
+                )
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))

@@ -32,6 +32,7 @@ def cluster() -> Cluster:
     c.accounts[("staging", "myapp-sa")] = "uid-staging"
     c.accounts[("production", "other-sa")] = "uid-other"
     c.reviewers.add(REVIEWER)
+    c.namespaces.update({"production": {"env": "prod"}, "staging": {"env": "stage", "team": "a"}})
     return c
 
 
@@ -303,3 +304,46 @@ def test_hvac_configure_create_role_and_login(
     root.auth.kubernetes.delete_role("app", mount_point=mount)
     with pytest.raises(hvac.exceptions.InternalServerError, match="does not exist"):
         client.auth.token.renew_self()
+
+
+def test_namespace_selector_reads_the_namespace_labels(
+    sealbox_server: ServerProcess, cluster: Cluster, api: tuple[FakeAPIServer, Path], unique: str
+) -> None:
+    server, ca = api
+    root = hvac.Client(url=sealbox_server.address, token=sealbox_server.token)
+    mount = f"k8s-sel-{unique}"
+    root.sys.enable_auth_method("kubernetes", path=mount)
+    root.write(
+        f"auth/{mount}/config",
+        kubernetes_host=server.url,
+        kubernetes_ca_cert=ca.read_text(),
+        token_reviewer_jwt=REVIEWER,
+    )
+    selector = "matchExpressions:\n  - key: env\n    operator: In\n    values: [stage]\n"
+    root.write(
+        f"auth/{mount}/role/sel",
+        bound_service_account_names="myapp-sa",
+        bound_service_account_namespace_selector=selector,
+    )
+    staging = sign_jwt(cluster.key, cluster.claims("staging", "myapp-sa"))
+    assert (
+        _login(sealbox_server, staging, role="sel", mount=mount).auth.token.lookup_self()["data"][
+            "meta"
+        ]["service_account_namespace"]
+        == "staging"
+    )
+    production = sign_jwt(cluster.key, cluster.claims("production", "myapp-sa"))
+    with pytest.raises(hvac.exceptions.Forbidden, match="namespace not authorized"):
+        _login(sealbox_server, production, role="sel", mount=mount)
+    assert (
+        root.read(f"auth/{mount}/role/sel")["data"]["bound_service_account_namespace_selector"]
+        == selector
+    )
+    with pytest.raises(
+        hvac.exceptions.InvalidRequest, match="invalid bound_service_account_namespace_selector"
+    ):
+        root.write(
+            f"auth/{mount}/role/bad",
+            bound_service_account_names="x",
+            bound_service_account_namespace_selector="[1, 2]",
+        )

@@ -71,6 +71,20 @@ KUBERNETES_STEPS: list[Step] = [
         },
     ),
     step("GET", f"{K}/role/aud", values=True),
+    step(
+        "POST",
+        f"{K}/role/sel",
+        {
+            "bound_service_account_names": "a",
+            "bound_service_account_namespace_selector": '{"matchLabels": {"env": "prod"}}',
+        },
+    ),
+    step("GET", f"{K}/role/sel", values=True),
+    step(
+        "POST",
+        f"{K}/role/bad",
+        {"bound_service_account_names": "a", "bound_service_account_namespace_selector": "[1]"},
+    ),
     step("LIST", f"{K}/role", values=True),
     step("POST", f"{K}/login", {}, token=NO_TOKEN, exact_errors=True),
     step("POST", f"{K}/login", {"role": "myapp"}, token=NO_TOKEN, exact_errors=True),

@@ -23,6 +23,7 @@ from sealbox.auth.kubernetes.config import (
 )
 from sealbox.auth.kubernetes.review import check_review, review
 from sealbox.auth.kubernetes.roles import ROLE_FIELDS, RoleStore, updated_role
+from sealbox.auth.kubernetes.selector import namespace_labels, parse_selector, selects
 from sealbox.errors import InternalError, InvalidRequest, PermissionDenied
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import segment
@@ -143,6 +144,16 @@ class KubernetesAuthMethod(Backend):
         name_ok, namespace_ok = role.allows(account.name, account.namespace)
         if not name_ok:
             raise PermissionDenied("service account name not authorized")
+        if not namespace_ok and role.bound_service_account_namespace_selector:
+            labels = await namespace_labels(
+                config.kubernetes_host,
+                config.ca_pem(),
+                config.reviewer_jwt() or token,
+                account.namespace,
+            )
+            namespace_ok = selects(
+                parse_selector(role.bound_service_account_namespace_selector), labels
+            )
         if not namespace_ok:
             raise PermissionDenied("namespace not authorized")
         audiences = [role.audience] if role.audience else list(account.audiences)

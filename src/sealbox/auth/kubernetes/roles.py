@@ -2,8 +2,8 @@
 
 Mirrors vault-plugin-auth-kubernetes path_role.go (messages observed on ``bao`` 2.x):
 ``bound_service_account_names`` is required, ``bound_service_account_namespaces`` too unless a
-namespace selector is given, ``*`` cannot be mixed with other values; names and namespaces may
-be globs. ``alias_name_source`` is ``serviceaccount_uid`` (default) or ``serviceaccount_name``.
+namespace selector is given (``selector.py``; the two are ORed), ``*`` cannot be mixed with
+other values; names and namespaces may be globs. ``alias_name_source`` is ``serviceaccount_uid`` (default) or ``serviceaccount_name``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from sealbox.auth.kubernetes.selector import parse_selector
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType
 from sealbox.framework.tokenutil import TokenSettings, token_fields
@@ -26,7 +27,7 @@ ROLE_FIELDS = {
     "bound_service_account_names": FieldSchema(_LISTS, "Service account names (globs)."),
     "bound_service_account_namespaces": FieldSchema(_LISTS, "Namespaces (globs)."),
     "bound_service_account_namespace_selector": FieldSchema(
-        FieldType.STRING, "Label selector of namespaces (not supported: needs the API server)."
+        FieldType.STRING, "Label selector (JSON or YAML) of namespaces, ORed with the names."
     ),
     "audience": FieldSchema(FieldType.STRING, "Audience the JWT must carry."),
     "alias_name_source": FieldSchema(
@@ -47,14 +48,18 @@ class KubeRole:
     audience: str = ""
     alias_name_source: str = "serviceaccount_uid"
     token: TokenSettings = field(default_factory=TokenSettings)
+    bound_service_account_namespace_selector: str = ""
 
     def to_wire(self) -> dict[str, Any]:
         """``GET auth/kubernetes/role/:name``."""
         data: dict[str, Any] = {
             "alias_name_source": self.alias_name_source,
             "bound_service_account_names": list(self.bound_service_account_names),
-            "bound_service_account_namespace_selector": "",
-            "bound_service_account_namespaces": list(self.bound_service_account_namespaces),
+            "bound_service_account_namespace_selector": (
+                self.bound_service_account_namespace_selector
+            ),
+            # compat: null when the role binds namespaces by selector only (bao 2.x)
+            "bound_service_account_namespaces": list(self.bound_service_account_namespaces) or None,
             **self.token.to_wire(),
         }
         if self.audience:
@@ -86,8 +91,11 @@ def updated_role(existing: KubeRole | None, name: str, d: FieldData) -> KubeRole
         role.bound_service_account_names = _bounded(d.get("bound_service_account_names"))
     if d.supplied("bound_service_account_namespaces"):
         role.bound_service_account_namespaces = _bounded(d.get("bound_service_account_namespaces"))
-    if d.get("bound_service_account_namespace_selector"):
-        raise InvalidRequest("bound_service_account_namespace_selector is not supported")
+    if d.supplied("bound_service_account_namespace_selector"):
+        text = d.get("bound_service_account_namespace_selector")
+        if text.strip():
+            parse_selector(text)
+        role.bound_service_account_namespace_selector = text if text.strip() else ""
     if d.supplied("audience"):
         role.audience = d.get("audience").strip()
     if d.supplied("alias_name_source"):
@@ -98,7 +106,10 @@ def updated_role(existing: KubeRole | None, name: str, d: FieldData) -> KubeRole
     role.token = role.token.updated(d)
     if not role.bound_service_account_names:
         raise InvalidRequest('"bound_service_account_names" can not be empty')
-    if not role.bound_service_account_namespaces:
+    if (
+        not role.bound_service_account_namespaces
+        and not role.bound_service_account_namespace_selector
+    ):
         raise InvalidRequest(
             '"bound_service_account_namespaces" can not be empty if '
             '"bound_service_account_namespace_selector" is not set'
@@ -130,6 +141,7 @@ class RoleStore:
             "audience": role.audience,
             "alias_name_source": role.alias_name_source,
             "token": role.token.to_json(),
+            "bound_service_account_namespace_selector": role.bound_service_account_namespace_selector,
         }
         await self._storage.put(_PREFIX + role.name.lower(), orjson.dumps(raw))
 
