@@ -21,12 +21,26 @@ from sealbox.storage.inmem import InMemoryStorage
 AsyncTest = Callable[[], Coroutine[Any, Any, None]]
 
 
+_OPEN: list[Core] = []
+
+
 def run_async(test: AsyncTest) -> Callable[[], None]:
-    """Turn an async test function into a plain pytest one."""
+    """Turn an async test function into a plain pytest one.
+
+    Every Core the test made is sealed afterwards, so its background work (the expiration
+    manager, periodic functions) stops inside the test's own event loop.
+    """
+
+    async def body() -> None:
+        try:
+            await test()
+        finally:
+            while _OPEN:
+                await _OPEN.pop().seal()
 
     @functools.wraps(test)
     def wrapper() -> None:
-        asyncio.run(test())
+        asyncio.run(body())
 
     return wrapper
 
@@ -97,4 +111,8 @@ async def make_harness() -> Harness:
     core = Core(InMemoryStorage(), clock=clock)
     init = await core.initialize(1, 1)
     await core.unseal(init.keys[0])
+    # These tests need no lease expiry; the manager's background task, left running under a
+    # fake clock, kept asyncio.run from finishing (pytest only), so it is stopped here.
+    await core.expiration.stop()
+    _OPEN.append(core)
     return Harness(core, init.root_token, clock, init.keys[0])

@@ -138,6 +138,7 @@ async def test_identity_survives_a_seal_and_unseal() -> None:
     await h.core.seal()
     assert identity_store(h.core.mounts.router) is None
     await h.core.unseal(h.unseal_key)
+    await h.core.expiration.stop()  # see harness.make_harness
     again = await _login(h)
     assert again.entity_id == token.entity_id
     found = (await h.write("identity/lookup/entity", {"id": token.entity_id})).data
@@ -210,6 +211,7 @@ async def test_a_stored_mount_table_without_identity_gets_it_on_unseal() -> None
     await save_table(barrier, MOUNTS_KEY, [e for e in table if e.type != "identity"])
     await h.core.seal()
     await h.core.unseal(h.unseal_key)
+    await h.core.expiration.stop()  # see harness.make_harness
     assert identity_store(h.core.mounts.router) is not None
     stored = await load_table(barrier, MOUNTS_KEY)
     assert stored is not None
