@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 # command:package pairs the tests (and benchmarks) need from Debian/Ubuntu.
-TEST_TOOLS := gpg:gnupg openssl:openssl age:age age-keygen:age curl:curl jq:jq
+TEST_TOOLS := gpg:gnupg openssl:openssl age:age age-keygen:age curl:curl jq:jq slapd:slapd slapadd:slapd
 BENCH_TOOLS := wrk:wrk
 
 .PHONY: .venv dev test test-fast lint system-deps bench-deps bench clean

@@ -8,6 +8,7 @@ GCP facades) turn these into bytes; nothing else does.
 
     SealboxError                 500
     ├─ InvalidRequest            400
+    │  ├─ InvalidCredentials     400
     │  ├─ FieldValidationError   400
     │  ├─ CheckAndSetMismatch    400
     │  └─ AlreadyExists          400
@@ -58,6 +59,15 @@ class SealboxError(Exception):
 class InvalidRequest(SealboxError):
     status = 400
     default_message = "invalid request"
+
+
+class InvalidCredentials(InvalidRequest):
+    """A login with a wrong password, secret or signature (Vault's ErrInvalidCredentials).
+
+    The auth method's lockout counts these; the message never says which part was wrong.
+    """
+
+    default_message = "invalid credentials"
 
 
 class FieldValidationError(InvalidRequest):

@@ -69,6 +69,7 @@ class HTTPRequest:
     headers: dict[str, str]  # lower-cased names
     body: bytes = field(repr=False)
     client: str = ""
+    client_cert_pem: str = field(default="", repr=False)
 
 
 class VaultAPI:
@@ -167,6 +168,7 @@ class VaultAPI:
             data=data,
             client_token=_token(headers),
             client_address=http.client,
+            client_cert_pem=http.client_cert_pem,
             wrap_ttl=_wrap_ttl(headers),
             request_id=_request_id(),
         )

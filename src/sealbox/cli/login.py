@@ -33,6 +33,7 @@ from sealbox.cli.base import (
     run,
 )
 from sealbox.cli.format import wrap_text
+from sealbox.cli.login_oidc import oidc_login_secret
 from sealbox.client import Client, env_value, write_token_file
 
 USER_METHODS = frozenset({"userpass", "ldap", "okta", "radius"})
@@ -132,6 +133,8 @@ def login_cmd(
     with make_client() as client:
         if method == "token":
             secret = token_login_secret(client, _read_token(args))
+        elif method == "oidc":
+            secret = oidc_login_secret(client, mount_path, args)
         else:
             secret = method_login_secret(client, method, mount_path, args)
     token = str(secret["auth"]["client_token"])

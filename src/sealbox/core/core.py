@@ -32,7 +32,9 @@ from sealbox.barrier.seal_control import (
 from sealbox.core.audit import AuditBroker
 from sealbox.core.config import CoreConfig
 from sealbox.core.expiration import ExpirationManager
+from sealbox.core.identity.backend import IdentityBackend, IdentityServices
 from sealbox.core.leases.target import router_lookup
+from sealbox.core.login import LoginService
 from sealbox.core.mount_table import MountTable
 from sealbox.core.mounts import MountEntry
 from sealbox.core.password_policies import PasswordPolicyStore
@@ -106,7 +108,9 @@ class Core:
             default_lease_ttl=self.config.default_lease_ttl,
         )
         self.audit = AuditBroker(StorageView(self.barrier, ""), self.config.audit_dirs)
-        catalog = Catalog.with_builtins(system=self._system_backend, token=self._token_backend)
+        catalog = Catalog.with_builtins(
+            system=self._system_backend, token=self._token_backend, identity=self._identity_backend
+        )
         self.mounts = MountTable(self.barrier, catalog, self.config)
         self.password_policies = PasswordPolicyStore(
             StorageView(self.barrier, "sys/password_policy/")
@@ -119,10 +123,17 @@ class Core:
             clock,
         )
         self.mounts.before_remove.append(self.expiration.revoke_prefix)
+        self.logins = LoginService(self.tokens, self.mounts)
         self.wrapper = Wrapper(self.tokens, self.mounts)
         self.seal_ops = SealOperations(physical, self.tokens, on_rekeyed=self._forget_progress)
         self._pipeline = Pipeline(
-            self.mounts, self.tokens, self.policies, self.audit, self.wrapper, self.expiration
+            self.mounts,
+            self.tokens,
+            self.policies,
+            self.audit,
+            self.wrapper,
+            self.expiration,
+            self.logins,
         )
         self._periodic = PeriodicRunner(self.mounts.router)
         self.tokens.on_revoke.append(self._token_revoked)
@@ -150,7 +161,14 @@ class Core:
         return SystemBackend(config, view)
 
     def _token_backend(self, config: BackendConfig) -> Backend:
-        return TokenAuthMethod(config, TokenContext(store=self.tokens, policies=self.policies))
+        context = TokenContext(store=self.tokens, policies=self.policies, identity=self.logins)
+        return TokenAuthMethod(config, context)
+
+    def _identity_backend(self, config: BackendConfig) -> Backend:
+        services = IdentityServices(
+            self.mounts.auth_mount_by_accessor, lambda: self.config.api_addr
+        )
+        return IdentityBackend(config, services)
 
     # ---- seal lifecycle -------------------------------------------------------------
 

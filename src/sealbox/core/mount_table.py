@@ -24,6 +24,7 @@ from sealbox.logical.storage import list_recursive
 # Mounts every initialised server has (OpenBao: cubbyhole/, identity/, sys/; auth token/).
 _REQUIRED_MOUNTS = (
     ("cubbyhole/", "cubbyhole", "per-token private secret storage"),
+    ("identity/", "identity", "identity store"),
     ("sys/", "system", "system endpoints used for control, policy and debugging"),
 )
 _REQUIRED_AUTH = (("token/", "token", "token based credentials"),)
@@ -68,11 +69,18 @@ class MountTable:
     # ---- lifecycle ------------------------------------------------------------------
 
     async def load(self) -> None:
-        """Read both tables (creating the required mounts on first unseal) and mount them."""
+        """Read both tables (creating any missing required mount) and mount them."""
         mounts = await load_table(self._barrier, MOUNTS_KEY)
         auths = await load_table(self._barrier, AUTH_KEY)
-        if mounts is None:
-            mounts = [MountEntry(p, t, d) for p, t, d in _REQUIRED_MOUNTS]
+        # compat: OpenBao adds required mounts a stored table lacks (a server initialised by
+        # an older release gets identity/ on its next unseal).
+        missing = [
+            (p, t, d)
+            for p, t, d in _REQUIRED_MOUNTS
+            if mounts is None or not any(m.type == t for m in mounts)
+        ]
+        if mounts is None or missing:
+            mounts = [*(mounts or []), *(MountEntry(p, t, d) for p, t, d in missing)]
             await save_table(self._barrier, MOUNTS_KEY, mounts)
         if auths is None:
             auths = [MountEntry(p, t, d, table="auth") for p, t, d in _REQUIRED_AUTH]
@@ -97,6 +105,7 @@ class MountTable:
             default_lease_ttl=entry.config.default_lease_ttl or self._config.default_lease_ttl,
             max_lease_ttl=entry.config.max_lease_ttl or self._config.max_lease_ttl,
             password_policies=self.password_policies,
+            user_lockout=dict(entry.config.user_lockout_config),
         )
 
     async def _attach(self, entry: MountEntry) -> Backend:
@@ -118,6 +127,11 @@ class MountTable:
     def view_at(self, mount_path: str) -> StorageView | None:
         """The storage view of the mount at exactly ``mount_path``, if mounted."""
         return self._views.get(mount_path)
+
+    def auth_mount_by_accessor(self, accessor: str) -> tuple[str, str] | None:
+        """(routed path, type) of the auth mount with ``accessor`` (identity aliases name it)."""
+        entry = next((e for e in self.auths if e.accessor == accessor), None)
+        return None if entry is None else (mount_path_of(entry), entry.type)
 
     def find(self, path: str, table: str) -> MountEntry | None:
         """The entry mounted exactly at ``path`` (with or without trailing slash)."""
@@ -192,3 +206,4 @@ class MountTable:
             )
             config.max_lease_ttl = entry.config.max_lease_ttl or self._config.max_lease_ttl
             config.options = dict(entry.options)
+            config.user_lockout = dict(entry.config.user_lockout_config)

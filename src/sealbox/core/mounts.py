@@ -34,6 +34,8 @@ class MountConfig:
     passthrough_request_headers: list[str] = field(default_factory=list)
     allowed_response_headers: list[str] = field(default_factory=list)
     token_type: str = ""
+    # Auth mounts: the tuned user_lockout_config (parsed: core/system/user_lockout.py).
+    user_lockout_config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

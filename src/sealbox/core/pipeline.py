@@ -17,6 +17,7 @@ from typing import Any
 
 from sealbox.core.audit import AuditBroker
 from sealbox.core.expiration import ExpirationManager
+from sealbox.core.login import LoginService
 from sealbox.core.mount_table import MountTable
 from sealbox.core.policy_store import PolicyStore
 from sealbox.core.router import Route
@@ -73,6 +74,7 @@ class Pipeline:
     audit: AuditBroker
     wrapper: Wrapper
     expiration: ExpirationManager
+    logins: LoginService
 
     async def handle(self, req: Request) -> Response:
         """Run ``req`` through the whole pipeline; raises SealboxError subclasses."""
@@ -85,7 +87,9 @@ class Pipeline:
 
         entry = None
         if req.client_token:
-            entry = await self.tokens.lookup(req.client_token)
+            entry = self.logins.usable_from(
+                await self.tokens.lookup(req.client_token), req.client_address
+            )
             if entry is None and not unauthenticated:
                 raise PermissionDenied()
         elif not unauthenticated:
@@ -140,6 +144,8 @@ class Pipeline:
         """Call the backend, apply Vault's not-found rules, spend a token use, wrap."""
         backend = route.backend
         response = _finish(routed, await backend.handle(routed))
+        if response.auth is not None and not response.auth.client_token:
+            response = await self.logins.complete(routed, route, response)
         if response.secret is not None and not response.secret.ttl:
             # A lease without its own TTL gets the mount's default (kv v1's lease hint too).
             response.secret.ttl = backend.config.default_lease_ttl
@@ -154,7 +160,7 @@ class Pipeline:
         self, operation: Operation, req: Request, entry: TokenEntry, route: Route, relative: str
     ) -> bool:
         """Apply the token's ACL (parameters and wrapping-TTL bounds included); True = sudo."""
-        acl = await self.policies.acl(entry.policies)
+        acl = await self.policies.acl(await self.logins.policies_of(entry))
         result = acl.check(operation.value, req.path, req.data, wrap_ttl=req.wrap_ttl)
         if not result.allowed:
             raise PermissionDenied()

@@ -17,7 +17,7 @@ from sealbox.framework import Backend, BackendConfig
 Factory = Callable[[BackendConfig], Backend]
 
 # Types mounted by the core itself, never offered to ``secrets enable`` / ``auth enable``.
-_BUILT_IN = frozenset({"system", "token", "cubbyhole"})
+_BUILT_IN = frozenset({"system", "token", "cubbyhole", "identity"})
 # compat: OpenBao still mounts the old name of KV v1.
 _ALIASES = {"generic": "kv"}
 
@@ -30,9 +30,24 @@ def _secret_factories() -> dict[str, Factory]:
 
 def _auth_factories() -> dict[str, Factory]:
     """Auth methods besides the built-in token method (userpass, approle, ... register here)."""
+    from sealbox.auth.approle import approle_factory
+    from sealbox.auth.cert import cert_factory
+    from sealbox.auth.jwt import jwt_factory
+    from sealbox.auth.kubernetes import kubernetes_factory
+    from sealbox.auth.ldap import ldap_factory
     from sealbox.auth.sigv4 import sigv4_factory
+    from sealbox.auth.userpass import userpass_factory
 
-    return {"sigv4": sigv4_factory}
+    return {
+        "userpass": userpass_factory,
+        "approle": approle_factory,
+        "kubernetes": kubernetes_factory,
+        "jwt": jwt_factory,
+        "oidc": jwt_factory,
+        "cert": cert_factory,
+        "ldap": ldap_factory,
+        "sigv4": sigv4_factory,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +58,10 @@ class Catalog:
     auth: Mapping[str, Factory]
 
     @classmethod
-    def with_builtins(cls, system: Factory, token: Factory) -> Catalog:
-        """The registered types plus the core's own ``system`` and ``token`` backends."""
+    def with_builtins(cls, system: Factory, token: Factory, identity: Factory) -> Catalog:
+        """The registered types plus the core's own ``system``, ``token`` and ``identity``."""
         return cls(
-            secrets={**_secret_factories(), "system": system},
+            secrets={**_secret_factories(), "system": system, "identity": identity},
             auth={**_auth_factories(), "token": token},
         )
 

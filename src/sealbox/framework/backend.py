@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sealbox.errors import UnsupportedOperation, UnsupportedPath
+from sealbox.errors import InvalidRequest, UnsupportedOperation, UnsupportedPath
 from sealbox.framework.fields import FieldData
 from sealbox.framework.path import Path
-from sealbox.logical import Operation, Request, Response, Secret, Storage
+from sealbox.logical import Auth, Operation, Request, Response, Secret, Storage
 from sealbox.logical.passwords import PasswordPolicies
 
 
@@ -35,6 +36,9 @@ class BackendConfig:
     max_lease_ttl: int = 0
     # Named password policies (sys/policies/password), for engines that generate passwords.
     password_policies: PasswordPolicies | None = None
+    #: An auth mount's tuned ``user_lockout_config`` (lockout_threshold, lockout_duration,
+    #: lockout_counter_reset in seconds, lockout_disable); empty = OpenBao's defaults.
+    user_lockout: dict[str, Any] = field(default_factory=dict)
 
 
 class Backend:
@@ -77,6 +81,16 @@ class Backend:
 
         Raise on failure: the expiration manager keeps the lease and retries with back-off.
         """
+
+    async def renew_auth(self, req: Request, auth: Auth) -> Auth:  # noqa: ARG002
+        """Approve renewing a token this auth method issued; returns the terms to apply.
+
+        ``auth`` carries the token's metadata, display name and token policies; the method
+        checks the user or role still allows the token (raising otherwise) and returns an
+        Auth whose ``ttl``, ``max_ttl`` and ``period`` bound the renewal. The default refuses,
+        as Vault's framework does when a backend has no AuthRenew.
+        """
+        raise InvalidRequest("this auth type doesn't support renew")
 
     def route(self, path: str) -> tuple[Path, dict[str, str]]:
         """The first Path matching ``path`` and its captures."""

@@ -19,8 +19,24 @@ class Secret:
 
 
 @dataclass(slots=True)
+class Alias:
+    """Who logged in, as the auth method names them (Vault's ``logical.Alias``).
+
+    The core turns it into an entity alias keyed by (mount accessor, ``name``).
+    """
+
+    name: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Auth:
-    """A token issued by a login or token create."""
+    """A token issued by a login or token create.
+
+    A login handler fills the request half (``display_name``, ``ttl``, ``max_ttl``, ``period``,
+    ``explicit_max_ttl``, ``no_default_policy``, ``bound_cidrs``, ``alias``, ``group_aliases``)
+    and leaves ``client_token`` empty; the core then issues the token and fills the rest.
+    """
 
     client_token: str = field(default="", repr=False)
     accessor: str = ""
@@ -34,6 +50,15 @@ class Auth:
     token_type: str = "service"
     orphan: bool = False
     num_uses: int = 0
+    display_name: str = ""
+    ttl: int = 0
+    max_ttl: int = 0
+    period: int = 0
+    explicit_max_ttl: int = 0
+    no_default_policy: bool = False
+    bound_cidrs: list[str] = field(default_factory=list)
+    alias: Alias | None = None
+    group_aliases: list[Alias] = field(default_factory=list)
 
 
 @dataclass(slots=True)

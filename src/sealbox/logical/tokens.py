@@ -57,6 +57,8 @@ class TokenEntry:
     expire_time: datetime | None = None
     lease_ttl: int = 0
     last_renewal: datetime | None = None
+    # Where the token may be used from (token_bound_cidrs of the login that issued it).
+    bound_cidrs: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # The accessor is not a secret (Vault prints it everywhere), but hashes and the
@@ -88,6 +90,7 @@ class TokenEntry:
             value = raw[key]
             raw[key] = value.isoformat() if value is not None else None
         raw["policies"] = list(self.policies)
+        raw["bound_cidrs"] = list(self.bound_cidrs)
         return orjson.dumps(raw)
 
     @classmethod
@@ -98,6 +101,7 @@ class TokenEntry:
             value = raw.get(key)
             raw[key] = datetime.fromisoformat(value) if value else None
         raw["policies"] = tuple(raw.get("policies") or ())
+        raw["bound_cidrs"] = tuple(raw.get("bound_cidrs") or ())
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in raw.items() if k in known})
 
@@ -219,6 +223,18 @@ class TokenStoreView(Protocol):
     async def list_accessors(self) -> builtins.list[str]: ...
 
     async def tidy(self) -> int: ...
+
+
+class IdentityPolicyLookup(Protocol):
+    """The identity store as the token backend sees it."""
+
+    async def policies_for(self, entity_id: str) -> builtins.list[str]:
+        """The policies an entity brings to its tokens (its groups' and its own)."""
+        ...
+
+    async def entity_for_alias(self, name: str) -> str:
+        """The entity of alias ``name`` on the token mount, created if new ("" without one)."""
+        ...
 
 
 class PolicyLookup(Protocol):

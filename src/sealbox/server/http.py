@@ -25,6 +25,7 @@ import asyncio
 import collections
 import http
 import re
+import ssl
 from typing import Protocol, cast
 from urllib.parse import unquote
 
@@ -83,6 +84,7 @@ class HTTPConnection(asyncio.Protocol):
         self._transport: asyncio.Transport
         self._parser = httptools.HttpRequestParser(self)
         self._client = ""
+        self._client_cert = ""
         # Requests to answer in order: (request, keep-alive), or a final (status, body) refusal.
         self._queue: collections.deque[tuple[HTTPRequest, bool] | tuple[int, bytes]] = (
             collections.deque()
@@ -107,6 +109,7 @@ class HTTPConnection(asyncio.Protocol):
         self._transport = cast("asyncio.Transport", transport)
         peer = self._transport.get_extra_info("peername")
         self._client = str(peer[0]) if peer else ""
+        self._client_cert = _peer_certificate(self._transport)
         self._connections.add(self)
         self._arm_idle_timer()
 
@@ -215,6 +218,7 @@ class HTTPConnection(asyncio.Protocol):
             headers=self._headers,
             body=b"".join(self._body),
             client=self._client,
+            client_cert_pem=self._client_cert,
         )
         self._body = []
         self._queue.append((request, self._parser.should_keep_alive()))
@@ -286,3 +290,10 @@ def _error_headers(body: bytes) -> list[tuple[bytes, bytes]]:
         (b"cache-control", b"no-store"),
         (b"content-length", str(len(body)).encode()),
     ]
+
+
+def _peer_certificate(transport: asyncio.Transport) -> str:
+    """The TLS client's certificate as PEM ("" without TLS or without one), for cert auth."""
+    ssl_object = transport.get_extra_info("ssl_object")
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    return ssl.DER_cert_to_PEM_cert(der) if der else ""

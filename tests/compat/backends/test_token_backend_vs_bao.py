@@ -24,6 +24,7 @@ import httpx
 import pytest
 from tests.unit.tokens.harness import ROOT, Harness, run
 
+from sealbox.api.envelope import envelope
 from sealbox.errors import PermissionDenied, SealboxError
 from sealbox.logical import Operation, Request, Response
 
@@ -223,11 +224,8 @@ def _our_outcome(h: Harness, step: Step, saved: dict[str, tuple[str, str]]) -> O
     auth = None
     created = None
     if response.auth is not None:
-        auth = dataclasses.asdict(response.auth)
-        # compat: the API envelope drops empty identity_policies and adds mfa_requirement.
-        if not auth["identity_policies"]:
-            del auth["identity_policies"]
-        auth["mfa_requirement"] = None
+        # The auth block exactly as the Vault door renders it.
+        auth = envelope(response)["auth"]
         created = (response.auth.client_token, response.auth.accessor)
     if response.accepted:
         status = 202

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from sealbox.errors import InvalidRequest
 from sealbox.logical import Request
-from sealbox.logical.tokens import PolicyLookup, TokenEntry, TokenStoreView
+from sealbox.logical.tokens import (
+    IdentityPolicyLookup,
+    PolicyLookup,
+    TokenEntry,
+    TokenStoreView,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +26,17 @@ class TokenContext:
 
     store: TokenStoreView
     policies: PolicyLookup
+    identity: IdentityPolicyLookup | None = None
+
+    async def entity_for_alias(self, name: str) -> str:
+        """The entity of a token-mount alias (``entity_alias`` of token create)."""
+        return "" if self.identity is None else await self.identity.entity_for_alias(name)
+
+    async def identity_policies(self, entry: TokenEntry) -> list[str]:
+        """The policies ``entry``'s entity brings (empty without identity)."""
+        if self.identity is None or not entry.entity_id:
+            return []
+        return await self.identity.policies_for(entry.entity_id)
 
     async def missing_policies(self, names: list[str] | tuple[str, ...]) -> list[str]:
         """Which of ``names`` are not stored policies (root is built in)."""

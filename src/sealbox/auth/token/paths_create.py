@@ -10,6 +10,7 @@ Only service tokens exist here: ``type=batch`` is refused with 400 (not supporte
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 
 from sealbox.auth.token.context import TokenContext, caller
 from sealbox.auth.token.policies import PolicyRequest, select_policies
@@ -19,7 +20,7 @@ from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import segment
 from sealbox.goformat import human_duration
 from sealbox.logical import Operation, Request, Response
-from sealbox.logical.tokens import TokenRole
+from sealbox.logical.tokens import TokenEntry, TokenRole
 
 _DISPLAY_SANITIZE = re.compile(r"[^a-zA-Z0-9-]")
 
@@ -38,7 +39,7 @@ CREATE_FIELDS: dict[str, FieldSchema] = {
     "display_name": FieldSchema(FieldType.STRING, "Name shown in lookups and audit logs."),
     "num_uses": FieldSchema(FieldType.INT, "Number of uses; 0 means unlimited."),
     "period": FieldSchema(FieldType.DURATION, "Renewal period (root or sudo only)."),
-    "entity_alias": FieldSchema(FieldType.STRING, "Entity alias (needs identity; unsupported)."),
+    "entity_alias": FieldSchema(FieldType.STRING, "Entity alias the token belongs to (roles)."),
 }
 
 
@@ -112,13 +113,12 @@ class CreateHandlers:
         if role_name and role is None:
             raise InvalidRequest(f"unknown role {role_name}")
         _check_type(d.get("type"), role)
-        if d.supplied("entity_alias") and d.get("entity_alias"):
-            raise InvalidRequest("entity_alias is not supported yet")
         is_sudo = self.ctx.is_sudo(req)
         token_id: str | None = d.get("id") if d.supplied("id") and d.get("id") else None
         if token_id is not None and not is_sudo:
             raise InvalidRequest("root or sudo privileges required to specify token id")
         orphan = self._orphan(d, role, orphan_path=orphan_path, is_sudo=is_sudo)
+        entity_id = await self._entity(d.get("entity_alias").strip(), role, parent, orphan=orphan)
         ttl, explicit_max, period = _durations(d)
         if period and not is_sudo:
             raise InvalidRequest("root or sudo privileges required to create periodic token")
@@ -152,6 +152,7 @@ class CreateHandlers:
             path=self._token_path(req, role),
             role=role.name if role is not None else "",
             token_id=token_id,
+            entity_id=entity_id,
         )
         # compat: OpenBao warns about each policy that does not exist (token_store.go).
         missing = await self.ctx.missing_policies(list(entry.policies))
@@ -160,6 +161,23 @@ class CreateHandlers:
             warnings=_ttl_warnings(ttl, period, entry.ttl)
             + [f'Policy "{name}" does not exist' for name in missing],
         )
+
+    async def _entity(
+        self, alias: str, role: TokenRole | None, parent: TokenEntry, *, orphan: bool
+    ) -> str:
+        """The new token's entity: the role-allowed ``entity_alias``'s, else the parent's.
+
+        compat: OpenBao's handleCreateCommon: a child inherits its parent's entity, an orphan
+        does not; ``entity_alias`` needs a role whose ``allowed_entity_aliases`` (globs,
+        case-insensitive) allow it, and creates the entity and alias on the token mount.
+        """
+        if not alias:
+            return "" if orphan else parent.entity_id
+        if role is None:
+            raise InvalidRequest("'entity_alias' is only allowed in combination with token role")
+        if not any(fnmatchcase(alias.lower(), p.lower()) for p in role.allowed_entity_aliases):
+            raise InvalidRequest("invalid 'entity_alias' value")
+        return await self.ctx.entity_for_alias(alias)
 
     @staticmethod
     def _orphan(d: FieldData, role: TokenRole | None, *, orphan_path: bool, is_sudo: bool) -> bool:

@@ -46,8 +46,14 @@ class TokenHandlers:
     def __init__(self, ctx: TokenContext) -> None:
         self.ctx = ctx
 
-    def _lookup_response(self, entry: TokenEntry, token: str | None) -> Response:
-        return Response(data=token_lookup_data(entry, token, now=self.ctx.store.now()))
+    async def _lookup_response(self, entry: TokenEntry, token: str | None) -> Response:
+        data = token_lookup_data(entry, token, now=self.ctx.store.now())
+        identity = await self.ctx.identity_policies(entry)
+        if identity:
+            # compat: OpenBao shows these two only when the entity brings policies
+            data["identity_policies"] = identity
+            data["external_namespace_policies"] = {}
+        return Response(data=data)
 
     async def lookup(self, req: Request, d: FieldData) -> Response:
         """POST /auth/token/lookup. Look up a token (the caller's own when none is given)."""
@@ -57,12 +63,12 @@ class TokenHandlers:
         entry = await self.ctx.store.lookup(token)
         if entry is None:
             raise PermissionDenied("bad token")
-        return self._lookup_response(entry, token)
+        return await self._lookup_response(entry, token)
 
     async def lookup_self(self, req: Request, d: FieldData) -> Response:
         """GET /auth/token/lookup-self. Look up the caller's token."""
         del d
-        return self._lookup_response(caller(req), req.client_token)
+        return await self._lookup_response(caller(req), req.client_token)
 
     async def lookup_accessor(self, req: Request, d: FieldData) -> Response:
         """POST /auth/token/lookup-accessor. Look up a token by accessor (``id`` is "")."""
@@ -70,7 +76,7 @@ class TokenHandlers:
         entry = await self.ctx.store.lookup_accessor(d.get("accessor").strip())
         if entry is None:
             raise InvalidRequest("invalid accessor")
-        return self._lookup_response(entry, None)
+        return await self._lookup_response(entry, None)
 
     async def renew(self, req: Request, d: FieldData) -> Response:
         """POST /auth/token/renew. Renew a token."""

@@ -68,4 +68,6 @@ def token_lookup_data(
         data["last_renewal_time"] = int(entry.last_renewal.timestamp())
     if entry.role:
         data["role"] = entry.role
+    if entry.bound_cidrs:
+        data["bound_cidrs"] = list(entry.bound_cidrs)
     return data

@@ -10,6 +10,7 @@ from typing import Any
 
 from sealbox.core.mount_table import MountTable
 from sealbox.core.mounts import MountConfig, MountEntry
+from sealbox.core.system.user_lockout import lockout_wire, merged_lockout
 from sealbox.errors import InvalidRequest, PermissionDenied
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import match_all
@@ -45,6 +46,7 @@ _TUNE_FIELDS = {
     "passthrough_request_headers": FieldSchema(FieldType.COMMA_STRING_LIST, "Headers passed."),
     "allowed_response_headers": FieldSchema(FieldType.COMMA_STRING_LIST, "Headers allowed."),
     "plugin_version": FieldSchema(FieldType.STRING, "Plugin version."),
+    "user_lockout_config": FieldSchema(FieldType.MAP, "Auth mounts: failed-login lockout."),
 }
 
 
@@ -202,6 +204,8 @@ def paths(mounts: MountTable) -> list[Path]:
                     data[key] = list(getattr(entry.config, key))
             if entry.config.listing_visibility:
                 data["listing_visibility"] = entry.config.listing_visibility
+            if table == "auth":
+                data.update(lockout_wire(entry.config.user_lockout_config))
             return Response(data=data)
 
         return read_tune
@@ -242,6 +246,10 @@ def paths(mounts: MountTable) -> list[Path]:
                 entry.config.listing_visibility = d.get("listing_visibility")
             if d.supplied("token_type"):
                 entry.config.token_type = d.get("token_type")
+            if table == "auth" and d.supplied("user_lockout_config"):
+                entry.config.user_lockout_config = merged_lockout(
+                    entry.config.user_lockout_config, d.get("user_lockout_config")
+                )
             for key in (
                 "audit_non_hmac_request_keys",
                 "audit_non_hmac_response_keys",

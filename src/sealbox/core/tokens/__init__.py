@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from sealbox.core.tokens.entry import ACCESSOR_LENGTH, TOKEN_PREFIX, new_accessor, new_token_id
 from sealbox.core.tokens.roles import RoleStore
-from sealbox.core.tokens.store import RevokeHook, TokenStore
+from sealbox.core.tokens.store import RenewHook, RenewTerms, RevokeHook, TokenStore
 from sealbox.core.tokens.ttl import TTLLimits, calculate_ttl
 
 __all__ = [
     "ACCESSOR_LENGTH",
     "TOKEN_PREFIX",
+    "RenewHook",
+    "RenewTerms",
     "RevokeHook",
     "RoleStore",
     "TTLLimits",

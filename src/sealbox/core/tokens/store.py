@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sealbox.core.tokens.entry import new_accessor, new_token_id, random_base62
@@ -34,6 +34,20 @@ from sealbox.logical.tokens import REVOCATION_PENDING, TokenEntry
 
 Clock = Callable[[], datetime]
 RevokeHook = Callable[[TokenEntry], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class RenewTerms:
+    """What the issuing auth method allows a renewal (Vault's AuthRenew response)."""
+
+    limits: TTLLimits
+    ttl: int = 0
+    period: int = 0
+    explicit_max_ttl: int = 0
+
+
+#: Asked before a token is renewed; None = the token store's own rules (auth/token tokens).
+RenewHook = Callable[[TokenEntry], Awaitable[RenewTerms | None]]
 
 _DEFAULT_TTL = 768 * 3600
 
@@ -55,6 +69,7 @@ class TokenStore:
         self.clock = clock
         self.limits = TTLLimits(default_ttl=default_lease_ttl, max_ttl=max_lease_ttl)
         self.on_revoke: list[RevokeHook] = []
+        self.renew_hook: RenewHook | None = None
         self.roles = RoleStore(storage)
         self._index = TokenIndex(storage)
 
@@ -108,6 +123,7 @@ class TokenStore:
         entity_id: str = "",
         role: str = "",
         token_id: str | None = None,
+        bound_cidrs: Iterable[str] = (),
     ) -> tuple[str, TokenEntry]:
         """Issue a token; returns the raw token (shown once) and its entry.
 
@@ -162,6 +178,7 @@ class TokenStore:
             role=role,
             expire_time=now + timedelta(seconds=granted) if granted else None,
             lease_ttl=granted,
+            bound_cidrs=tuple(bound_cidrs),
         )
         await self._index.insert(entry)
         return token, entry
@@ -238,13 +255,18 @@ class TokenStore:
                 explicit_max == 0 or role.token_explicit_max_ttl < explicit_max
             ):
                 explicit_max = role.token_explicit_max_ttl
+        limits, ttl = self.limits, current.lease_ttl
+        terms = None if self.renew_hook is None else await self.renew_hook(current)
+        if terms is not None:
+            limits, ttl = terms.limits, terms.ttl
+            period, explicit_max = terms.period, terms.explicit_max_ttl or explicit_max
         now = self.now()
         granted, _ = calculate_ttl(
-            self.limits,
+            limits,
             start=current.creation_time,
             now=now,
             increment=max(increment, 0),
-            ttl=current.lease_ttl,
+            ttl=ttl,
             period=period,
             explicit_max_ttl=explicit_max,
         )
