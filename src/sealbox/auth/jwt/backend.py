@@ -16,10 +16,10 @@ from sealbox.auth.jwt.claims import login_auth, validate
 from sealbox.auth.jwt.config import CONFIG_FIELDS, JWTConfig, config_from, load_config, save_config
 from sealbox.auth.jwt.keys import KeySource
 from sealbox.auth.jwt.oidc import OIDCFlow
-from sealbox.auth.jwt.roles import ROLE_FIELDS, JWTRole, RoleStore, updated_role
+from sealbox.auth.jwt.roles import ROLE_FIELDS, JWTRole, updated_role
+from sealbox.auth.roles import RoleStore, role_paths
 from sealbox.errors import InvalidRequest, PermissionDenied
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
-from sealbox.framework.path import segment
 from sealbox.framework.tokenutil import address_allowed
 from sealbox.logical import Auth, Operation, Request, Response, Storage
 
@@ -51,7 +51,7 @@ class JWTAuthMethod(Backend):
     def __init__(self, config: BackendConfig, clock: Callable[[], datetime] = _utcnow) -> None:
         super().__init__(config)
         self.clock = clock
-        self.roles = RoleStore(config.storage)
+        self.roles = RoleStore(config.storage, JWTRole)
         self.oidc = OIDCFlow()
         self._source: tuple[JWTConfig, KeySource] | None = None
         ops = Operation
@@ -62,19 +62,7 @@ class JWTAuthMethod(Backend):
                 {ops.READ: self.read_config, ops.UPDATE: self.write_config},
                 synopsis="Configure keys and the OIDC client.",
             ),
-            Path("role/?", {}, {ops.LIST: self.list_roles}, synopsis="List roles."),
-            Path(
-                "role/" + segment("name"),
-                ROLE_FIELDS,
-                {
-                    ops.READ: self.read_role,
-                    ops.CREATE: self.write_role,
-                    ops.UPDATE: self.write_role,
-                    ops.DELETE: self.delete_role,
-                },
-                existence_check=self.role_exists,
-                synopsis="Manage roles.",
-            ),
+            *role_paths(self.roles, ROLE_FIELDS, updated_role),
             Path("login", _LOGIN, {ops.UPDATE: self.login}, synopsis="Log in with a JWT."),
             Path(
                 "oidc/auth_url",
@@ -111,34 +99,6 @@ class JWTAuthMethod(Backend):
         config = await config_from(d)
         await save_config(req.view, config)
         self._source = None
-
-    async def role_exists(self, req: Request, d: FieldData) -> bool:
-        """Existence check: create vs update capability."""
-        del req
-        return await self.roles.get(d.get("name")) is not None
-
-    async def list_roles(self, req: Request, d: FieldData) -> Response | None:
-        """LIST /auth/jwt/role."""
-        del req, d
-        names = await self.roles.names()
-        return Response(data={"keys": names}) if names else None
-
-    async def read_role(self, req: Request, d: FieldData) -> Response | None:
-        """GET /auth/jwt/role/:name."""
-        del req
-        role = await self.roles.get(d.get("name"))
-        return None if role is None else Response(data=role.to_wire())
-
-    async def write_role(self, req: Request, d: FieldData) -> None:
-        """POST /auth/jwt/role/:name."""
-        del req
-        name = d.get("name")
-        await self.roles.put(updated_role(await self.roles.get(name), name, d))
-
-    async def delete_role(self, req: Request, d: FieldData) -> None:
-        """DELETE /auth/jwt/role/:name."""
-        del req
-        await self.roles.delete(d.get("name"))
 
     # ---- logins --------------------------------------------------------------------
 

@@ -8,15 +8,12 @@ Mirrors vault-plugin-auth-jwt path_role.go (messages and read shape observed on 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType
 from sealbox.framework.tokenutil import TokenSettings, token_fields
-from sealbox.logical import Storage
 
 _PREFIX = "role/"
 _S, _L, _D = FieldType.STRING, FieldType.COMMA_STRING_LIST, FieldType.DURATION
@@ -146,33 +143,3 @@ def updated_role(existing: JWTRole | None, name: str, d: FieldData) -> JWTRole:
             "must have at least one bound constraint when creating/updating a role"
         )
     return role
-
-
-class RoleStore:
-    """Roles of one JWT/OIDC mount (names are case-insensitive)."""
-
-    def __init__(self, storage: Storage) -> None:
-        self._storage = storage
-
-    async def get(self, name: str) -> JWTRole | None:
-        """The role ``name``."""
-        blob = await self._storage.get(_PREFIX + name.lower())
-        if blob is None:
-            return None
-        raw = orjson.loads(blob)
-        raw["token"] = TokenSettings.from_json(raw["token"])
-        return JWTRole(**raw)
-
-    async def put(self, role: JWTRole) -> None:
-        """Store ``role``."""
-        raw = asdict(role)
-        raw["token"] = role.token.to_json()
-        await self._storage.put(_PREFIX + role.name.lower(), orjson.dumps(raw))
-
-    async def delete(self, name: str) -> None:
-        """Delete the role ``name``."""
-        await self._storage.delete(_PREFIX + name.lower())
-
-    async def names(self) -> list[str]:
-        """Every role name, sorted."""
-        return sorted(await self._storage.list(_PREFIX))

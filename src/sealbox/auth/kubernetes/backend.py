@@ -22,11 +22,11 @@ from sealbox.auth.kubernetes.config import (
     save_config,
 )
 from sealbox.auth.kubernetes.review import check_review, review
-from sealbox.auth.kubernetes.roles import ROLE_FIELDS, RoleStore, updated_role
+from sealbox.auth.kubernetes.roles import ROLE_FIELDS, KubeRole, updated_role
 from sealbox.auth.kubernetes.selector import namespace_labels, parse_selector, selects
+from sealbox.auth.roles import RoleStore, role_paths
 from sealbox.errors import InternalError, InvalidRequest, PermissionDenied
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
-from sealbox.framework.path import segment
 from sealbox.framework.tokenutil import address_allowed, renew_terms
 from sealbox.logical import Alias, Auth, Operation, Request, Response
 
@@ -49,7 +49,7 @@ class KubernetesAuthMethod(Backend):
     def __init__(self, config: BackendConfig, clock: Callable[[], datetime] = _utcnow) -> None:
         super().__init__(config)
         self.clock = clock
-        self.roles = RoleStore(config.storage)
+        self.roles = RoleStore(config.storage, KubeRole)
         ops = Operation
         self.paths = [
             Path(
@@ -58,17 +58,10 @@ class KubernetesAuthMethod(Backend):
                 {ops.READ: self.read_config, ops.UPDATE: self.write_config},
                 synopsis="Configure the Kubernetes API server to check JWTs with.",
             ),
-            Path("role/?", {}, {ops.LIST: self.list_roles}, synopsis="List roles."),
-            Path(
-                "role/" + segment("name"),
+            *role_paths(
+                self.roles,
                 ROLE_FIELDS,
-                {
-                    ops.READ: self.read_role,
-                    ops.CREATE: self.write_role,
-                    ops.UPDATE: self.write_role,
-                    ops.DELETE: self.delete_role,
-                },
-                existence_check=self.role_exists,
+                updated_role,
                 synopsis="Manage roles binding service accounts to policies.",
             ),
             Path("login", _LOGIN, {ops.UPDATE: self.login}, synopsis="Log in with a JWT."),
@@ -85,34 +78,6 @@ class KubernetesAuthMethod(Backend):
     async def write_config(self, req: Request, d: FieldData) -> None:
         """POST /auth/kubernetes/config."""
         await save_config(req.view, config_from(d))
-
-    async def role_exists(self, req: Request, d: FieldData) -> bool:
-        """Existence check: create vs update capability."""
-        del req
-        return await self.roles.get(d.get("name")) is not None
-
-    async def list_roles(self, req: Request, d: FieldData) -> Response | None:
-        """LIST /auth/kubernetes/role."""
-        del req, d
-        names = await self.roles.names()
-        return Response(data={"keys": names}) if names else None
-
-    async def read_role(self, req: Request, d: FieldData) -> Response | None:
-        """GET /auth/kubernetes/role/:name."""
-        del req
-        role = await self.roles.get(d.get("name"))
-        return None if role is None else Response(data=role.to_wire())
-
-    async def write_role(self, req: Request, d: FieldData) -> None:
-        """POST /auth/kubernetes/role/:name."""
-        del req
-        name = d.get("name")
-        await self.roles.put(updated_role(await self.roles.get(name), name, d))
-
-    async def delete_role(self, req: Request, d: FieldData) -> None:
-        """DELETE /auth/kubernetes/role/:name."""
-        del req
-        await self.roles.delete(d.get("name"))
 
     # ---- login ---------------------------------------------------------------------
 

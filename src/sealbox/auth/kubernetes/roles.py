@@ -12,13 +12,10 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-import orjson
-
 from sealbox.auth.kubernetes.selector import parse_selector
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType
 from sealbox.framework.tokenutil import TokenSettings, token_fields
-from sealbox.logical import Storage
 
 _PREFIX = "role/"
 _LISTS = FieldType.COMMA_STRING_LIST
@@ -115,40 +112,3 @@ def updated_role(existing: KubeRole | None, name: str, d: FieldData) -> KubeRole
             '"bound_service_account_namespace_selector" is not set'
         )
     return role
-
-
-class RoleStore:
-    """Roles of one Kubernetes mount (names are case-insensitive)."""
-
-    def __init__(self, storage: Storage) -> None:
-        self._storage = storage
-
-    async def get(self, name: str) -> KubeRole | None:
-        """The role ``name``."""
-        blob = await self._storage.get(_PREFIX + name.lower())
-        if blob is None:
-            return None
-        raw = orjson.loads(blob)
-        raw["token"] = TokenSettings.from_json(raw["token"])
-        return KubeRole(**raw)
-
-    async def put(self, role: KubeRole) -> None:
-        """Store ``role``."""
-        raw = {
-            "name": role.name,
-            "bound_service_account_names": role.bound_service_account_names,
-            "bound_service_account_namespaces": role.bound_service_account_namespaces,
-            "audience": role.audience,
-            "alias_name_source": role.alias_name_source,
-            "token": role.token.to_json(),
-            "bound_service_account_namespace_selector": role.bound_service_account_namespace_selector,
-        }
-        await self._storage.put(_PREFIX + role.name.lower(), orjson.dumps(raw))
-
-    async def delete(self, name: str) -> None:
-        """Delete the role ``name``."""
-        await self._storage.delete(_PREFIX + name.lower())
-
-    async def names(self) -> list[str]:
-        """Every role name, sorted."""
-        return sorted(await self._storage.list(_PREFIX))
