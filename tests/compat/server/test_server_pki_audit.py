@@ -59,7 +59,9 @@ def test_private_keys_only_hashed_in_audit(audited: tuple[ServerProcess, Path]) 
     root = data("pki-audit/root/generate/exported", {"common_name": "Audit Root", "key_type": "ec"})
     inter = data("pki-audit/intermediate/generate/exported", {"common_name": "Int"})
     post("pki-audit/roles/web", {"allow_any_name": True, "key_type": "ec"})
-    issued = data("pki-audit/issue/web", {"common_name": "a.test"})
+    # A leaf shorter-lived than the root: both would otherwise default to the mount's
+    # max TTL, and a leaf issued a second later would outlive its CA (refused, as Vault does).
+    issued = data("pki-audit/issue/web", {"common_name": "a.test", "ttl": "1h"})
     assert post("pki-audit/sign/web", {"csr": "garbage"}).status_code == 400
     assert session.get(f"{base}/pki-audit/ca", timeout=10).status_code == 200
     assert session.get(f"{base}/pki-audit/crl", timeout=10).status_code == 200
