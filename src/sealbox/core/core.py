@@ -111,11 +111,10 @@ class Core:
         catalog = Catalog.with_builtins(
             system=self._system_backend, token=self._token_backend, identity=self._identity_backend
         )
-        self.mounts = MountTable(self.barrier, catalog, self.config)
         self.password_policies = PasswordPolicyStore(
             StorageView(self.barrier, "sys/password_policy/")
         )
-        self.mounts.password_policies = self.password_policies
+        self.mounts = MountTable(self.barrier, catalog, self.config, self.password_policies)
         self.expiration = ExpirationManager(
             StorageView(self.barrier, "sys/expire/"),
             router_lookup(self.mounts.router, self.mounts.view_for),

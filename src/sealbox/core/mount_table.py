@@ -38,7 +38,13 @@ def mount_path_of(entry: MountEntry) -> str:
 class MountTable:
     """Secrets-engine and auth-method mounts over the barrier."""
 
-    def __init__(self, barrier: Storage, catalog: Catalog, config: CoreConfig) -> None:
+    def __init__(
+        self,
+        barrier: Storage,
+        catalog: Catalog,
+        config: CoreConfig,
+        password_policies: PasswordPolicies,
+    ) -> None:
         self._barrier = barrier
         self._catalog = catalog
         self._config = config
@@ -49,8 +55,8 @@ class MountTable:
         # Called with the mount path before a mount leaves it (disable or remount): the core
         # revokes the mount's leases there, as OpenBao does.
         self.before_remove: list[Callable[[str], Awaitable[None]]] = []
-        # Handed to every backend in its config (set by the core).
-        self.password_policies: PasswordPolicies | None = None
+        # Handed to every backend in its config.
+        self._password_policies = password_policies
 
     @property
     def catalog(self) -> Catalog:
@@ -104,7 +110,7 @@ class MountTable:
             options=dict(entry.options),
             default_lease_ttl=entry.config.default_lease_ttl or self._config.default_lease_ttl,
             max_lease_ttl=entry.config.max_lease_ttl or self._config.max_lease_ttl,
-            password_policies=self.password_policies,
+            password_policies=self._password_policies,
             user_lockout=dict(entry.config.user_lockout_config),
         )
 

@@ -34,7 +34,8 @@ class BackendConfig:
     options: dict[str, str] = field(default_factory=dict)
     default_lease_ttl: int = 0
     max_lease_ttl: int = 0
-    # Named password policies (sys/policies/password), for engines that generate passwords.
+    #: Named password policies (sys/policies/password). The core always provides them; an
+    #: engine that generates passwords refuses to mount without them.
     password_policies: PasswordPolicies | None = None
     #: An auth mount's tuned ``user_lockout_config`` (lockout_threshold, lockout_duration,
     #: lockout_counter_reset in seconds, lockout_disable); empty = OpenBao's defaults.

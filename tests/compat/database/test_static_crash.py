@@ -14,10 +14,11 @@ import uuid
 import pytest
 from tests.compat.database.conftest import Database
 
+from sealbox.core.password_policies import PasswordPolicyStore
 from sealbox.engines.database import DatabaseEngine
 from sealbox.engines.database.model import Records
 from sealbox.framework import BackendConfig
-from sealbox.logical import Operation, Request, Response
+from sealbox.logical import Operation, Request, Response, StorageView
 from sealbox.storage.inmem import InMemoryStorage
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
@@ -30,7 +31,9 @@ def test_interrupted_rotation_converges(database: Database) -> None:
 
     async def scenario() -> None:
         storage = InMemoryStorage()
-        engine = DatabaseEngine(BackendConfig("database/", "database", storage))
+        policies = PasswordPolicyStore(StorageView(storage, "sys/password_policy/"))
+        config = BackendConfig("database/", "database", storage, password_policies=policies)
+        engine = DatabaseEngine(config)
 
         async def call(
             op: Operation, path: str, data: dict[str, object] | None = None

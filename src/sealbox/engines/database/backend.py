@@ -22,7 +22,7 @@ from sealbox.engines.database.paths_config import ConfigPaths
 from sealbox.engines.database.paths_roles import RolePaths
 from sealbox.engines.database.paths_static import StaticPaths
 from sealbox.engines.database.plugins import PluginError
-from sealbox.errors import InternalError, InvalidRequest, SealboxError
+from sealbox.errors import InternalError, SealboxError
 from sealbox.framework import Backend, BackendConfig
 from sealbox.logical import Request, Secret
 
@@ -43,6 +43,10 @@ class DatabaseEngine(Backend):
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
+        if config.password_policies is None:
+            # A mount-time error, never a silent default when a connection names a policy.
+            raise InternalError("the database engine needs the server's password policies")
+        self._password_policies = config.password_policies
         self.connections = Connections()
         self._locks: dict[str, asyncio.Lock] = {}
         self._retry_at: dict[str, datetime] = {}
@@ -102,10 +106,7 @@ class DatabaseEngine(Backend):
         """A password for a user of ``config``: from its password_policy, else the default."""
         if not config.password_policy:
             return generate_password()
-        policies = self.config.password_policies
-        if policies is None:
-            raise InvalidRequest("password policies are not available on this server")
-        return await policies.generate(config.password_policy)
+        return await self._password_policies.generate(config.password_policy)
 
     # ---- lifecycle ------------------------------------------------------------------
 
