@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pymysql
+from tests.ports import free_port
 
 ROOT_PASSWORD = "mariadb"
 
@@ -52,12 +52,6 @@ class MariaDBServer:
                 self.process.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _binary(name: str) -> str:
     found = shutil.which(name) or (
         f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None
@@ -83,7 +77,7 @@ def start_mariadb(workdir: Path) -> MariaDBServer:
         check=True,
         capture_output=True,
     )
-    port, sock = _free_port(), workdir / "mysqld.sock"
+    port, sock = free_port(), workdir / "mysqld.sock"
     log = workdir / "mariadb.log"
     process = subprocess.Popen(
         [

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,6 @@ def _bindir() -> Path:
     if found:
         return Path(found).parent
     raise RuntimeError("PostgreSQL server binaries not found (make test installs postgresql)")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_owner(argv: list[str]) -> list[str]:
@@ -92,7 +87,7 @@ def start_postgres(workdir: Path) -> PostgresServer:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     log = open(workdir / "postgres.log", "wb")  # noqa: SIM115 - the server writes it until it stops
     process = subprocess.Popen(
         _as_owner(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from tests.ports import free_port as free_port  # re-exported: the suites import it from here
 
 VENV_BIN = Path(sys.executable).parent
 ROOT_TOKEN = "root-token-for-tests"
@@ -37,13 +37,6 @@ class ServerProcess:
     def log_text(self) -> str:
         """Everything the process printed so far."""
         return self.log.read_text(errors="replace")
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_ready(

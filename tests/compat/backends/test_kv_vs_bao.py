@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.ports import free_port
 from tests.unit.engines.harness import FakeClock, Outcome, TokenEntry, call, make_config, shape
 
 from sealbox.engines.cubbyhole import CubbyholeEngine
@@ -57,19 +57,12 @@ def _bao_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("bao")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def bao() -> Iterator[httpx.Client]:
     binary = _bao_binary()
     if binary is None:
         pytest.skip("bao is not installed")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             binary,

@@ -8,7 +8,6 @@ many paths with ``ACL.capabilities``. Also compares the parse errors OpenBao rep
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.ports import free_port
 
 from sealbox.core.policy import ACL, DEFAULT_POLICY, parse_policy
 from sealbox.errors import InvalidRequest
@@ -77,12 +77,6 @@ BAD_POLICIES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _bao_binary() -> str:
     local = Path(sys.executable).parent / "bao"
     found = str(local) if local.exists() else shutil.which("bao")
@@ -93,7 +87,7 @@ def _bao_binary() -> str:
 
 @pytest.fixture(scope="module")
 def bao(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    port = _free_port()
+    port = free_port()
     log = (tmp_path_factory.mktemp("bao") / "bao.log").open("wb")
     proc = subprocess.Popen(
         [_bao_binary(), "server", "-dev", f"-dev-root-token-id={_ROOT_TOKEN}",

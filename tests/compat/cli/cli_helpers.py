@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from tests.ports import free_port
 
 BIN = Path(sys.executable).parent
 ROOT_TOKEN = "sealbox-cli-root"
@@ -32,13 +32,6 @@ def server_target() -> str:
     if chosen:
         return chosen
     return "sealbox" if importlib.util.find_spec("sealbox.server.run") else "bao"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.ports import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -100,12 +100,6 @@ def isolated_key_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def bao_transit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A real ``bao server -dev`` with transit at ``transit/`` and key ``sops``.
@@ -118,7 +112,7 @@ def bao_transit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     import httpx
 
     token = "sealbox-test-root"
-    address = f"http://127.0.0.1:{_free_port()}"
+    address = f"http://127.0.0.1:{free_port()}"
     log = (tmp_path_factory.mktemp("bao") / "bao.log").open("wb")
     process = subprocess.Popen(
         [str(bao), "server", "-dev", f"-dev-listen-address={address.removeprefix('http://')}",
