@@ -171,6 +171,15 @@ class TokenSettings:
                 data[old] = data[new]
         return data
 
+    def renewal(self) -> Auth:
+        """The terms a renewed login token gets: these settings' TTLs and period, as now stored."""
+        return Auth(
+            ttl=self.token_ttl,
+            max_ttl=self.token_max_ttl,
+            period=self.token_period,
+            explicit_max_ttl=self.token_explicit_max_ttl,
+        )
+
     def apply(self, auth: Auth) -> Auth:
         """Fill the token half of a login's ``auth`` (tokenutil.PopulateTokenAuth)."""
         auth.policies = list(self.token_policies)
@@ -213,9 +222,4 @@ def renew_terms(settings: TokenSettings, auth: Auth) -> Auth:
     theirs = set(sanitize_policies(auth.token_policies)) - {"default"}
     if mine != theirs:
         raise InvalidRequest("policies have changed, not renewing")
-    return Auth(
-        ttl=settings.token_ttl,
-        max_ttl=settings.token_max_ttl,
-        period=settings.token_period,
-        explicit_max_ttl=settings.token_explicit_max_ttl,
-    )
+    return settings.renewal()

@@ -136,13 +136,7 @@ class AppRoleAuthMethod(Backend):
         role = await self.store.role(name) if name else None
         if role is None:
             raise InvalidRequest(f'role "{name}" does not exist during renewal')
-        token = role.token
-        return Auth(
-            ttl=token.token_ttl,
-            max_ttl=token.token_max_ttl,
-            period=token.token_period,
-            explicit_max_ttl=token.token_explicit_max_ttl,
-        )
+        return role.token.renewal()
 
 
 def approle_factory(config: BackendConfig) -> Backend:

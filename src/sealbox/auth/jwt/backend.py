@@ -179,13 +179,7 @@ class JWTAuthMethod(Backend):
         role = await self.roles.get(name) if name else None
         if role is None:
             raise InvalidRequest(f'role "{name}" could not be found during renewal')
-        token = role.token
-        return Auth(
-            ttl=token.token_ttl,
-            max_ttl=token.token_max_ttl,
-            period=token.token_period,
-            explicit_max_ttl=token.token_explicit_max_ttl,
-        )
+        return role.token.renewal()
 
 
 def jwt_factory(config: BackendConfig) -> Backend:

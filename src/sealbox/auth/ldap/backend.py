@@ -231,13 +231,7 @@ class LDAPAuthMethod(Backend):
         policies = await self._policies(config, username, await Directory(config).groups(username))
         if set(policies) - {"default"} != set(auth.token_policies) - {"default"}:
             raise InvalidRequest("policies have changed, not renewing")
-        token = config.token
-        return Auth(
-            ttl=token.token_ttl,
-            max_ttl=token.token_max_ttl,
-            period=token.token_period,
-            explicit_max_ttl=token.token_explicit_max_ttl,
-        )
+        return config.token.renewal()
 
 
 def ldap_factory(config: BackendConfig) -> Backend:
