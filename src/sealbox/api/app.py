@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from sealbox.api.envelope import headers as response_headers
 from sealbox.api.envelope import render
 from sealbox.api.errors import error_bytes
 from sealbox.api.sys_raw import RAW_HANDLERS
@@ -186,7 +187,7 @@ class VaultAPI:
             response, request.request_id, path=api_path, operation=operation
         )
         extra = [(b"content-type", media_type.encode())] if media_type else []
-        return status, payload, extra
+        return status, payload, extra + response_headers(response)
 
 
 def _response_headers(

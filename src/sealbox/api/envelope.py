@@ -78,10 +78,14 @@ def render(
     """
     document = response.document
     if document is not None:
-        return status or 200, document.content, document.media_type
+        return (
+            status or document.status or (201 if response.created else 200),
+            document.content,
+            document.media_type,
+        )
     if operation is Operation.HELP or (path and shapes.unwrapped(path)):
         return status or 200, orjson.dumps(response.data), ""
-    code = status or (202 if response.accepted else 200)
+    code = status or (201 if response.created else 202 if response.accepted else 200)
     empty = (
         response.data is None
         and response.auth is None
@@ -93,3 +97,22 @@ def render(
         return status or 204, b"", ""
     body = envelope(response, request_id, top_level=bool(path) and shapes.mirrored(path))
     return code, orjson.dumps(body), ""
+
+
+def headers(response: Response) -> list[tuple[bytes, bytes]]:
+    """The HTTP headers that carry ``response``'s protocol metadata (RFC 8555 6.5, 7.1; RFC 8288).
+
+    Nonces go out as ``Replay-Nonce``, the resource address as ``Location``, each link as its
+    own ``Link: <target>;rel="relation"`` header (ACME clients read several), ``no_store`` as
+    ``Cache-Control: no-store``.
+    """
+    out: list[tuple[bytes, bytes]] = []
+    if response.nonce:
+        out.append((b"replay-nonce", response.nonce.encode("ascii")))
+    if response.location:
+        out.append((b"location", response.location.encode("ascii")))
+    for link in response.links:
+        out.append((b"link", f'<{link.target}>;rel="{link.relation}"'.encode("ascii")))
+    if response.no_store:
+        out.append((b"cache-control", b"no-store"))
+    return out

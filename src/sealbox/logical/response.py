@@ -76,10 +76,27 @@ class WrapInfo:
 @dataclass(frozen=True, slots=True)
 class Document:
     """A response that is a document of its own rather than data: a DER certificate, a CRL, an
-    OCSP response. Doors that can carry it send ``content`` as it is, labelled ``media_type``."""
+    OCSP response. Doors that can carry it send ``content`` as it is, labelled ``media_type``.
+
+    ``status`` is set when the document itself reports a failure (an OCSP ``malformedRequest``,
+    an ACME problem document): the status of the matching ``sealbox.errors`` class, so a door
+    can signal the failure while still sending the body. 0 means success.
+    """
 
     media_type: str
     content: bytes = field(repr=False)
+    status: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A typed link from the answer to a related resource (RFC 8288: ``target``, ``relation``).
+
+    ACME names an account's orders, a certificate's alternate chains and the directory this way.
+    """
+
+    target: str
+    relation: str
 
 
 @dataclass(slots=True)
@@ -88,6 +105,8 @@ class Response:
 
     ``accepted`` marks an operation that was started and goes on in the background (token
     tidy, lease tidy). ``document`` replaces ``data`` for answers that are files of their own.
+    ``created``, ``location``, ``links``, ``nonce`` and ``no_store`` are protocol metadata
+    (ACME needs them) that a door renders its own way (HTTP: 201, headers).
     How a door shows a Response (Vault's envelope, which sys paths Vault answers without it,
     AWS or GCP JSON) is that door's business.
     """
@@ -99,6 +118,15 @@ class Response:
     warnings: list[str] = field(default_factory=list)
     accepted: bool = False
     document: Document | None = None
+    # A new resource was made (an ACME account, order): doors report creation, not plain success.
+    created: bool = False
+    # Where the resource this answer describes lives (an absolute URL or mount-relative path).
+    location: str = ""
+    links: tuple[Link, ...] = ()
+    # A single-use anti-replay token the client must send with its next request (RFC 8555 6.5).
+    nonce: str = ""
+    # The answer must not be cached (a fresh nonce, per-client state).
+    no_store: bool = False
 
     def __repr__(self) -> str:
         keys = sorted(self.data) if self.data else []

@@ -21,16 +21,29 @@ from tests.unit.engines.pki_helpers import (
 )
 
 from sealbox.engines.pki import PKIEngine
-from sealbox.logical import Operation, Request
+from sealbox.logical import Document, Operation, Request
 
 
-def _raw(engine: PKIEngine, path: str, data: dict[str, str] | None = None) -> tuple[bytes, str]:
+def _document(engine: PKIEngine, path: str, data: dict[str, str] | None = None) -> Document:
     op = Operation.UPDATE if data is not None else Operation.READ
     req = Request(operation=op, path=path, data=data or {}, storage=engine.config.storage)
     resp = asyncio.run(engine.handle(req))
     assert resp is not None
     assert resp.document is not None
-    return resp.document.content, resp.document.media_type
+    return resp.document
+
+
+def _raw(engine: PKIEngine, path: str, data: dict[str, str] | None = None) -> tuple[bytes, str]:
+    document = _document(engine, path, data)
+    return document.content, document.media_type
+
+
+# compat: bao server -dev answers malformedRequest with 400 and unauthorized with 401
+_OCSP_FAILURE_STATUS = {
+    ocsp.OCSPResponseStatus.SUCCESSFUL: 0,
+    ocsp.OCSPResponseStatus.MALFORMED_REQUEST: 400,
+    ocsp.OCSPResponseStatus.UNAUTHORIZED: 401,
+}
 
 
 def _ocsp_request(cert: x509.Certificate, issuer: x509.Certificate) -> bytes:
@@ -39,9 +52,11 @@ def _ocsp_request(cert: x509.Certificate, issuer: x509.Certificate) -> bytes:
 
 
 def _ocsp_post(engine: PKIEngine, der: bytes) -> ocsp.OCSPResponse:
-    body, content_type = _raw(engine, "ocsp", {"ocsp_request": base64.b64encode(der).decode()})
-    assert content_type == "application/ocsp-response"
-    return ocsp.load_der_ocsp_response(body)
+    document = _document(engine, "ocsp", {"ocsp_request": base64.b64encode(der).decode()})
+    assert document.media_type == "application/ocsp-response"
+    answer = ocsp.load_der_ocsp_response(document.content)
+    assert document.status == _OCSP_FAILURE_STATUS[answer.response_status]
+    return answer
 
 
 def test_revoke_then_crl_and_ocsp_report_it() -> None:

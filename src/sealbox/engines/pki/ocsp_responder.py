@@ -3,8 +3,9 @@
 Mirrors openbao builtin/logical/pki/path_ocsp.go: the request's CertID names the issuer by
 the hashes of its subject and public key; an issuer this mount does not hold (or a disabled
 responder) is answered ``unauthorized``, an unparsable request ``malformedRequest``. Those
-answers go out with HTTP 200 (RFC 6960 appendix A puts the outcome in the OCSP body; OpenBao
-also sets 401 and 400, which a Response has no way to say: clients read the body). The answer is signed by the issuer itself (no delegated
+answers carry their DER body with HTTP 400 (malformed) and 401 (unauthorized), as
+``bao server -dev`` does (checked: garbage POST -> 400, ``ocsp_disable`` -> 401, each with the
+3-byte unsuccessful OCSPResponse); success is 200. The answer is signed by the issuer itself (no delegated
 responder), is valid for config/crl ``ocsp_expiry`` (12 h) and echoes the request's nonce.
 Divergence, on purpose: a serial this mount never stored is ``unknown`` (OpenBao says
 ``good`` for any serial it has not revoked); RFC 6960 reserves ``good`` for certificates the
@@ -27,11 +28,19 @@ from sealbox.engines.pki.keys import signature_hash
 from sealbox.engines.pki.settings import read_crl_config
 from sealbox.engines.pki.store import PKIStore, format_serial
 
+# compat: OpenBao's OcspMalformedResponse / OcspUnauthorizedResponse HTTP statuses.
+MALFORMED_STATUS = 400
+UNAUTHORIZED_STATUS = 401
 
-def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
-    return ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
+
+def _unsuccessful(status: ocsp.OCSPResponseStatus) -> tuple[bytes, int]:
+    body = ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
         serialization.Encoding.DER
     )
+    code = MALFORMED_STATUS
+    if status is ocsp.OCSPResponseStatus.UNAUTHORIZED:
+        code = UNAUTHORIZED_STATUS
+    return body, code
 
 
 def _key_bits(cert: x509.Certificate) -> bytes:
@@ -71,8 +80,8 @@ async def _find_signer(
     return None
 
 
-async def respond(ctx: PKIContext, store: PKIStore, der: bytes) -> bytes:
-    """The OCSP answer to one DER request."""
+async def respond(ctx: PKIContext, store: PKIStore, der: bytes) -> tuple[bytes, int]:
+    """The OCSP answer to one DER request and its failure status (0 when successful)."""
     try:
         request = ocsp.load_der_ocsp_request(der)
     except ValueError:
@@ -107,7 +116,7 @@ async def respond(ctx: PKIContext, store: PKIStore, der: bytes) -> bytes:
         if isinstance(ext.value, x509.OCSPNonce):
             builder = builder.add_extension(ext.value, critical=False)
     response = builder.sign(signer.key, signature_hash(signer.key))
-    return response.public_bytes(serialization.Encoding.DER)
+    return response.public_bytes(serialization.Encoding.DER), 0
 
 
 def _hash_for(algorithm: hashes.HashAlgorithm) -> hashes.HashAlgorithm:

@@ -53,8 +53,8 @@ class OCSPPaths:
         ]
 
     async def _answer(self, req: Request, der: bytes) -> Response:
-        answer = await respond(self.ctx, self.ctx.store(req), der)
-        return raw.raw_body(answer, raw.OCSP_RESPONSE)
+        answer, failure = await respond(self.ctx, self.ctx.store(req), der)
+        return raw.raw_body(answer, raw.OCSP_RESPONSE, status=failure)
 
     async def ocsp_post(self, req: Request, d: FieldData) -> Response:
         """POST /:mount/ocsp (unauthenticated)."""

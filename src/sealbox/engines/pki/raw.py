@@ -16,9 +16,12 @@ PEM_FILE = "application/x-pem-file"
 OCSP_RESPONSE = "application/ocsp-response"
 
 
-def raw_body(body: bytes, media_type: str) -> Response:
-    """An answer that is the file ``body`` of type ``media_type``, no envelope."""
-    return Response(document=Document(media_type, body))
+def raw_body(body: bytes, media_type: str, *, status: int = 0) -> Response:
+    """An answer that is the file ``body`` of type ``media_type``, no envelope.
+
+    ``status`` marks a body that reports a failure (an unsuccessful OCSP answer).
+    """
+    return Response(document=Document(media_type, body, status))
 
 
 def nothing() -> Response:
