@@ -51,6 +51,8 @@ _JSON_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no
 _NO_BODY_HEADERS = [(b"cache-control", b"no-store")]
 _METHODS = {
     "GET": Operation.READ,
+    # HEAD reads without a body (ACME new-nonce, RFC 8555 7.2); the body is dropped in respond.
+    "HEAD": Operation.READ,
     "POST": Operation.UPDATE,
     "PUT": Operation.UPDATE,
     "DELETE": Operation.DELETE,

@@ -103,8 +103,8 @@ def headers(response: Response) -> list[tuple[bytes, bytes]]:
     """The HTTP headers that carry ``response``'s protocol metadata (RFC 8555 6.5, 7.1; RFC 8288).
 
     Nonces go out as ``Replay-Nonce``, the resource address as ``Location``, each link as its
-    own ``Link: <target>;rel="relation"`` header (ACME clients read several), ``no_store`` as
-    ``Cache-Control: no-store``.
+    own ``Link: <target>;rel="relation"`` header (ACME clients read several). ``no_store``
+    needs nothing here: this door sends ``Cache-Control: no-store`` on every answer.
     """
     out: list[tuple[bytes, bytes]] = []
     if response.nonce:
@@ -113,6 +113,4 @@ def headers(response: Response) -> list[tuple[bytes, bytes]]:
         out.append((b"location", response.location.encode("ascii")))
     for link in response.links:
         out.append((b"link", f'<{link.target}>;rel="{link.relation}"'.encode("ascii")))
-    if response.no_store:
-        out.append((b"cache-control", b"no-store"))
     return out

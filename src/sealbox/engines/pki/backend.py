@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
+from sealbox.engines.pki.acme.paths import AcmePaths
 from sealbox.engines.pki.auto_tidy import maybe_run
 from sealbox.engines.pki.context import Clock, PKIContext, utc_now
 from sealbox.engines.pki.paths_ca import CAPaths
@@ -49,6 +50,10 @@ class PKIEngine(Backend):
         "issuer/+/crl",
         "issuer/+/crl/pem",
         "issuer/+/crl/der",
+        "acme/*",
+        "roles/+/acme/*",
+        "issuer/+/acme/*",
+        "issuer/+/roles/+/acme/*",
     )
     root_paths = ("root", "root/sign-self-issued")
     #: How often the core should call ``periodic`` (auto-tidy checks whether a run is due).
@@ -69,6 +74,7 @@ class PKIEngine(Backend):
             KeyPaths,
             OCSPPaths,
             TidyPaths,
+            AcmePaths,
         ):
             paths.extend(group(self.ctx).paths())
         self.paths = paths

@@ -1,0 +1,5 @@
+"""ACME (RFC 8555) on a PKI mount: directory, nonces, JWS-signed account requests.
+
+Scope landed so far: directory, new-nonce, new-account (jwk-signed, ES256/RS256) and account
+lookup by ``onlyReturnExisting``; orders, challenges and finalize are not built yet.
+"""
