@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
-from sealbox.engines.pki.acme.paths import AcmePaths
+from sealbox.engines.pki.acme.paths import ACME_ENDPOINTS, AcmePaths
 from sealbox.engines.pki.auto_tidy import maybe_run
 from sealbox.engines.pki.context import Clock, PKIContext, utc_now
 from sealbox.engines.pki.paths_ca import CAPaths
@@ -50,10 +50,13 @@ class PKIEngine(Backend):
         "issuer/+/crl",
         "issuer/+/crl/pem",
         "issuer/+/crl/der",
-        "acme/*",
-        "roles/+/acme/*",
-        "issuer/+/acme/*",
-        "issuer/+/roles/+/acme/*",
+        # ACME authenticates by JWS, not token; the core's matcher takes "+" or a trailing
+        # "*" but not both, so every scoped endpoint is listed.
+        *(
+            f"{prefix}acme/{endpoint}"
+            for prefix in ("", "roles/+/", "issuer/+/", "issuer/+/roles/+/")
+            for endpoint in ACME_ENDPOINTS
+        ),
     )
     root_paths = ("root", "root/sign-self-issued")
     #: How often the core should call ``periodic`` (auto-tidy checks whether a run is due).

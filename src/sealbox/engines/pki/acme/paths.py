@@ -22,6 +22,8 @@ from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Document, Link, Operation, Request, Response
 
 CONFIG_CLUSTER = "config/cluster"
+# The unauthenticated endpoints under each acme/ prefix (the JWS is their authentication).
+ACME_ENDPOINTS = ("directory", "new-nonce", "new-account")
 _PREFIXES = (
     "",
     "roles/" + segment("role") + "/",
