@@ -27,6 +27,8 @@ def acme_base(root: hvac.Client, sealbox_server: ServerProcess) -> Iterator[str]
     root.sys.enable_secrets_engine("pki", path=mount)
     mount_url = f"{sealbox_server.address}/v1/{mount}"
     root.write_data(f"{mount}/config/cluster", data={"path": mount_url})
+    assert requests.get(f"{mount_url}/acme/directory", timeout=10).status_code == 404
+    root.write_data(f"{mount}/config/acme", data={"enabled": True})
     yield f"{mount_url}/acme"
     root.sys.disable_secrets_engine(mount)
 

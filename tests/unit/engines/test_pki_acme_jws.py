@@ -79,3 +79,20 @@ def test_small_rsa_key_and_padding_are_refused() -> None:
     assert refused.value.kind == "badPublicKey"
     with pytest.raises(AcmeProblem):
         jws.b64decode("YQ==")
+
+
+def test_config_acme_defaults_update_and_refusal() -> None:
+    from tests.unit.engines.harness import call
+    from tests.unit.engines.pki_helpers import make_pki, ok
+
+    from sealbox.logical import Operation
+
+    engine = make_pki()
+    defaults = ok(call(engine, Operation.READ, "config/acme"))
+    assert defaults["enabled"] is False
+    assert (defaults["eab_policy"], defaults["allowed_roles"]) == ("not-required", ["*"])
+    refused = call(engine, Operation.UPDATE, "config/acme", {"enabled": True, "eab_policy": "x"})
+    assert refused.status == 400
+    assert ok(call(engine, Operation.READ, "config/acme"))["enabled"] is False
+    ok(call(engine, Operation.UPDATE, "config/acme", {"enabled": True}))
+    assert ok(call(engine, Operation.READ, "config/acme"))["enabled"] is True

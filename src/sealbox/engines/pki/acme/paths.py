@@ -12,12 +12,13 @@ from typing import Any
 import orjson
 
 from sealbox.engines.pki.acme import accounts, jws
+from sealbox.engines.pki.acme import config as acme_config
 from sealbox.engines.pki.acme.nonces import NonceStore
 from sealbox.engines.pki.acme.problems import AcmeProblem, malformed, problem_response
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.store import PKIStore
-from sealbox.errors import InvalidRequest
+from sealbox.errors import InvalidRequest, NotFound
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Document, Link, Operation, Request, Response
 
@@ -57,7 +58,22 @@ class AcmePaths:
         self.nonces = NonceStore()
 
     def paths(self) -> list[Path]:
-        return [self._cluster(), *(p for prefix in _PREFIXES for p in self._acme(prefix))]
+        return [
+            self._cluster(),
+            Path(
+                "config/acme",
+                fields=acme_config.FIELDS,
+                operations={Operation.READ: self.read_acme, Operation.UPDATE: self.write_acme},
+                synopsis="Turn ACME on and say what it may issue.",
+            ),
+            *(p for prefix in _PREFIXES for p in self._acme(prefix)),
+        ]
+
+    async def read_acme(self, req: Request, _d: FieldData) -> Response:
+        return Response(data=(await acme_config.read(self.ctx.store(req))).to_wire())
+
+    async def write_acme(self, req: Request, d: FieldData) -> Response:
+        return Response(data=(await acme_config.update(self.ctx.store(req), d)).to_wire())
 
     def _cluster(self) -> Path:
         return Path(
@@ -112,6 +128,9 @@ class AcmePaths:
         return await self.read_cluster(req, d)
 
     async def _base(self, store: PKIStore, d: FieldData) -> str:
+        if not (await acme_config.read(store)).enabled:
+            # compat: bao answers every ACME path of a mount without config/acme enabled 404
+            raise NotFound("")
         issuer, role = d.raw.get("issuer_ref"), d.raw.get("role")
         prefix = (f"issuer/{issuer}/" if issuer else "") + (f"roles/{role}/" if role else "")
         raw = await store.get_json(CONFIG_CLUSTER) or {}
