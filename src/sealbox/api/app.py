@@ -51,8 +51,6 @@ _JSON_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no
 _NO_BODY_HEADERS = [(b"cache-control", b"no-store")]
 _METHODS = {
     "GET": Operation.READ,
-    # HEAD reads without a body (ACME new-nonce, RFC 8555 7.2); the body is dropped in respond.
-    "HEAD": Operation.READ,
     "POST": Operation.UPDATE,
     "PUT": Operation.UPDATE,
     "DELETE": Operation.DELETE,
@@ -154,7 +152,12 @@ class VaultAPI:
             # SealWithRequest returns early when already sealed)
             return 204, b"", []
 
-        operation = _operation(method, query, headers)
+        if method == "HEAD" and api_path.endswith("acme/new-nonce"):
+            # compat: OpenBao answers HEAD only on ACME new-nonce (RFC 8555 7.2), 405 elsewhere;
+            # it reads like GET and respond() drops the body.
+            operation = Operation.READ
+        else:
+            operation = _operation(method, query, headers)
         if operation is Operation.LIST and not api_path.endswith("/"):
             # compat: Vault's HTTP layer lists prefixes, so it appends the slash.
             api_path += "/"

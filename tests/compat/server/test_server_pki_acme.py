@@ -53,6 +53,8 @@ def test_directory_and_nonce(acme_base: str) -> None:
     get = requests.get(f"{acme_base}/new-nonce", timeout=10)
     assert head.headers["replay-nonce"] != get.headers["replay-nonce"]
     assert get.status_code == 204
+    # like bao, HEAD is only for new-nonce: elsewhere it is 405
+    assert requests.head(f"{mount_url}/config/cluster", timeout=10).status_code == 405
     assert get.headers["cache-control"] == "no-store"
     assert f"<{acme_base}/directory>" in get.headers["link"]
 
