@@ -29,6 +29,7 @@ _TOP_KEYS = {
     "api_addr",
     "cluster_addr",
     "cluster_name",
+    "disable_request_forwarding",
     "default_lease_ttl",
     "max_lease_ttl",
     "disable_mlock",
@@ -110,6 +111,8 @@ class ServerConfig:
     default_lease_ttl: int = 768 * 3600
     max_lease_ttl: int = 768 * 3600
     ui: bool = False
+    # HA standbys answer 307 to the active's api_addr instead of forwarding (Vault's redirect).
+    disable_request_forwarding: bool = False
     log_level: str = "info"
     audit_file_dirs: tuple[str, ...] = DEFAULT_AUDIT_DIRS
     # ``seal "<type>" {...}`` blocks as (type, settings); built in barrier/seals at start.
@@ -329,6 +332,12 @@ def _build(raw: dict[str, Any], sources: dict[str, _Source]) -> ServerConfig:
             values[key] = _duration(sources[key], key, raw[key])
     if "ui" in raw:
         values["ui"] = _bool(sources["ui"], "ui", raw["ui"])
+    if "disable_request_forwarding" in raw:
+        values["disable_request_forwarding"] = _bool(
+            sources["disable_request_forwarding"],
+            "disable_request_forwarding",
+            raw["disable_request_forwarding"],
+        )
     if "disable_mlock" in raw:
         _bool(sources["disable_mlock"], "disable_mlock", raw["disable_mlock"])
     for key in ("api_addr", "cluster_name", "log_level"):

@@ -7,7 +7,10 @@ TLS verified with the system's trust store), so no second port is needed. A stan
 locally only what describes the node itself: sys/health (429, Vault's standby code),
 sys/leader, sys/seal-status, sys/unseal and sys/init; everything else, reads included, goes to
 the active, so a read on a standby always sees every write the active acknowledged before it.
-With no active node known, the answer is 503 (hvac's VaultDown), retryable.
+With no active node known, the answer is 503 (hvac's VaultDown), retryable. With
+``disable_request_forwarding = true`` in the server config a standby answers 307 with
+``Location`` = the active's api_addr + the same path and query, as Vault's standbys do when
+they cannot forward.
 
 sys/step-down (PUT/POST, root tokens only, like Vault's sudo-protected endpoint) makes the
 active release the lock and stay out of the election for 10 s; on a standby it is forwarded.
@@ -61,9 +64,12 @@ def _json(status: int, body: object) -> Answer:
 class HAVaultAPI(VaultAPI):
     """``VaultAPI`` for a node in an HA cluster: local when active, forwarding when standby."""
 
-    def __init__(self, core: Core, ha: HACoordinator, **kwargs: int) -> None:
+    def __init__(
+        self, core: Core, ha: HACoordinator, *, redirect: bool = False, **kwargs: int
+    ) -> None:
         super().__init__(core, **kwargs)
         self.ha = ha
+        self.redirect = redirect
         self._client = httpx.AsyncClient(timeout=_FORWARD_TIMEOUT, follow_redirects=False)
 
     async def respond(self, request: HTTPRequest) -> Answer:
@@ -119,6 +125,10 @@ class HAVaultAPI(VaultAPI):
         url = leader.value.rstrip("/") + request.raw_path
         if request.query_string:
             url += "?" + request.query_string.decode("latin-1")
+        if self.redirect:
+            # Vault's standby with forwarding off: 307 keeps the method and body, so the
+            # client repeats the request itself at the active's api_addr.
+            return 307, [(b"location", url.encode("latin-1")), (b"content-length", b"0")], b""
         headers = [(k, v) for k, v in request.headers.items() if k not in _HOP_BY_HOP]
         headers.append((_FORWARDED, self.ha.api_addr))
         if request.client:

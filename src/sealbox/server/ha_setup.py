@@ -15,8 +15,9 @@ from sealbox.core.core import Core
 from sealbox.storage.cache import CachedStorage
 
 
-def ha_api(core: Core) -> VaultAPI | None:
-    """The HA-aware API for ``core``, or None when its storage has no HA."""
+def ha_api(core: Core, *, redirect: bool = False) -> VaultAPI | None:
+    """The HA-aware API for ``core``, or None when its storage has no HA. With ``redirect``
+    its standbys answer 307 to the active's api_addr instead of forwarding."""
     physical = core.physical
     cache = physical if isinstance(physical, CachedStorage) else None
     inner = cache.inner if cache is not None else physical
@@ -31,4 +32,4 @@ def ha_api(core: Core) -> VaultAPI | None:
     core.ha = HACoordinator(
         core, inner, cache, identity=f"{api_addr}#{secrets.token_hex(4)}", api_addr=api_addr
     )
-    return HAVaultAPI(core, core.ha)
+    return HAVaultAPI(core, core.ha, redirect=redirect)

@@ -20,10 +20,13 @@ class Cluster:
     nodes: list[Node] = field(default_factory=list)
     key: str = ""
     token: str = ""
+    extra: str = ""  # top-level server config lines for every node
 
     def start(self, index: int) -> Node:
         """(Re)start node ``index`` and unseal it."""
-        node = start_node(self.workdir / f"n{index}", pg_block(self.url, '  ha_enabled = "true"\n'))
+        node = start_node(
+            self.workdir / f"n{index}", pg_block(self.url, '  ha_enabled = "true"\n'), self.extra
+        )
         if index < len(self.nodes):
             self.nodes[index] = node
         else:
@@ -66,9 +69,9 @@ class Cluster:
                 node.stop()
 
 
-def start_cluster(workdir: Path, url: str, size: int = 3) -> Cluster:
+def start_cluster(workdir: Path, url: str, size: int = 3, extra: str = "") -> Cluster:
     """Start ``size`` nodes, initialise through the first, unseal all, mount KV v2 at secret/."""
-    cluster = Cluster(workdir, url)
+    cluster = Cluster(workdir, url, extra=extra)
     first = cluster.start(0)
     cluster.key, cluster.token = initialize(first.address)
     unseal(first.address, cluster.key)

@@ -58,3 +58,15 @@ def test_bad_postgresql_options_name_the_line(tmp_path: Path, body: str, reason:
     with pytest.raises(ConfigError, match=reason) as caught:
         _load(tmp_path, 'storage "postgresql" {\n' + body + "}\n")
     assert ":2:" in str(caught.value)
+
+
+def test_disable_request_forwarding_is_a_boolean(tmp_path: Path) -> None:
+    path = tmp_path / "sealbox.hcl"
+    storage = 'storage "postgresql" {\n  connection_url = "postgres://db/v"\n}\n'
+    path.write_text(storage + _LISTENER)
+    assert load_config([str(path)]).disable_request_forwarding is False
+    path.write_text(storage + _LISTENER + "disable_request_forwarding = true\n")
+    assert load_config([str(path)]).disable_request_forwarding is True
+    path.write_text(storage + _LISTENER + 'disable_request_forwarding = "maybe"\n')
+    with pytest.raises(ConfigError, match="disable_request_forwarding"):
+        load_config([str(path)])
