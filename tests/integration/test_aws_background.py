@@ -251,3 +251,65 @@ def test_rotation_placeholder_is_filled_by_put_secret_value(tmp_path: Path) -> N
         assert cancelled["VersionId"] == token
 
     asyncio.run(scenario())
+
+
+def test_scheduled_rotation_runs_only_inside_its_window(tmp_path: Path) -> None:
+    """RotationRules.Duration: a window that passed unused waits for the next one; a failed
+    rotation is retried only while a window is open."""
+    from datetime import UTC, datetime
+
+    fail = tmp_path / "fail"
+    rules = {"ScheduleExpression": "cron(0 8 * * ? *)", "Duration": "2h"}
+
+    async def scenario() -> dict[str, Any]:
+        api, client = await _door(tmp_path, fail)
+        await client.call("CreateSecret", {"Name": "w", "SecretString": "v"})
+        await client.call(
+            "RotateSecret",
+            {
+                "SecretId": "w",
+                "RotationLambdaARN": LAMBDA + "ok",
+                "RotateImmediately": False,
+                "RotationRules": rules,
+            },
+        )
+        first = (await client.call("DescribeSecret", {"SecretId": "w"}))["NextRotationDate"]
+        opens = datetime.fromtimestamp(first, UTC)
+        assert (opens.hour, opens.minute) == (8, 0)
+        # Two hours and a minute later the window has closed: nothing runs, the next opens
+        # the following day at 08:00.
+        api.rotations.clock = lambda: first + 2 * 3600 + 60
+        await api.periodic()
+        await api.rotations.wait()
+        missed = await client.call("DescribeSecret", {"SecretId": "w"})
+        second = missed["NextRotationDate"]
+        # Inside the next window it fails, and the retry is held to that window.
+        fail.write_text("x")
+        api.rotations.clock = lambda: second + 1800
+        await api.periodic()
+        await api.rotations.wait()
+        failed = await client.call("DescribeSecret", {"SecretId": "w"})
+        fail.unlink()
+        api.rotations.clock = lambda: second + 2 * 3600 + 1  # back-off over, window closed
+        await api.periodic()
+        await api.rotations.wait()
+        held = await client.call("DescribeSecret", {"SecretId": "w"})
+        api.rotations.clock = lambda: held["NextRotationDate"] + 60
+        await api.periodic()
+        await api.rotations.wait()
+        done = await client.call("DescribeSecret", {"SecretId": "w"})
+        return {"first": first, "missed": missed, "failed": failed, "held": held, "done": done}
+
+    out = asyncio.run(scenario())
+    missed, failed, held, done = out["missed"], out["failed"], out["held"], out["done"]
+    assert "LastRotatedDate" not in missed
+    assert missed["NextRotationDate"] == out["first"] + 86400
+    assert "LastRotatedDate" not in failed
+    assert failed["ExternalSecretRotationMetadata"][0]["Value"] == (
+        "rotation command exited with status 1"
+    )
+    assert "LastRotatedDate" not in held  # no retry outside the window
+    assert held["NextRotationDate"] == missed["NextRotationDate"] + 86400
+    assert "ExternalSecretRotationMetadata" not in done
+    assert done["LastRotatedDate"] > 0
+    assert done["RotationRules"]["Duration"] == "2h"

@@ -166,3 +166,32 @@ def test_schedules() -> None:
     ):
         with pytest.raises(InvalidParameter):
             check_rules(bad)
+
+
+def test_rotation_windows() -> None:
+    from sealbox.api.facades.aws.schedule import in_window, window_end
+
+    eight = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    daily = {"ScheduleExpression": "cron(0 8 * * ? *)"}
+    # Without a Duration a daily window closes at the end of the UTC day, an hourly one after 1h.
+    assert window_end(daily, eight) == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+    assert window_end({"ScheduleExpression": "rate(6 hours)"}, eight) == eight.replace(hour=9)
+    assert window_end({**daily, "Duration": "3h"}, eight) == eight.replace(hour=11)
+    late = eight.replace(hour=22)
+    assert window_end({"AutomaticallyAfterDays": 2, "Duration": "4h"}, late) == datetime(
+        2026, 12, 4, 0, 0, tzinfo=UTC
+    )
+    assert in_window({**daily, "Duration": "3h"}, eight, eight.replace(hour=10, minute=59))
+    assert not in_window({**daily, "Duration": "3h"}, eight, eight.replace(hour=11))
+    assert not in_window(daily, eight, eight.replace(hour=7))
+    assert in_window({}, eight, eight.replace(hour=7))  # no schedule: no window
+    assert check_rules({"ScheduleExpression": "rate(4 hours)", "Duration": "4h"})["Duration"]
+    for bad in (
+        {"ScheduleExpression": "rate(4 hours)", "Duration": "5h"},  # reaches the next window
+        {"ScheduleExpression": "cron(0 22 * * ? *)", "Duration": "3h"},  # the next UTC day
+        {"ScheduleExpression": "cron(0 0/6 * * ? *)", "Duration": "7h"},
+        {"ScheduleExpression": "cron(0 8 * * ? *)", "Duration": "0h"},
+        {"Duration": "2h"},  # a window needs a schedule
+    ):
+        with pytest.raises(InvalidParameter):
+            check_rules(bad)

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from sealbox.api.facades.aws.rotators import (
     run_step,
     webhook_function,
 )
-from sealbox.api.facades.aws.schedule import check_rules, next_after
+from sealbox.api.facades.aws.schedule import check_rules, in_window, next_after, window_end
 from sealbox.api.facades.aws.values import MAX_VERSIONS
 from sealbox.errors import CheckAndSetMismatch
 
@@ -86,9 +87,11 @@ async def rotate_secret(call: Call) -> dict[str, Any]:
         rotation["lambda"] = lambda_arn
         if rules is not None:
             rotation["rules"] = rules
-        base = datetime.fromtimestamp(rotation.get("last_rotated") or time.time(), UTC)
-        nxt = _epoch(next_after(rotation.get("rules") or {}, base))
-        rotation["next"] = nxt
+        if rules is not None or not rotation.get("next"):
+            # The schedule changes with new rules only: a rotation started by the scheduler
+            # (or by hand) keeps the window it runs in, which retries are held to.
+            base = datetime.fromtimestamp(rotation.get("last_rotated") or time.time(), UTC)
+            rotation["next"] = _epoch(next_after(rotation.get("rules") or {}, base))
         view.aws["rotation"] = rotation
         box["view"] = view
         body: dict[str, Any] = {"key_extra": view.key_extra(), "expect_version": view.kv_version}
@@ -153,6 +156,8 @@ class Rotations:
     def __init__(self, api: AwsAPI) -> None:
         self.api = api
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        #: Epoch seconds now; tests move it to open or close rotation windows.
+        self.clock: Callable[[], float] = time.time
 
     def function(self, lambda_arn: str) -> Step:
         name = function_name(lambda_arn)
@@ -251,7 +256,12 @@ class Rotations:
                 continue
 
     async def run_due(self) -> None:
-        """Start every rotation whose time has come, or that failed and must be retried."""
+        """Start every rotation whose window is open, or that failed and must be retried.
+
+        A scheduled rotation, and the retries of any failed one on a schedule, run only
+        while the window that opened at ``next`` lasts (``RotationRules.Duration``); once it
+        has passed unused, the rotation waits for the next window.
+        """
         from sealbox.api.facades.aws.app import OPERATIONS
 
         token = self.api.config.door_token()
@@ -259,23 +269,55 @@ class Rotations:
             return
         identity = Identity("", "sealbox-rotation", "user", token, (), 0.0)
         kv = KVClient(self.api.core, self.api.config.mount, token, "")
-        now = time.time()
+        now = self.clock()
+        moment = datetime.fromtimestamp(now, UTC)
         for view in await kv.list_all():
             rotation = view.aws.get("rotation") or {}
             if not rotation.get("enabled") or view.deleted_date is not None:
                 continue
+            rules: dict[str, Any] = rotation.get("rules") or {}
+            start = rotation.get("next")
+            opened = datetime.fromtimestamp(float(start), UTC) if start else None
+            retrying = bool(rotation.get("failure") and rotation.get("token"))
+            if retrying and float(rotation.get("retry_at", 0)) > now:
+                continue
+            if not retrying and (opened is None or opened > moment):
+                continue
+            if opened is not None and not in_window(rules, opened, moment):
+                if moment >= window_end(rules, opened):
+                    await self._next_window(kv, view.name, rules, moment)
+                continue
             region = view.aws.get("region") or "us-east-1"
             arn = _arn(self.api, view, region)
-            if rotation.get("failure") and rotation.get("token"):
-                if float(rotation.get("retry_at", 0)) <= now:
-                    self.start(identity, region, arn, str(rotation["token"]))
-            elif rotation.get("next") and rotation["next"] <= now:
-                client = DoorClient(self.api.core, self.api.config, OPERATIONS, identity, region)
-                client.api = self.api
-                try:
-                    await client.call("RotateSecret", {"SecretId": arn})
-                except AwsError as err:
-                    log.warning("scheduled rotation could not start: %s", err.aws_type)
+            if retrying:
+                self.start(identity, region, arn, str(rotation["token"]))
+                continue
+            client = DoorClient(self.api.core, self.api.config, OPERATIONS, identity, region)
+            client.api = self.api
+            try:
+                await client.call("RotateSecret", {"SecretId": arn})
+            except AwsError as err:
+                log.warning("scheduled rotation could not start: %s", err.aws_type)
+
+    async def _next_window(
+        self, kv: KVClient, name: str, rules: dict[str, Any], moment: datetime
+    ) -> None:
+        """A window passed unused: the rotation (or its retry) waits for the next one."""
+        for _ in range(8):
+            found = await kv.read(name, with_data=False)
+            if found is None:
+                return
+            view = found[0]
+            rotation = dict(view.aws.get("rotation") or {})
+            rotation["next"] = _epoch(next_after(rules, moment))
+            view.aws["rotation"] = rotation
+            try:
+                await kv.write(
+                    view.name, {"key_extra": view.key_extra(), "expect_version": view.kv_version}
+                )
+                return
+            except CheckAndSetMismatch:
+                continue
 
 
 def _arn(api: AwsAPI, view: SecretView, region: str) -> str:

@@ -4,6 +4,12 @@ and ``Duration``, validated as AWS documents them, and the next rotation time th
 ``cron(minutes hours day-of-month month day-of-week year)`` supports numbers, ``*``, ``?``,
 lists, ranges and ``/`` steps (AWS also has ``L``, ``W`` and ``#``, refused here); day-of-week
 counts 1-7 from Sunday, as AWS's does, or SUN-SAT.
+
+The rotation window opens at each scheduled time and lasts ``Duration`` hours; without one it
+closes after an hour for an hourly ``rate()`` and at the end of the UTC day otherwise, as AWS
+documents. A window may not reach into the next UTC day (daily schedules) or the next window.
+The scheduler starts, and retries, a scheduled rotation only while its window is open; a window
+that passed unused (server down, failures) waits for the next one.
 """
 
 from __future__ import annotations
@@ -87,9 +93,62 @@ def check_rules(rules: Any) -> dict[str, Any]:
     if expression is not None:
         next_after(rules, datetime.now(UTC))  # validates
     duration = rules.get("Duration")
-    if duration is not None and not re.fullmatch(r"[0-9]{1,2}h", str(duration)):
-        raise InvalidParameter("Duration must be a number of hours such as 4h.")
+    if duration is not None:
+        if not re.fullmatch(r"[0-9]{1,2}h", str(duration)) or not 1 <= int(duration[:-1]) <= 24:
+            raise InvalidParameter("Duration must be a number of hours from 1h to 24h.")
+        if days is None and expression is None:
+            raise InvalidParameter("A Duration needs a rotation schedule.")
+        _check_window(rules)
     return {k: v for k, v in rules.items() if v is not None}
+
+
+def _check_window(rules: dict[str, Any]) -> None:
+    """The window must end before the next one opens and, for daily schedules, that UTC day."""
+    hours = int(str(rules["Duration"])[:-1])
+    expression = str(rules.get("ScheduleExpression") or "")
+    rate = _RATE.fullmatch(expression)
+    if rate and not rate.group(2).startswith("day"):
+        if hours > int(rate.group(1)):
+            raise InvalidParameter("The rotation window must end before the next one starts.")
+        return
+    cron = _CRON.fullmatch(expression)
+    if cron is None:
+        return  # AutomaticallyAfterDays / rate(N days): the window is cut at the day's end
+    start = _cron_next(cron.group(1), datetime.now(UTC))
+    for _ in range(48):  # every distinct start time of a day shows up within two days
+        following = _cron_next(cron.group(1), start)
+        if start + timedelta(hours=hours) > min(following, _end_of_day(start)):
+            raise InvalidParameter(
+                "The rotation window must not extend into the next UTC day or the next window."
+            )
+        if following.date() > start.date() + timedelta(days=1):
+            return
+        start = following
+
+
+def _end_of_day(moment: datetime) -> datetime:
+    return (moment + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _hourly(rules: dict[str, Any]) -> bool:
+    rate = _RATE.fullmatch(str(rules.get("ScheduleExpression") or ""))
+    return rate is not None and not rate.group(2).startswith("day")
+
+
+def window_end(rules: dict[str, Any], start: datetime) -> datetime:
+    """When the rotation window that opens at ``start`` closes."""
+    duration = rules.get("Duration")
+    if _hourly(rules):
+        return start + timedelta(hours=int(str(duration)[:-1]) if duration else 1)
+    end = _end_of_day(start)
+    return min(start + timedelta(hours=int(str(duration)[:-1])), end) if duration else end
+
+
+def in_window(rules: dict[str, Any], start: datetime, now: datetime) -> bool:
+    """Whether ``now`` lies in the window opening at ``start`` (no schedule: always)."""
+    if not rules.get("AutomaticallyAfterDays") and not rules.get("ScheduleExpression"):
+        return True
+    return start <= now < window_end(rules, start)
 
 
 def next_after(rules: dict[str, Any], after: datetime) -> datetime | None:
