@@ -313,3 +313,83 @@ def test_scheduled_rotation_runs_only_inside_its_window(tmp_path: Path) -> None:
     assert "ExternalSecretRotationMetadata" not in done
     assert done["LastRotatedDate"] > 0
     assert done["RotationRules"]["Duration"] == "2h"
+
+
+def test_rotate_not_immediately_runs_only_test_secret(tmp_path: Path) -> None:
+    """RotateImmediately=false: the function sees one testSecret event naming AWSCURRENT's
+    version (labelled AWSPENDING for the test), no version is made, and a failed test undoes
+    the settings with InvalidRequestException."""
+    import json
+
+    from sealbox.api.facades.aws.errors import InvalidRequestError
+
+    log = tmp_path / "events.jsonl"
+    fail = tmp_path / "fail"
+    script = tmp_path / "record.py"
+    script.write_text(
+        "import json, pathlib, sys\n"
+        "event = json.load(sys.stdin)\n"
+        f"pathlib.Path({str(log)!r}).open('a').write(json.dumps(event) + '\\n')\n"
+        f"sys.exit(1 if pathlib.Path({str(fail)!r}).exists() else 0)\n"
+    )
+
+    async def scenario() -> dict[str, Any]:
+        core = Core(InMemoryStorage())
+        _, root = await _setup_dev(core, "root")
+        await aws.setup_dev(core, root)
+        options = {"rotation_function": {"rec": {"command": [sys.executable, str(script)]}}}
+        api = AwsAPI(core, aws.door_config(options, tls=False, token=root))
+        client = DoorClient(
+            core, api.config, OPERATIONS, Identity("", "root", "user", root, (), 0.0), "us-east-1"
+        )
+        client.api = api
+        created = await client.call("CreateSecret", {"Name": "t", "SecretString": "v"})
+        out = await client.call(
+            "RotateSecret",
+            {
+                "SecretId": "t",
+                "RotationLambdaARN": LAMBDA + "rec",
+                "RotateImmediately": False,
+                "RotationRules": {"AutomaticallyAfterDays": 7},
+            },
+        )
+        await api.rotations.wait()
+        tested = await client.call("DescribeSecret", {"SecretId": "t"})
+        await client.call("CreateSecret", {"Name": "f", "SecretString": "v"})
+        fail.write_text("x")
+        try:
+            await client.call(
+                "RotateSecret",
+                {"SecretId": "f", "RotationLambdaARN": LAMBDA + "rec", "RotateImmediately": False},
+            )
+            raise AssertionError("a failed test must refuse the rotation settings")
+        except InvalidRequestError as err:
+            refused = err.public_message
+        undone = await client.call("DescribeSecret", {"SecretId": "f"})
+        return {
+            "created": created,
+            "out": out,
+            "tested": tested,
+            "refused": refused,
+            "undone": undone,
+        }
+
+    out = asyncio.run(scenario())
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    first = out["created"]["VersionId"]
+    assert [e["Step"] for e in events] == ["testSecret", "testSecret"]
+    assert events[0]["ClientRequestToken"] == first
+    assert events[0]["SecretId"] == out["created"]["ARN"]
+    assert "VersionId" not in out["out"]
+    tested = out["tested"]
+    assert tested["RotationEnabled"] is True
+    assert tested["VersionIdsToStages"] == {first: ["AWSCURRENT"]}  # the test label is gone
+    assert "LastRotatedDate" not in tested
+    assert tested["NextRotationDate"] > time.time() + 7 * 86400 - 60
+    assert out["refused"] == (
+        "The rotation function's testSecret step failed: rotation command exited with status 1"
+    )
+    undone = out["undone"]
+    assert "RotationEnabled" not in undone or undone["RotationEnabled"] is False
+    assert "RotationLambdaARN" not in undone
+    assert list(undone["VersionIdsToStages"].values()) == [["AWSCURRENT"]]

@@ -184,3 +184,44 @@ def test_alternating_users_never_deny_current_logins(boto: Boto, postgres: Postg
         c.get_secret_value(SecretId=name, VersionStage="AWSPREVIOUS")["SecretString"]
     )
     assert _can_login(postgres, previous["username"], previous["password"])
+
+
+def test_rotate_not_immediately_only_tests_the_login(boto: Boto, postgres: PostgresServer) -> None:
+    """RotateImmediately=false runs testSecret alone: it logs in with the current credentials
+    (nothing changes in PostgreSQL or the versions); a secret whose login fails is refused."""
+    user = f"lazy_{uuid.uuid4().hex[:8]}"
+    _make_user(postgres, user, "lazy-pw")
+    secret = {
+        "engine": "postgres",
+        "host": postgres.host,
+        "port": postgres.port,
+        "username": user,
+        "password": "lazy-pw",
+        "dbname": "postgres",
+    }
+    c = boto()
+    name = f"db/{user}"
+    first = c.create_secret(Name=name, SecretString=json.dumps(secret))["VersionId"]
+    out = c.rotate_secret(
+        SecretId=name,
+        RotationLambdaARN=SINGLE,
+        RotationRules={"ScheduleExpression": "cron(0 4 ? * SUN *)", "Duration": "3h"},
+        RotateImmediately=False,
+    )
+    assert "VersionId" not in out
+    described = c.describe_secret(SecretId=name)
+    assert described["RotationEnabled"] is True
+    assert described["RotationRules"]["Duration"] == "3h"
+    assert described["VersionIdsToStages"] == {first: ["AWSCURRENT"]}
+    assert "LastRotatedDate" not in described
+    assert described["NextRotationDate"].weekday() == 6  # Sunday
+    assert _can_login(postgres, user, "lazy-pw")
+
+    wrong = f"{name}-wrong"
+    c.create_secret(Name=wrong, SecretString=json.dumps({**secret, "password": "nope"}))
+    with pytest.raises(ClientError) as err:
+        c.rotate_secret(SecretId=wrong, RotationLambdaARN=SINGLE, RotateImmediately=False)
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "testSecret" in err.value.response["Error"]["Message"]
+    assert "nope" not in err.value.response["Error"]["Message"]
+    assert "RotationLambdaARN" not in c.describe_secret(SecretId=wrong)

@@ -82,7 +82,9 @@ async def rotate_secret(call: Call) -> dict[str, Any]:
             raise InvalidRequestError(
                 "A previous rotation isn't complete. That rotation will be reattempted."
             )
-        rotation = dict(view.aws.get("rotation") or {})
+        before = view.aws.get("rotation")
+        box["before"] = None if before is None else dict(before)
+        rotation = dict(before or {})
         rotation.update(enabled=True, token=token if immediately else None)
         rotation["lambda"] = lambda_arn
         if rules is not None:
@@ -105,6 +107,9 @@ async def rotate_secret(call: Call) -> dict[str, Any]:
     if immediately:
         api.rotations.start(call.identity, call.region, call.arn(view), token)
         out["VersionId"] = token
+    else:
+        lambda_arn = str(view.aws["rotation"]["lambda"])
+        await api.rotations.test(call, view.name, lambda_arn, box["before"])
     return out
 
 
@@ -182,6 +187,49 @@ class Rotations:
         task = asyncio.get_running_loop().create_task(self._rotate(identity, region, arn, token))
         self._tasks[arn] = task
         task.add_done_callback(lambda _: self._tasks.pop(arn, None))
+
+    async def test(
+        self, call: Call, name: str, lambda_arn: str, before: dict[str, Any] | None
+    ) -> None:
+        """RotateImmediately=false: only the function's testSecret step, as AWS does.
+
+        For the test AWSPENDING is put beside AWSCURRENT (a state AWS allows), so the step
+        reads the current value as the pending one, and is removed again afterwards; no version
+        is written. A failed test undoes the rotation settings (``before``) and answers
+        InvalidRequestException with the step's safe message.
+        """
+        from sealbox.api.facades.aws.app import OPERATIONS
+
+        kv = KVClient(self.api.core, self.api.config.mount, call.identity.token, call.address)
+        found = await kv.read(name, with_data=False)
+        current = None if found is None else found[0].by_stage(CURRENT)
+        error = ""
+        if current is None or current.encoding == "none":
+            error = "the secret has no AWSCURRENT value to test the rotation function with"
+        else:
+            client = DoorClient(
+                self.api.core, self.api.config, OPERATIONS, call.identity, call.region
+            )
+            client.api = self.api
+            await _relabel(kv, name, current.version_id, restore=False, before=None)
+            event = {
+                "Step": "testSecret",
+                "SecretId": call.arn(found[0]) if found else name,
+                "ClientRequestToken": current.version_id,
+                "RotationToken": str(uuid.uuid4()),
+            }
+            try:
+                await run_step(self.function(lambda_arn), client, event)
+            except RotationFailed as err:
+                error = str(err)
+            except AwsError as err:
+                error = f"{err.aws_type}: {err.public_message}"
+            except Exception as err:  # noqa: BLE001 - the label must come off whatever happened
+                log.error("rotation test failed unexpectedly: %s", type(err).__name__)
+                error = f"internal error ({type(err).__name__})"
+        await _relabel(kv, name, None, restore=bool(error), before=before)
+        if error:
+            raise InvalidRequestError(f"The rotation function's testSecret step failed: {error}")
 
     async def wait(self) -> None:
         """Let running rotations finish (tests, shutdown)."""
@@ -318,6 +366,32 @@ class Rotations:
                 return
             except CheckAndSetMismatch:
                 continue
+
+
+async def _relabel(
+    kv: KVClient, name: str, pending_on: str | None, *, restore: bool, before: dict[str, Any] | None
+) -> None:
+    """Put AWSPENDING on version ``pending_on`` (None: remove it); ``restore``: also put the
+    rotation settings back to ``before`` (None: no rotation configured)."""
+
+    async def change() -> tuple[str, dict[str, Any]] | None:
+        found = await kv.read(name, with_data=False)
+        if found is None:
+            return None
+        view = found[0]
+        view.move_stage(PENDING, view.by_id(pending_on) if pending_on else None)
+        if restore:
+            if before is None:
+                view.aws.pop("rotation", None)
+            else:
+                view.aws["rotation"] = before
+        return view.name, {
+            "key_extra": view.key_extra(),
+            "version_extra": view.changed_versions(),
+            "expect_version": view.kv_version,
+        }
+
+    await kv.mutate(change)
 
 
 def _arn(api: AwsAPI, view: SecretView, region: str) -> str:
