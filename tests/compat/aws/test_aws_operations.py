@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from typing import Any
 
+import psycopg
 import pytest
 from botocore.exceptions import ClientError
+from psycopg import sql
 from tests.compat.aws.conftest import Boto, Door
+from tests.postgres_server import PostgresServer
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
 
@@ -405,9 +409,16 @@ def test_get_random_password(boto: Boto) -> None:
     )
 
 
-def test_cancel_rotation(boto: Boto, name: str) -> None:
+def test_cancel_rotation(boto: Boto, name: str, postgres: PostgresServer) -> None:
+    # RotateImmediately=false runs testSecret, which logs in: the secret must be a real login.
+    user = f"cancel_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres.dsn(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} WITH LOGIN PASSWORD 'pw'").format(sql.Identifier(user))
+        )
+    login = {"host": postgres.host, "port": postgres.port, "username": user, "password": "pw"}
     c = boto()
-    c.create_secret(Name=name, SecretString="a")
+    c.create_secret(Name=name, SecretString=json.dumps({**login, "dbname": "postgres"}))
     _fails("InvalidRequestException", c.rotate_secret, SecretId=name)
     _fails(
         "AccessDeniedException",

@@ -33,6 +33,8 @@ class DoorConfig:
     mount: str = "secret/"
     account_id: str = "123456789012"
     auth_mount: str = "auth/sigv4/"
+    #: Where KmsKeyId names Transit keys (kms.py).
+    transit_mount: str = "transit/"
     secure_transport: bool = False
     #: Rotation functions the operator registers: function name -> command line.
     rotation_commands: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -48,6 +48,21 @@ class AccessDenied(AwsError):
     default_message = "Access denied."
 
 
+class EncryptionFailure(AwsError):
+    aws_type = "EncryptionFailure"
+    default_message = (
+        "Secrets Manager can't encrypt the protected secret text using the provided KMS key. "
+        "Check that the KMS key is available, enabled, and not in an invalid state."
+    )
+
+
+class DecryptionFailure(AwsError):
+    aws_type = "DecryptionFailure"
+    default_message = (
+        "Secrets Manager can't decrypt the protected secret text using the provided KMS key."
+    )
+
+
 class Validation(AwsError):
     aws_type = "ValidationException"
     default_message = "1 validation error detected"

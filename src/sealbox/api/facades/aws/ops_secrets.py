@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sealbox.api.facades.aws import kms
 from sealbox.api.facades.aws.arn import check_name, new_suffix, secret_arn
 from sealbox.api.facades.aws.context import Call
 from sealbox.api.facades.aws.describe import describe
@@ -76,9 +77,13 @@ async def create_secret(call: Call) -> dict[str, Any]:
             aws[key] = p[member]
     if tags:
         aws["tags"] = tags
+    transit_key = await kms.resolve(call, p.get("KmsKeyId"))
+    if transit_key:
+        aws["transit_key"] = transit_key
     view = SecretView(name=name, kv_version=0, created_time=0, aws=aws, pointers={})
     change: dict[str, Any] = {"expect_version": 0, "max_versions": MAX_VERSIONS}
     if value is not None:
+        value = await kms.sealed_value(call, view, value)
         change, _ = new_version_change(view, version_id, value, [CURRENT])
         change["expect_version"] = 0
     else:
@@ -106,7 +111,9 @@ async def _existing(call: Call, view: SecretView, version_id: str, value: Any) -
     if (
         version is not None
         and value is not None
-        and await existing_same(view, version, value, call.kv.read_data)
+        and await existing_same(
+            view, version, value, call.kv.read_data, lambda d, e: kms.plain(call, d, e)
+        )
     ):
         return {"ARN": call.arn(view), "Name": view.name, "VersionId": version_id}
     raise ResourceExists(f"The operation failed because the secret {view.name} already exists.")
@@ -123,6 +130,7 @@ async def update_secret(call: Call) -> dict[str, Any]:
     value = value_of(p, required=False)
     version_id = token_of(p)
     box: dict[str, Any] = {}
+    transit_key = await kms.resolve(call, p.get("KmsKeyId")) if "KmsKeyId" in p else None
 
     async def change() -> tuple[str, dict[str, Any]]:
         view, _ = await call.find(p["SecretId"], "UpdateSecret")
@@ -147,12 +155,19 @@ async def update_secret(call: Call) -> dict[str, Any]:
                     view.aws[key] = p[member]
                 else:
                     view.aws.pop(key, None)
+        if "KmsKeyId" in p:
+            # New values are sealed with the new key; older versions keep the key they name.
+            if transit_key:
+                view.aws["transit_key"] = transit_key
+            else:
+                view.aws.pop("transit_key", None)
         view.aws["last_changed"] = time.time()
         if value is None:
             return view.name, {"key_extra": view.key_extra(), "expect_version": view.kv_version}
         if view.by_id(version_id) is not None:
             raise token_in_use(view, version_id)
-        body, _ = new_version_change(view, version_id, value, None)
+        stored = await kms.sealed_value(call, view, value)
+        body, _ = new_version_change(view, version_id, stored, None)
         return view.name, body
 
     await call.kv.mutate(change)

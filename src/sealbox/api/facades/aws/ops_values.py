@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sealbox.api.facades.aws import kms
 from sealbox.api.facades.aws.context import Call
 from sealbox.api.facades.aws.errors import (
     AwsError,
@@ -60,11 +61,12 @@ async def _value_entry(call: Call, view: SecretView, version: Version, data: Any
         data = await call.kv.read_data(view.name, version.number)
         if data is None:
             raise ResourceNotFound()
+    data, encoding = await kms.plain(call, data, version.encoding)
     return {
         "ARN": call.arn(view),
         "Name": view.name,
         "VersionId": version.version_id,
-        **decode(data, version.encoding),
+        **decode(data, encoding),
         "VersionStages": list(version.stages),
         "CreatedDate": version.created,
     }
@@ -118,11 +120,13 @@ async def put_secret_value(call: Call) -> dict[str, Any]:
         name_box[:] = [view]
         existing = view.by_id(version_id)
         if existing is not None and existing.encoding != "none":
-            if await existing_same(view, existing, value, call.kv.read_data):
+            opener = lambda d, e: kms.plain(call, d, e)  # noqa: E731
+            if await existing_same(view, existing, value, call.kv.read_data, opener):
                 result["done"] = existing
                 return None
             raise token_in_use(view, version_id)
-        body, new = new_version_change(view, version_id, value, stages)
+        stored = await kms.sealed_value(call, view, value)
+        body, new = new_version_change(view, version_id, stored, stages)
         result["new"] = new
         return view.name, body
 
@@ -241,6 +245,7 @@ async def batch_get_secret_value(call: Call) -> dict[str, Any]:
                 call.config,
                 call.started,
             )
+            sub.api = call.api  # Transit (kms.py) is reached through it
             values.append(await get_secret_value(sub))
         except AwsError as err:
             errors.append(

@@ -72,6 +72,7 @@ def door_config(options: dict[str, Any], *, tls: bool, token: str = "") -> DoorC
         mount=_mount(options.get("mount"), "secret"),
         account_id=account,
         auth_mount="auth/" + _mount(options.get("auth_mount"), "sigv4"),
+        transit_mount=_mount(options.get("transit_mount"), "transit"),
         secure_transport=tls,
         rotation_commands=commands,
         rotation_webhooks=webhooks,

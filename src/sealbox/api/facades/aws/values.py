@@ -83,13 +83,21 @@ def check_stages(stages: list[Any]) -> list[str]:
 
 
 async def existing_same(
-    view: SecretView, version: Version, value: NewValue, read_data: Any
+    view: SecretView, version: Version, value: NewValue, read_data: Any, opener: Any = None
 ) -> bool:
-    """Whether ``version`` already holds ``value`` (idempotent retry)."""
+    """Whether ``version`` already holds ``value`` (idempotent retry).
+
+    ``opener(data, encoding)`` turns stored data into plain data (kms.py's ``plain``).
+    """
     if version.encoding == "none":
         return False
     data = await read_data(view.name, version.number)
-    return data is not None and same_value(data, version.encoding, value.string, value.binary)
+    if data is None:
+        return False
+    encoding = version.encoding
+    if opener is not None:
+        data, encoding = await opener(data, encoding)
+    return same_value(data, encoding, value.string, value.binary)
 
 
 def new_version_change(
