@@ -1,15 +1,21 @@
-"""``auth/sigv4``: access keys for the AWS door, each acting as a sealbox token.
+"""``auth/sigv4``: access keys for the AWS door, bound to sealbox identities.
 
-Routes: ``keys/<name>`` (write: create the principal's key, or update its token and IAM
-policies; read: no secrets; delete; list), ``session`` (mint short-lived credentials acting as
-the caller's own token, expiring with it), and ``verify`` (for the AWS door, whose own token
-must be allowed to update it, so a captured signature is never a way to get a key's token):
-given a SigV4 claim, check it against the stored secret and answer the token to act as and the
-day's signing key, so the door can check further requests of the same scope itself).
+Routes: ``keys/<name>`` (write: create the principal's key, or update it; read: no secrets;
+delete; list), ``iam-policy/<name>`` (named IAM policy documents, attached to entities and
+groups by their metadata), ``session`` (short-lived credentials acting as the caller's own
+token, expiring with it), and ``verify`` (for the AWS door, whose own token must be allowed to
+update it, so a captured signature is never a way to get a key's token): given a SigV4 claim,
+check it against the stored secret and answer the day's signing key, so the door can check
+further requests of the same scope itself, and what the key acts as.
 
-Identity choice (until the identity store lands): a key maps to an existing sealbox token and
-carries its IAM identity policies; a later entity-based mapping can replace ``token`` by an
-entity id without changing the door, which only consumes ``verify``'s answer.
+Identity: a key created without ``token`` belongs to the entity alias named like the key on
+this mount (or the alias it names: an entity has one alias per mount, so its keys share it).
+``verify`` with ``login=true`` then answers a login (``Auth`` with that alias), so
+the core links the alias to its entity, creating both the first time as for any auth method,
+and issues a token carrying the entity (its groups' and its own ACL policies apply). To give a
+key to an existing entity, create the entity alias first (``identity/entity-alias`` with this
+mount's accessor), as for any other auth method. Keys given a ``token``
+(the form before identities existed) act as that token.
 """
 
 from __future__ import annotations
@@ -26,18 +32,38 @@ from sealbox.auth.sigv4.keys import AccessKey, new_access_key_id, new_secret, si
 from sealbox.errors import InvalidRequest, NotFound, PermissionDenied
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
 from sealbox.framework.path import segment
-from sealbox.logical import Operation, Request, Response, TxOp
+from sealbox.logical import Alias, Auth, Operation, Request, Response, TxOp
 
 _ACCESS = "access/"
 _NAMES = "names/"
+_IAM = "iam-policy/"
+#: Tokens of identity-bound keys live an hour unless the key says otherwise; the door logs in
+#: again shortly before one ends.
+DEFAULT_TOKEN_TTL = 3600
 _SERVICE = "secretsmanager"
 
 _KEY_FIELDS = {
     "name": FieldSchema(FieldType.STRING, "The principal's name (IAM user name)."),
-    "token": FieldSchema(FieldType.STRING, "The sealbox token requests with this key act as."),
-    "iam_policy": FieldSchema(
-        FieldType.RAW, "IAM identity policy documents (JSON text or objects, one or a list)."
+    "token": FieldSchema(
+        FieldType.STRING,
+        "A sealbox token the key acts as; without one the key logs in as its entity alias.",
     ),
+    "iam_policy": FieldSchema(
+        FieldType.RAW, "IAM inline policy documents (JSON text or objects, one or a list)."
+    ),
+    "token_policies": FieldSchema(
+        FieldType.COMMA_STRING_LIST, "ACL policies of the tokens an identity-bound key gets."
+    ),
+    "token_ttl": FieldSchema(FieldType.DURATION, "Lifetime of those tokens (an hour when unset)."),
+    "alias": FieldSchema(
+        FieldType.STRING,
+        "The entity alias on this mount an identity-bound key logs in as (default: the key's "
+        "name); an entity's several keys name the same alias.",
+    ),
+}
+_IAM_FIELDS = {
+    "name": FieldSchema(FieldType.STRING, "The IAM policy's name."),
+    "document": FieldSchema(FieldType.RAW, "The IAM policy document (JSON text or object)."),
 }
 _SESSION_FIELDS = {
     "ttl": FieldSchema(FieldType.DURATION, "Lifetime; at most the calling token's."),
@@ -49,6 +75,9 @@ _VERIFY_FIELDS = {
     "string_to_sign": FieldSchema(FieldType.STRING, "The string the client signed."),
     "signature": FieldSchema(FieldType.STRING, "The hex signature the client sent."),
     "session_token": FieldSchema(FieldType.STRING, "X-Amz-Security-Token, if any."),
+    "login": FieldSchema(
+        FieldType.BOOL, "For an identity-bound key: also log in (answer a token for it)."
+    ),
 }
 
 
@@ -91,6 +120,23 @@ class SigV4AuthMethod(Backend):
                 },
                 existence_check=self.key_exists,
                 synopsis="A principal's access key, the token it acts as and its IAM policies.",
+            ),
+            Path(
+                "iam-policy/?",
+                operations={Operation.LIST: self.list_iam},
+                synopsis="List named IAM policies.",
+            ),
+            Path(
+                "iam-policy/" + segment("name"),
+                fields=_IAM_FIELDS,
+                operations={
+                    Operation.CREATE: self.write_iam,
+                    Operation.UPDATE: self.write_iam,
+                    Operation.READ: self.read_iam,
+                    Operation.DELETE: self.delete_iam,
+                },
+                synopsis="A named IAM policy; entities and groups attach it by name in their "
+                "metadata (aws_iam_policies = comma-separated names).",
             ),
             Path(
                 "session",
@@ -138,13 +184,17 @@ class SigV4AuthMethod(Backend):
         key = await self._by_name(name)
         created = key is None
         if key is None:
-            if not d.get("token"):
-                raise InvalidRequest("token is required: the sealbox token this key acts as")
-            key = AccessKey(new_access_key_id("AKIA"), name, new_secret(), d.get("token"))
-        if d.supplied("token") and d.get("token"):
-            key.token = d.get("token")
+            key = AccessKey(new_access_key_id("AKIA"), name, new_secret(), d.get("token") or "")
+        elif d.supplied("token"):
+            key.token = d.get("token") or ""  # "": from now on the key acts as its identity
         if d.supplied("iam_policy"):
             key.iam_policies = _policies(d.get("iam_policy"))
+        if d.supplied("token_policies"):
+            key.token_policies = list(d.get("token_policies"))
+        if d.supplied("token_ttl"):
+            key.token_ttl = int(d.get("token_ttl"))
+        if d.supplied("alias"):
+            key.alias = d.get("alias") or ""
         await self.config.storage.transaction(
             [
                 TxOp(_ACCESS + key.access_key_id, orjson.dumps(key.to_json())),
@@ -164,7 +214,15 @@ class SigV4AuthMethod(Backend):
             return None
         policies = [json.loads(p) for p in key.iam_policies]
         return Response(
-            data={"access_key_id": key.access_key_id, "name": key.name, "iam_policy": policies}
+            data={
+                "access_key_id": key.access_key_id,
+                "name": key.name,
+                "iam_policy": policies,
+                "identity_bound": key.identity_bound,
+                "token_policies": list(key.token_policies),
+                "token_ttl": key.token_ttl,
+                "alias": key.alias or key.name,
+            }
         )
 
     async def delete_key(self, req: Request, d: FieldData) -> None:
@@ -181,6 +239,36 @@ class SigV4AuthMethod(Backend):
         """LIST /auth/sigv4/keys."""
         del req, d
         names = await self.config.storage.list(_NAMES)
+        return Response(data={"keys": names}) if names else None
+
+    async def write_iam(self, req: Request, d: FieldData) -> Response | None:
+        """POST /auth/sigv4/iam-policy/:name."""
+        del req
+        if d.get("document") is None:
+            raise InvalidRequest("document is required: an IAM policy document")
+        documents = _policies(d.get("document"))
+        if len(documents) != 1:
+            raise InvalidRequest("document must be one IAM policy document")
+        await self.config.storage.put(_IAM + d.get("name"), documents[0].encode())
+        return None
+
+    async def read_iam(self, req: Request, d: FieldData) -> Response | None:
+        """GET /auth/sigv4/iam-policy/:name."""
+        del req
+        raw = await self.config.storage.get(_IAM + d.get("name"))
+        if raw is None:
+            return None
+        return Response(data={"name": d.get("name"), "document": json.loads(raw)})
+
+    async def delete_iam(self, req: Request, d: FieldData) -> None:
+        """DELETE /auth/sigv4/iam-policy/:name."""
+        del req
+        await self.config.storage.delete(_IAM + d.get("name"))
+
+    async def list_iam(self, req: Request, d: FieldData) -> Response | None:
+        """LIST /auth/sigv4/iam-policy."""
+        del req, d
+        names = await self.config.storage.list(_IAM)
         return Response(data={"keys": names}) if names else None
 
     async def create_session(self, req: Request, d: FieldData) -> Response:
@@ -204,6 +292,7 @@ class SigV4AuthMethod(Backend):
             kind="session",
             session_token=secrets.token_urlsafe(48),
             expires=expires,
+            entity_id=str(getattr(entry, "entity_id", "") or ""),
         )
         await self.config.storage.put(_ACCESS + key.access_key_id, orjson.dumps(key.to_json()))
         return Response(
@@ -227,16 +316,27 @@ class SigV4AuthMethod(Backend):
         if not hmac.compare_digest(expected, d.get("signature")):
             raise InvalidRequest("signature mismatch")
         # An expired session still verifies: the door answers ExpiredTokenException for it.
-        return Response(
-            data={
-                "client_token": key.token,
-                "signing_key": k_signing.hex(),
-                "name": key.name,
-                "kind": key.kind,
-                "iam_policy": list(key.iam_policies),
-                "expires": key.expires,
-            }
+        data = {
+            "client_token": key.token,
+            "signing_key": k_signing.hex(),
+            "name": key.name,
+            "kind": key.kind,
+            "iam_policy": list(key.iam_policies),
+            "expires": key.expires,
+            "identity_bound": key.identity_bound,
+            "entity_id": key.entity_id,
+        }
+        if not (key.identity_bound and d.get("login")):
+            return Response(data=data)
+        # The core completes this login: alias -> entity, and a token carrying the entity.
+        auth = Auth(
+            policies=list(key.token_policies),
+            display_name=key.name,
+            ttl=key.token_ttl or DEFAULT_TOKEN_TTL,
+            metadata={"access_key_id": key.access_key_id},
+            alias=Alias(name=key.alias or key.name),
         )
+        return Response(data=data, auth=auth)
 
 
 def sigv4_factory(config: BackendConfig) -> Backend:

@@ -1,7 +1,9 @@
 """Access-key records and SigV4 signing-key derivation (AWS's documented HMAC chain).
 
-A record maps an access key id to its secret, the sealbox token the key acts as, and the IAM
-identity policies attached to its principal. Long-lived keys (``AKIA…``) belong to a named
+A record maps an access key id to its secret, what the key acts as, and the IAM inline
+policies attached to its principal. What it acts as is either an identity (no ``token``: the
+key logs in as the entity alias named like the key on its mount, and gets a token of its own)
+or, for keys made before identities existed and for sessions, a given sealbox token. Long-lived keys (``AKIA…``) belong to a named
 principal; session credentials (``ASIA…`` + session token) are minted from a caller's token
 and expire with it.
 """
@@ -48,10 +50,23 @@ class AccessKey:
     kind: str = "user"  # "user" (long-lived) or "session"
     session_token: str = field(default="", repr=False)
     expires: float = 0.0  # epoch seconds; 0 = never
+    #: Identity-bound keys (no ``token``): the policies and TTL of the tokens their logins get.
+    token_policies: list[str] = field(default_factory=list)
+    token_ttl: int = 0
+    #: The entity of the token a session was minted from ("" if none or unknown).
+    entity_id: str = ""
+    #: The entity alias (on the key's mount) an identity-bound key logs in as; "" = ``name``.
+    #: An entity has one alias per mount, so its keys (AWS allows two per user) share it.
+    alias: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> AccessKey:
-        return cls(**raw)
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    @property
+    def identity_bound(self) -> bool:
+        return self.kind == "user" and not self.token

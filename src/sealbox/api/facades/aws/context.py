@@ -141,7 +141,7 @@ class Call:
             "aws:principalarn": [who.arn],
             "aws:principalaccount": [who.account],
             "aws:username": [self.identity.name],
-            "aws:userid": [self.identity.access_key_id],
+            "aws:userid": [self.identity.entity_id or self.identity.access_key_id],
             "aws:securetransport": ["true" if self.config.secure_transport else "false"],
             "aws:currenttime": [now.strftime("%Y-%m-%dT%H:%M:%SZ")],
             "aws:epochtime": [str(int(self.started))],
