@@ -68,6 +68,7 @@ def test_identity_bound_keys_answer_a_login() -> None:
     legacy = backend_handle(backend, {**_verify_body(bound), "login": True})
     assert legacy.auth is None
     assert legacy.data["client_token"] == "tok"
+    assert call(backend, W, "keys/ci", {"token_ttl": "1m"}).status == 400
     read = call(backend, R, "keys/ci").data
     assert (read["alias"], read["identity_bound"]) == ("alice", True)
 

@@ -40,6 +40,7 @@ _IAM = "iam-policy/"
 #: Tokens of identity-bound keys live an hour unless the key says otherwise; the door logs in
 #: again shortly before one ends.
 DEFAULT_TOKEN_TTL = 3600
+MIN_TOKEN_TTL = 300
 _SERVICE = "secretsmanager"
 
 _KEY_FIELDS = {
@@ -192,7 +193,11 @@ class SigV4AuthMethod(Backend):
         if d.supplied("token_policies"):
             key.token_policies = list(d.get("token_policies"))
         if d.supplied("token_ttl"):
-            key.token_ttl = int(d.get("token_ttl"))
+            ttl = int(d.get("token_ttl"))
+            if 0 < ttl < MIN_TOKEN_TTL:
+                # The door reuses a login until two minutes before it ends, a minute at a time.
+                raise InvalidRequest(f"token_ttl must be at least {MIN_TOKEN_TTL} seconds")
+            key.token_ttl = ttl
         if d.supplied("alias"):
             key.alias = d.get("alias") or ""
         await self.config.storage.transaction(
