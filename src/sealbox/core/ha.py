@@ -133,7 +133,7 @@ class HACoordinator:
         """The active node as the database says now (None: nobody holds the lock)."""
         try:
             self.leader = await self.lock.holder()
-        except (psycopg.Error, OSError):
+        except (psycopg.Error, OSError, StorageUnavailable):
             self.leader = None
         return self.leader
 

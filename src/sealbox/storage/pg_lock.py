@@ -20,8 +20,11 @@ holder dies. Ours adds two things:
   that wakes up after a takeover has its writes refused and changes nothing.
 
 The holder renews every ``renew_interval`` over its own connection; if a renewal fails, or
-cannot be confirmed within the lease, the holder considers the lock lost at once (it cannot
-prove otherwise) and ``hold`` returns. The row is never deleted, so terms only grow.
+cannot be confirmed within the lease, or that connection closes for any reason (its session
+held the advisory lock), the holder considers the lock lost at once and ``hold`` returns. Only
+the lock's own statements use that session: the holder lookup goes through the storage pool,
+so a lookup cancelled with its HTTP request cannot end the session and free the lock while
+this node still calls itself active. The row is never deleted, so terms only grow.
 """
 
 from __future__ import annotations
@@ -146,20 +149,16 @@ class PostgreSQLLock:
             else:
                 return None
         params = {"key": self.key, "identity": self.identity, "value": self.value}
+        sent_at = time.monotonic()  # the lease starts on the database after this moment
         row = await self._execute("acquire", {**params, "ttl": self.ttl})
         if row is None:
             await self._execute("unlock", {})
             return None
         self.term = int(row[0])
-        self._confirmed_at = time.monotonic() - self._rtt_allowance
+        self._confirmed_at = sent_at
         self._released.clear()
         self._storage.fence(self.term)
         return self.term
-
-    @property
-    def _rtt_allowance(self) -> float:
-        # The lease started on the database when the statement ran, a little before we saw it.
-        return min(1.0, self.ttl / 10)
 
     @property
     def held(self) -> bool:
@@ -190,11 +189,13 @@ class PostgreSQLLock:
                     row = await self._execute("renew", params)
                 if row is None:
                     log.warning("HA lock %s lost: term %d was taken over", self.key, term)
+                    self.term = None
+                    await self._drop_connection()  # and with it our advisory lock
                     break
                 self._confirmed_at = sent_at
         except (TimeoutError, psycopg.Error, OSError) as err:
+            # _execute has closed the session already, which marked the lock lost.
             log.warning("HA lock %s lost: renewal failed (%s)", self.key, type(err).__name__)
-            await self._drop_connection()
         finally:
             if self.term == term:
                 self.term = None
@@ -212,9 +213,16 @@ class PostgreSQLLock:
             await self._execute("unlock", {})
 
     async def holder(self) -> LockHolder | None:
-        """The current holder, if the lock is held (by any node)."""
-        row = await self._execute("holder", {"key": self.key})
-        return None if row is None else LockHolder(str(row[0]), str(row[1]), int(row[2]))
+        """The current holder, if the lock is held (by any node).
+
+        Asked over the storage's pool, never over the lock's own session: a failed or
+        cancelled lookup there would close the session that holds the advisory lock.
+        """
+        rows = await self._storage.query(self._sql["holder"], {"key": self.key})
+        if not rows:
+            return None
+        identity, value, term = rows[0]
+        return LockHolder(str(identity), str(value), int(term))
 
     async def close(self) -> None:
         """Release the lock if held and close the connection."""
@@ -236,7 +244,14 @@ class PostgreSQLLock:
             raise
 
     async def _drop_connection(self) -> None:
+        """Close the lock's session. The advisory lock dies with it, so a lock we held is
+        lost this instant (another node may take it at once), not at the next renewal."""
         conn, self._conn = self._conn, None
+        if self.term is not None:
+            log.warning("HA lock %s lost: its database session closed", self.key)
+            self.term = None
+            self._storage.refuse_writes()
+            self._released.set()
         if conn is not None:
             with contextlib.suppress(psycopg.Error, OSError):
                 await conn.close()

@@ -153,6 +153,10 @@ class PostgreSQLStorage:
         rows = await self._read(self.sql.dump, ())
         return [(str(key), bytes(value)) for key, value in rows]
 
+    async def query(self, statement: sql.SQL | sql.Composed, params: Params) -> builtins.list[Any]:
+        """Rows of a read-only query over the pool (the HA lock's holder lookup)."""
+        return await self._read(statement, params)
+
     async def close(self) -> None:
         """Close the pool (idempotent)."""
         self._closed = True
@@ -164,7 +168,7 @@ class PostgreSQLStorage:
 
     # -- internals --------------------------------------------------------------------------
 
-    async def _read(self, statement: sql.Composed, params: Params) -> builtins.list[Any]:
+    async def _read(self, statement: sql.SQL | sql.Composed, params: Params) -> builtins.list[Any]:
         """Run a query; retried once on a broken connection (stale after a database restart)."""
         for attempt in (1, 2):
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -57,12 +58,37 @@ def test_a_disconnected_holder_loses_the_lock_at_once_and_is_fenced(pg_url: str)
         assert term is not None
         await sa.put("k", b"from-a")
         await la._drop_connection()  # what a killed process's socket does
+        assert not la.held  # the session held the advisory lock: lost at once
         new_term = await lb.try_acquire()
         assert new_term == term + 1  # no wait for the hour-long lease
         with pytest.raises(FencedWrite):
             await sa.put("k", b"late-a")
         await sb.put("k", b"from-b")
         assert await sb.get("k") == b"from-b"
+        for storage, lock in ((sa, la), (sb, lb)):
+            await lock.close()
+            await storage.close()
+
+    asyncio.run(run())
+
+
+def test_a_cancelled_holder_lookup_leaves_the_lock_with_its_holder(pg_url: str) -> None:
+    """sys/leader and forwarding ask who holds the lock from request handlers, which are
+    cancelled when their client goes away. Such a lookup on the holder's own session once
+    closed that session, freed the advisory lock and let a second node become active while
+    the first still called itself active until its next renewal."""
+
+    async def run() -> None:
+        (sa, la), (sb, lb) = _node(pg_url, "a", ttl=3600.0), _node(pg_url, "b")
+        assert await la.try_acquire() == 1
+        for _ in range(20):
+            lookup = asyncio.create_task(la.holder())
+            await asyncio.sleep(0)  # sent, not yet answered
+            lookup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lookup
+        assert la.held
+        assert await lb.try_acquire() is None
         for storage, lock in ((sa, la), (sb, lb)):
             await lock.close()
             await storage.close()
