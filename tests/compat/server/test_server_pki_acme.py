@@ -29,6 +29,7 @@ def acme_base(root: hvac.Client, sealbox_server: ServerProcess) -> Iterator[str]
     root.write_data(f"{mount}/config/cluster", data={"path": mount_url})
     assert requests.get(f"{mount_url}/acme/directory", timeout=10).status_code == 404
     root.write_data(f"{mount}/config/acme", data={"enabled": True})
+    root.write_data(f"{mount}/roles/web", data={"allowed_domains": "example.com"})
     yield f"{mount_url}/acme"
     root.sys.disable_secrets_engine(mount)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 
 from sealbox.engines.pki.acme.paths import ACME_ENDPOINTS, AcmePaths
+from sealbox.engines.pki.acme.paths_orders import OrderPaths
+from sealbox.engines.pki.acme.protocol import AcmeProtocol
 from sealbox.engines.pki.auto_tidy import maybe_run
 from sealbox.engines.pki.context import Clock, PKIContext, utc_now
 from sealbox.engines.pki.paths_ca import CAPaths
@@ -50,8 +52,8 @@ class PKIEngine(Backend):
         "issuer/+/crl",
         "issuer/+/crl/pem",
         "issuer/+/crl/der",
-        # ACME authenticates by JWS, not token; the core's matcher takes "+" or a trailing
-        # "*" but not both, so every scoped endpoint is listed.
+        # ACME authenticates by JWS, not token (but <dir>acme/new-eab needs one), so every
+        # ACME endpoint is listed under each directory prefix.
         *(
             f"{prefix}acme/{endpoint}"
             for prefix in ("", "roles/+/", "issuer/+/", "issuer/+/roles/+/")
@@ -77,10 +79,17 @@ class PKIEngine(Backend):
             KeyPaths,
             OCSPPaths,
             TidyPaths,
-            AcmePaths,
         ):
             paths.extend(group(self.ctx).paths())
+        self.acme = AcmeProtocol(self.ctx)
+        paths.extend(AcmePaths(self.acme).paths())
+        paths.extend(OrderPaths(self.acme).paths())
         self.paths = paths
+
+    async def cleanup(self) -> None:
+        """Stop challenge validations still running (the mount is going away)."""
+        await self.acme.validator.stop()
+        await super().cleanup()
 
     async def periodic(self) -> None:
         """Auto-tidy (config/auto-tidy), when enabled and due."""

@@ -68,6 +68,8 @@ def public_key(jwk: Any) -> PublicKey:
 def thumbprint(jwk: dict[str, Any]) -> str:
     """RFC 7638 JWK thumbprint (SHA-256, base64url): the account key's stable identity."""
     members = ("crv", "kty", "x", "y") if jwk.get("kty") == "EC" else ("e", "kty", "n")
+    if not all(isinstance(jwk.get(m), str) for m in members):
+        raise malformed("jwk lacks the members of its key type")
     canonical = orjson.dumps({m: jwk[m] for m in members}, option=orjson.OPT_SORT_KEYS)
     return b64encode(hashlib.sha256(canonical).digest())
 
