@@ -1,6 +1,6 @@
 """ACME on a real sealbox server, driven by certbot's own ``acme`` client library.
 
-Covers what has landed: directory, new-nonce (HEAD and GET), new-account (created, then found
+Covers the directory, new-nonce (HEAD and GET), new-account (created, then found
 again by key), ``onlyReturnExisting`` for an unknown key, and problem documents for a replayed
 nonce and a bad signature.
 """

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 import http.server
 import json
+import socket
+import struct
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,12 +50,47 @@ class _Responder(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _TxtServer:
+    """A UDP DNS server answering TXT queries from ``records`` (name -> values)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[str]] = {}
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                packet, peer = self.sock.recvfrom(512)
+            except OSError:
+                return
+            labels, i = [], 12
+            while packet[i]:
+                labels.append(packet[i + 1 : i + 1 + packet[i]].decode())
+                i += 1 + packet[i]
+            question = packet[12 : i + 5]
+            values = self.records.get(".".join(labels).lower(), [])
+            flags = 0x8180 if values else 0x8183
+            answer = packet[:2] + struct.pack("!HHHHH", flags, 1, len(values), 0, 0) + question
+            for value in values:
+                rdata = bytes([len(value)]) + value.encode()
+                answer += struct.pack("!HHHIH", 0xC00C, 16, 1, 60, len(rdata)) + rdata
+            self.sock.sendto(answer, peer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 @dataclass
 class Acme:
     url: str  # the mount's URL
     root: hvac.Client
     mount: str
     answers: dict[str, str]
+    dns: _TxtServer
 
     def new_client(self, key: JWKEC | None = None, directory: str = "acme") -> client.ClientV2:
         key = key or JWKEC(key=ec.generate_private_key(ec.SECP256R1()))
@@ -81,11 +118,16 @@ def acme(root: hvac.Client, sealbox_server: ServerProcess) -> Iterator[Acme]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Responder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    dns = _TxtServer()
     root.write_data(f"{mount}/config/cluster", data={"path": url})
-    root.write_data(f"{mount}/config/acme", data={"enabled": True, "http_01_port": port})
+    root.write_data(
+        f"{mount}/config/acme",
+        data={"enabled": True, "http_01_port": port, "dns_resolver": f"127.0.0.1:{dns.port}"},
+    )
     try:
-        yield Acme(url, root, mount, _Responder.answers)
+        yield Acme(url, root, mount, _Responder.answers, dns)
     finally:
+        dns.close()
         server.shutdown()
         server.server_close()
         root.sys.disable_secrets_engine(mount)
@@ -340,3 +382,34 @@ def test_revoke_with_the_certificate_key(acme: Acme) -> None:
     assert problem.value.typ == _ERR + "alreadyRevoked"
     crl = x509.load_pem_x509_crl(requests.get(f"{acme.url}/crl/pem", timeout=10).content)
     assert crl.get_revoked_certificate_by_serial_number(leaf.serial_number) is not None
+
+
+def test_dns01_wildcard_order(acme: Acme) -> None:
+    client_ = acme.account()
+    csr, _ = _csr(names=("*.wild.test",))
+    order = client_.new_order(csr)
+    [authz] = order.authorizations
+    assert authz.body.identifier.value == "wild.test"
+    assert authz.body.wildcard is True
+    [challb] = authz.body.challenges
+    assert isinstance(challb.chall, challenges.DNS01)
+    response, validation = challb.response_and_validation(_key(client_))
+    acme.dns.records["_acme-challenge.wild.test"] = ["unrelated", validation]
+    client_.answer_challenge(challb, response)
+    done = client_.poll_and_finalize(order, _deadline())
+    leaf = x509.load_pem_x509_certificates(done.fullchain_pem.encode())[0]
+    sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert sans.get_values_for_type(x509.DNSName) == ["*.wild.test"]
+
+
+def test_dns01_without_the_record_is_invalid(acme: Acme) -> None:
+    client_ = acme.account()
+    order = client_.new_order(_csr(names=("none.test",))[0])
+    [authz] = order.authorizations
+    challb = next(c for c in authz.body.challenges if isinstance(c.chall, challenges.DNS01))
+    client_.answer_challenge(challb, challb.response(_key(client_)))
+    with pytest.raises(errors.ValidationError) as failed:
+        client_.poll_authorizations(order, _deadline())
+    error = failed.value.failed_authzrs[0].body.challenges[1].error
+    assert error is not None
+    assert "no matching TXT record" in str(error.detail)

@@ -1,6 +1,7 @@
-"""ACME (RFC 8555) on a PKI mount: directory, nonces, JWS-signed account requests.
+"""ACME (RFC 8555) on a PKI mount, following OpenBao's behaviour.
 
-Scope landed so far: config/acme, config/cluster, directory, new-nonce, new-account (jwk-signed,
-ES256/RS256) and account lookup by ``onlyReturnExisting``. Orders, authorizations, http-01,
-finalize, revoke-cert, key-change and account deactivation are not built yet.
+protocol.py (directories, JWS, nonces), paths.py (directory, nonce, accounts, key-change, EAB,
+config/acme and config/cluster), paths_orders.py (orders, authorizations, challenges,
+finalize, certificate, revoke-cert), validation.py (http-01 and dns-01 in the background),
+issue.py (CSR checks and signing), eab.py, orders.py and accounts.py (records).
 """

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sealbox.engines.pki.acme.dns import resolver_address
 from sealbox.engines.pki.store import PKIStore
 from sealbox.errors import InvalidRequest
 from sealbox.framework import FieldData, FieldSchema, FieldType
@@ -28,7 +29,7 @@ FIELDS = {
     "allowed_roles": FieldSchema(_L, "Roles ACME may issue under."),
     "allow_role_ext_key_usage": FieldSchema(_B, "Keep a role's extended key usages."),
     "default_directory_policy": FieldSchema(_S, "What acme/ without a role issues under."),
-    "dns_resolver": FieldSchema(_S, "host:port of the resolver for dns-01 (unused yet)."),
+    "dns_resolver": FieldSchema(_S, "host[:port] of the resolver for dns-01."),
     "eab_policy": FieldSchema(_S, "External account binding: " + ", ".join(EAB_POLICIES)),
     "http_01_port": FieldSchema(_N, "Port http-01 validation connects to (sealbox; 80)."),
 }
@@ -80,6 +81,13 @@ async def update(store: PKIStore, d: FieldData) -> AcmeConfig:
         policy.startswith("role:") and len(policy) > len("role:")
     ):
         raise InvalidRequest(f"invalid default_directory_policy {policy!r}")
+    if config.dns_resolver:
+        try:
+            _host, port = resolver_address(config.dns_resolver)
+        except ValueError as err:
+            raise InvalidRequest(f"invalid dns_resolver {config.dns_resolver!r}") from err
+        if not 1 <= port <= 65535:
+            raise InvalidRequest(f"invalid dns_resolver {config.dns_resolver!r}")
     if not 1 <= config.http_01_port <= 65535:
         raise InvalidRequest("http_01_port must be between 1 and 65535")
     await store.put_json(CONFIG_ACME, config.to_wire())

@@ -8,8 +8,8 @@ Status machine (RFC 8555 7.1.6), as OpenBao keeps it:
   invalid when an authorization fails or the order expires. ``current_status`` computes it
   from the authorizations on every read, so the background validator only writes those.
 
-Every identifier gets an authorization offering http-01 (dns-01 is also offered for DNS
-names, but this server does not validate it yet: answering it leaves the challenge invalid).
+Every identifier gets an authorization offering what OpenBao offers (tls-alpn-01 aside):
+http-01 and dns-01 for a DNS name, dns-01 only for a wildcard, http-01 only for an IP.
 Storage keys: ``acme/orders/<id>`` and ``acme/authz/<id>``.
 """
 

@@ -272,13 +272,15 @@ class OrderPaths:
             if found.status == "pending" and authz.status == "pending":
                 found.status = "processing"
                 await orders.save_authz(store, authz)
+                config = signed.scope.config
                 self.proto.validator.start(
                     Job(
                         store,
                         authz.id,
                         kind,
                         jws.thumbprint(account.jwk),
-                        signed.scope.config.http_01_port,
+                        config.http_01_port,
+                        config.dns_resolver,
                     )
                 )
         up = Link(f"{signed.scope.base}/authorization/{authz.id}", "up")

@@ -9,12 +9,14 @@ authorization ``<token>.<account key thumbprint>`` (trailing whitespace ignored)
 The port is 80 unless ``config/acme`` ``http_01_port`` says otherwise (a sealbox setting: an
 ACME server on a private network, or a test that cannot bind 80). A failed attempt is retried
 a few times (the client may still be setting up) before the challenge goes ``invalid``.
-dns-01 is not validated yet: answering it makes the challenge invalid with that reason.
+dns-01 looks up the TXT records of ``_acme-challenge.<domain>`` at ``config/acme``
+``dns_resolver`` (engines/pki/acme/dns.py) and expects base64url(SHA-256(key authorization)).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +24,8 @@ from datetime import datetime
 
 import httpx
 
-from sealbox.engines.pki.acme import orders
+from sealbox.engines.pki.acme import dns, orders
+from sealbox.engines.pki.acme.jws import b64encode
 from sealbox.engines.pki.acme.orders import Authorization, Challenge
 from sealbox.engines.pki.store import PKIStore
 
@@ -73,6 +76,18 @@ async def check_http01(url: str, token: str, thumbprint: str) -> None:
         raise ChallengeFailed("unauthorized", f"http-01: wrong key authorization at {url}")
 
 
+async def check_dns01(domain: str, token: str, job: Job) -> None:
+    """Raise ChallengeFailed unless a TXT record of _acme-challenge.<domain> is the digest."""
+    name = f"_acme-challenge.{domain}"
+    expected = b64encode(hashlib.sha256(f"{token}.{job.thumbprint}".encode()).digest())
+    try:
+        records = await dns.txt_records(name, dns.resolver_address(job.resolver))
+    except (dns.LookupFailed, ValueError) as err:
+        raise ChallengeFailed("dns", f"dns-01: looking up TXT {name} failed: {err}") from err
+    if expected not in records:
+        raise ChallengeFailed("unauthorized", f"dns-01: no matching TXT record at {name}")
+
+
 @dataclass(slots=True)
 class Job:
     """One challenge to validate."""
@@ -82,6 +97,7 @@ class Job:
     kind: str
     thumbprint: str
     port: int
+    resolver: str = ""
 
 
 class Validator:
@@ -105,8 +121,9 @@ class Validator:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _attempt(self, authz: Authorization, challenge: Challenge, job: Job) -> None:
-        if challenge.type != orders.HTTP_01:
-            raise ChallengeFailed("unauthorized", f"{challenge.type} validation is not supported")
+        if challenge.type == orders.DNS_01:
+            await check_dns01(authz.identifier.value, challenge.token, job)
+            return
         url = http01_url(authz.identifier, job.port, challenge.token)
         await check_http01(url, challenge.token, job.thumbprint)
 
@@ -122,8 +139,6 @@ class Validator:
                 await self._attempt(authz, challenge, job)
             except ChallengeFailed as err:
                 failure = err
-                if challenge.type != orders.HTTP_01:
-                    break
                 continue
             now = self._clock()
             challenge.status, challenge.validated = "valid", now.isoformat()
