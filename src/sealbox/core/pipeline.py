@@ -30,20 +30,25 @@ from sealbox.logical.tokens import TokenEntry
 
 
 def _matches(patterns: tuple[str, ...], path: str) -> bool:
-    for pattern in patterns:
-        if "+" in pattern:
-            # compat: "+" stands for exactly one path segment (Vault's SpecialPaths)
-            wanted, got = pattern.split("/"), path.rstrip("/").split("/")
-            if len(wanted) == len(got) and all(
-                w in ("+", g) for w, g in zip(wanted, got, strict=True)
-            ):
-                return True
-        elif pattern.endswith("*"):
-            if path.startswith(pattern[:-1]):
-                return True
-        elif path == pattern or path == pattern.rstrip("/"):
-            return True
-    return False
+    return any(_matches_one(pattern, path) for pattern in patterns)
+
+
+def _matches_one(pattern: str, path: str) -> bool:
+    """compat: Vault's SpecialPaths: "+" is exactly one segment, a trailing "*" a prefix."""
+    prefix = pattern.endswith("*")
+    if "+" not in pattern:
+        if prefix:
+            return path.startswith(pattern[:-1])
+        return path in (pattern, pattern.rstrip("/"))
+    wanted = (pattern[:-1] if prefix else pattern).split("/")
+    got = path.split("/") if prefix else path.rstrip("/").split("/")
+    if len(got) < len(wanted) or (not prefix and len(got) != len(wanted)):
+        return False
+    *head, last = wanted
+    if not all(w in ("+", g) for w, g in zip(head, got, strict=False)):
+        return False
+    final = got[len(wanted) - 1]
+    return last == "+" or (final.startswith(last) if prefix else final == last)
 
 
 def _audit_auth(entry: TokenEntry | None, token: str) -> dict[str, Any] | None:

@@ -28,6 +28,12 @@ OPEN = PKIEngine.unauthenticated_paths
         "issuer/x/crl",
         "issuer/x/crl/pem",
         "issuer/x/crl/der",
+        "acme/directory",
+        "acme/new-order",
+        "acme/order/0f5e-id/finalize",
+        "roles/web/acme/account/0f5e-id/orders",
+        "issuer/x/roles/web/acme/challenge/0f5e-id/http-01",
+        "issuer/x/acme/revoke-cert",
     ],
 )
 def test_unauthenticated(path: str) -> None:
@@ -49,6 +55,12 @@ def test_unauthenticated(path: str) -> None:
         "crl/rotate",
         "config/urls",
         "tidy",
+        "config/acme",
+        "eab/",
+        "acme/new-eab",
+        "roles/web/acme/new-eab",
+        "issuer/x/roles/web/acme/new-eab",
+        "acme/order/0f5e-id/finalize/extra",
     ],
 )
 def test_authenticated(path: str) -> None:
@@ -104,3 +116,14 @@ def test_every_route_and_operation_answers_without_a_server_error() -> None:
             assert outcome.status < 500, (operation, path, outcome.errors)
             seen += 1
     assert seen > 45
+
+
+def test_plus_segments_with_a_trailing_star() -> None:
+    patterns = ("issuer/+/acme/*",)
+    assert _matches(patterns, "issuer/a/acme/new-order")
+    assert _matches(patterns, "issuer/a/acme/")
+    assert not _matches(patterns, "issuer/a/acme")
+    assert not _matches(patterns, "issuer/a/b/acme/x")
+    assert _matches(("kv/+/data*",), "kv/a/data/b/c")
+    assert _matches(("kv/+/data*",), "kv/a/database")
+    assert not _matches(("kv/+/data*",), "kv/a/dat")

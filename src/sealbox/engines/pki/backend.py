@@ -52,8 +52,8 @@ class PKIEngine(Backend):
         "issuer/+/crl",
         "issuer/+/crl/pem",
         "issuer/+/crl/der",
-        # ACME authenticates by JWS, not token (but <dir>acme/new-eab needs one), so every
-        # ACME endpoint is listed under each directory prefix.
+        # ACME authenticates by JWS, not token; <dir>acme/new-eab is an operator endpoint
+        # that needs one, so the endpoints are listed rather than "acme/*".
         *(
             f"{prefix}acme/{endpoint}"
             for prefix in ("", "roles/+/", "issuer/+/", "issuer/+/roles/+/")
