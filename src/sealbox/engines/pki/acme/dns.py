@@ -119,4 +119,7 @@ async def txt_records(name: str, resolver: tuple[str, int], timeout: float = 10.
         raise LookupFailed(f"resolver {resolver[0]}:{resolver[1]} did not answer") from err
     finally:
         transport.close()
-    return parse_txt(packet, ident)
+    try:
+        return parse_txt(packet, ident)
+    except (struct.error, IndexError) as err:
+        raise LookupFailed("malformed DNS answer") from err

@@ -61,7 +61,10 @@ def public_key(jwk: Any) -> PublicKey:
         n, e = _int(jwk.get("n")), _int(jwk.get("e"))
         if n.bit_length() < 2048:
             raise AcmeProblem("badPublicKey", "RSA account keys must have at least 2048 bits")
-        return rsa.RSAPublicNumbers(e, n).public_key()
+        try:
+            return rsa.RSAPublicNumbers(e, n).public_key()
+        except ValueError as err:
+            raise malformed("jwk is not a valid RSA key") from err
     raise AcmeProblem("badPublicKey", f"unsupported key type {kty!r}")
 
 

@@ -40,12 +40,16 @@ _ORDER_FIELDS = {**JWS_FIELDS, "order_id": FieldSchema(_S, "The order id.")}
 _AUTHZ_FIELDS = {**JWS_FIELDS, "auth_id": FieldSchema(_S, "The authorization id.")}
 _CHALL_FIELDS = {**_AUTHZ_FIELDS, "challenge_type": FieldSchema(_S, "http-01 or dns-01.")}
 _ACCOUNT_FIELDS = {**JWS_FIELDS, "account_id": FieldSchema(_S, "The account id.")}
+# Bounds the work (and storage) one request can cause; OpenBao sets none.
+MAX_IDENTIFIERS = 100
 
 
 def parse_identifiers(payload: dict[str, Any]) -> list[Identifier]:
     raw = payload.get("identifiers")
     if not isinstance(raw, list) or not raw:
         raise malformed("identifiers must be a non-empty list")
+    if len(raw) > MAX_IDENTIFIERS:
+        raise AcmeProblem("rejectedIdentifier", f"at most {MAX_IDENTIFIERS} identifiers per order")
     out: list[Identifier] = []
     for item in raw:
         if not isinstance(item, dict):

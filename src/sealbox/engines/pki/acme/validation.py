@@ -140,6 +140,10 @@ class Validator:
             except ChallengeFailed as err:
                 failure = err
                 continue
+            # a bug or an odd identifier must not leave the challenge processing for ever
+            except Exception as err:  # noqa: BLE001
+                failure = ChallengeFailed("serverInternal", f"validation failed: {err!r}")
+                break
             now = self._clock()
             challenge.status, challenge.validated = "valid", now.isoformat()
             authz.status = "valid"
