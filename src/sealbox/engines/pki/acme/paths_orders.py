@@ -141,11 +141,10 @@ class OrderPaths:
 
     # answers
 
-    async def _order_answer(self, scope: Scope, order: Order, **extra: Any) -> Response:
-        store_status = order.status
+    def _order_answer(self, scope: Scope, order: Order, **extra: Any) -> Response:
         url = f"{scope.base}/order/{order.id}"
         body: dict[str, Any] = {
-            "status": store_status,
+            "status": order.status,
             "expires": order.expires,
             "identifiers": [i.to_wire() for i in order.identifiers],
             "authorizations": [f"{scope.base}/authorization/{a}" for a in order.authorization_ids],
@@ -204,14 +203,14 @@ class OrderPaths:
             await orders.save_authz(store, authz)
         await orders.save_order(store, order)
         await accounts.track_order(store, account.id, order.id)
-        return await self._order_answer(signed.scope, order, created=True)
+        return self._order_answer(signed.scope, order, created=True)
 
     @handler
     async def get_order(self, req: Request, d: FieldData) -> Response:
         order_id = str(d.raw.get("order_id", ""))
         signed, account = await self.proto.with_account(req, d, f"order/{order_id}")
         order = await self._own_order(req, order_id, account)
-        return await self._order_answer(signed.scope, order)
+        return self._order_answer(signed.scope, order)
 
     @handler
     async def list_orders(self, req: Request, d: FieldData) -> Response:
@@ -296,16 +295,17 @@ class OrderPaths:
         signed, account = await self.proto.with_account(req, d, f"order/{order_id}/finalize")
         csr = issue.parse_finalize_csr(signed.payload)
         store = self.ctx.store(req)
-        order = await self._own_order(req, order_id, account)
-        if order.status != "ready":
-            raise AcmeProblem(
-                "orderNotReady", f"order is status {order.status}, needs to be ready", 403
-            )
-        issue.check_csr_matches(csr, order)
-        issue.check_not_account_key(csr, jws.public_key(account.jwk))
         role = issue.acme_role(await signed.scope.role(store), signed.scope.config)
-        order.status = "processing"
-        await orders.save_order(store, order)
+        async with self.proto.finalize_lock:  # one finalize per order gets past "ready"
+            order = await self._own_order(req, order_id, account)
+            if order.status != "ready":
+                raise AcmeProblem(
+                    "orderNotReady", f"order is status {order.status}, needs to be ready", 403
+                )
+            issue.check_csr_matches(csr, order)
+            issue.check_not_account_key(csr, jws.public_key(account.jwk))
+            order.status = "processing"
+            await orders.save_order(store, order)
         try:
             cert, signer = await issue.issue(self.ctx, store, csr, role, signed.scope.issuer_ref)
         except AcmeProblem as problem:
@@ -322,7 +322,7 @@ class OrderPaths:
         await accounts.track_cert(store, account.id, serial)
         order.status, order.serial, order.issuer_id = "valid", serial, signer.entry.id
         await orders.save_order(store, order)
-        return await self._order_answer(signed.scope, order)
+        return self._order_answer(signed.scope, order)
 
     @handler
     async def certificate(self, req: Request, d: FieldData) -> Response:

@@ -12,6 +12,7 @@ answer, errors too, carries a new nonce: ``handler`` turns AcmeProblem into a pr
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -109,6 +110,8 @@ class AcmeProtocol:
         self.ctx = ctx
         self.nonces = NonceStore()
         self.validator = Validator(ctx.clock)
+        # Serialises finalize's ready -> processing step in this process.
+        self.finalize_lock = asyncio.Lock()
 
     async def scope(self, store: PKIStore, d: FieldData) -> Scope:
         config = await acme_config.read(store)
