@@ -4,7 +4,9 @@ certbot registers, orders ``localhost``, answers the http-01 challenge with its 
 web server on a free port (the mount's ``config/acme`` ``http_01_port`` points sealbox's
 validator there, since tests cannot bind 80), finalizes and downloads the chain. openssl then
 verifies the certificate against the mount's CA. ``certbot revoke`` revokes it, and the
-serial must then be on the mount's CRL (checked with openssl, signature included).
+serial must then be on the mount's CRL (checked with openssl, signature included). A second
+run goes through a role's directory with ``eab_policy=always-required`` and certbot's
+``--eab-kid``/``--eab-hmac-key``; the used key then refuses another registration.
 """
 
 from __future__ import annotations
@@ -130,3 +132,43 @@ def _crl_text(tmp: Path, pem: str, ca: Path) -> str:
     text = _openssl("crl", "-in", str(path), "-CAfile", str(ca), "-noout", "-text")
     assert "verify OK" in text
     return text
+
+
+def test_certbot_with_eab_under_a_role(
+    acme_mount: AcmeMount, root: hvac.Client, tmp_path: Path
+) -> None:
+    mount = acme_mount.mount
+    root.write_data(
+        f"{mount}/roles/local",
+        data={"allowed_domains": "localhost", "allow_bare_domains": True, "key_type": "any"},
+    )
+    root.write_data(f"{mount}/config/acme", data={"eab_policy": "always-required"})
+    directory = f"{acme_mount.url}/roles/local/acme/directory"
+    eab = root.write_data(f"{mount}/roles/local/acme/new-eab")["data"]
+    assert eab["acme_directory"] == "roles/local/acme/directory"
+    common = (
+        "certonly",
+        "--standalone",
+        "-d",
+        "localhost",
+        "--http-01-port",
+        str(acme_mount.port),
+        "--http-01-address",
+        "127.0.0.1",
+        "--register-unsafely-without-email",
+        "--agree-tos",
+    )
+    _certbot(tmp_path, directory, *common, "--eab-kid", eab["id"], "--eab-hmac-key", eab["key"])
+    cert_path = tmp_path / "config" / "live" / "localhost" / "cert.pem"
+    out = _openssl("verify", "-CAfile", str(acme_mount.ca_pem), str(cert_path))
+    assert f"{cert_path}: OK" in out
+    # the key is used up: a fresh certbot (new account key) cannot register with it
+    other = tmp_path / "other"
+    command = [str(VENV_BIN / "certbot"), "register", "--server", directory]
+    command += ["--config-dir", str(other / "c"), "--work-dir", str(other / "w")]
+    command += ["--logs-dir", str(other / "l"), "--non-interactive", "--agree-tos"]
+    command += ["--register-unsafely-without-email", "--eab-kid", eab["id"]]
+    command += ["--eab-hmac-key", eab["key"]]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert refused.returncode != 0
+    assert "unknown or used external account binding key" in refused.stderr
