@@ -244,15 +244,19 @@ def test_csr_with_other_identifiers_is_bad_csr(acme: Acme) -> None:
     assert client_.finalize_order(order, _deadline()).body.status == messages.STATUS_VALID
 
 
-def test_other_accounts_order_is_unauthorized(acme: Acme) -> None:
+def test_other_accounts_order_is_not_there(acme: Acme) -> None:
     owner, intruder = acme.account(), acme.account()
     order = owner.new_order(_csr("127.0.0.1")[0])
+    # as OpenBao: another account's order or authorization reads as one that does not exist
+    for url in (order.uri, order.body.authorizations[0], f"{order.uri}/cert"):
+        with pytest.raises(messages.Error) as problem:
+            intruder._post(url, None)
+        assert problem.value.typ == _ERR + "malformed"
+        assert "does not exist" in str(problem.value.detail)
     with pytest.raises(messages.Error) as problem:
-        intruder._post(order.uri, None)
+        intruder._post(_regr(owner).uri, None)
     assert problem.value.typ == _ERR + "unauthorized"
-    with pytest.raises(messages.Error) as problem:
-        intruder._post(order.body.authorizations[0], None)
-    assert problem.value.typ == _ERR + "unauthorized"
+    assert owner._post(order.uri, None).json()["status"] == "pending"
 
 
 def test_unanswered_challenge_goes_invalid(acme: Acme) -> None:
@@ -369,10 +373,11 @@ def test_revoke_with_the_certificate_key(acme: Acme) -> None:
     csr, cert_key = _csr("127.0.0.1")
     done = client_.finalize_order(order.update(csr_pem=csr), _deadline())
     leaf = x509.load_pem_x509_certificates(done.fullchain_pem.encode())[0]
-    # an unrelated account may not revoke it
+    # an unrelated account may not revoke it (malformed, as OpenBao answers)
     with pytest.raises(messages.Error) as problem:
         acme.account().revoke(leaf, 0)
-    assert problem.value.typ == _ERR + "unauthorized"
+    assert problem.value.typ == _ERR + "malformed"
+    assert "did not order it" in str(problem.value.detail)
     holder = client.ClientV2(
         client_.directory, client.ClientNetwork(JWKEC(key=cert_key), alg=ES256)
     )

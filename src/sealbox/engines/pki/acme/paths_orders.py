@@ -8,8 +8,8 @@ with ``malformed``, as OpenBao does; the directory's role must allow every name,
 background and answers ``processing``), ``order/<id>/finalize`` (engines/pki/acme/issue.py),
 ``order/<id>/cert`` (``application/pem-certificate-chain``: leaf, issuer, rest of the chain) and
 ``revoke-cert`` (signed by the account that ordered the certificate or by the certificate's own
-key; reason 0 only; the CRL is rebuilt). Another account's order or authorization is
-``unauthorized`` (403).
+key; reason 0 only; the CRL is rebuilt). Another account's order or authorization is answered
+as one that does not exist (``malformed``), as OpenBao does.
 """
 
 from __future__ import annotations
@@ -173,10 +173,9 @@ class OrderPaths:
 
     async def _own_order(self, req: Request, order_id: str, account: accounts.Account) -> Order:
         order = await orders.load_order(self.ctx.store(req), order_id)
-        if order is None:
-            raise AcmeProblem("malformed", "no such order", 404)
-        if order.account_id != account.id:
-            raise unauthorized("this order belongs to another account")
+        if order is None or order.account_id != account.id:
+            # compat: OpenBao answers another account's order as one that does not exist
+            raise malformed("order does not exist")
         status = await orders.current_status(self.ctx.store(req), order, self.ctx.clock())
         order.status = status
         return order
@@ -254,10 +253,8 @@ class OrderPaths:
         self, req: Request, authz_id: str, account: accounts.Account
     ) -> Authorization:
         authz = await orders.load_authz(self.ctx.store(req), authz_id)
-        if authz is None:
-            raise AcmeProblem("malformed", "no such authorization", 404)
-        if authz.account_id != account.id:
-            raise unauthorized("this authorization belongs to another account")
+        if authz is None or authz.account_id != account.id:
+            raise malformed("authorization does not exist")
         return authz
 
     @handler
@@ -366,9 +363,10 @@ class OrderPaths:
             raise AcmeProblem("alreadyRevoked", "the certificate is already revoked")
         if signed.account is None:
             if not issue.same_public_key(cert.public_key(), jws.public_key(signed.jwk)):
-                raise unauthorized("the JWS key is not the certificate's key")
+                raise malformed("unable to revoke certificate: the JWS key is not its key")
         elif not await accounts.issued(store, signed.account.id, serial):
-            raise unauthorized("this account did not order this certificate")
+            # compat: OpenBao answers malformed (path_acme_revoke.go acmeRevocationByAccount)
+            raise malformed("unable to revoke certificate: this account did not order it")
         try:
             await revoke(self.ctx, store, serial)
         except ExpiredCertificate as err:
