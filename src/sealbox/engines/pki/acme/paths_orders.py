@@ -24,12 +24,19 @@ from sealbox.engines.pki.acme import accounts, issue, jws, orders
 from sealbox.engines.pki.acme.orders import Authorization, Identifier, Order
 from sealbox.engines.pki.acme.paths import PREFIXES
 from sealbox.engines.pki.acme.problems import AcmeProblem, malformed, unauthorized
-from sealbox.engines.pki.acme.protocol import JWS_FIELDS, AcmeProtocol, Scope, handler, json_answer
+from sealbox.engines.pki.acme.protocol import (
+    JWS_FIELDS,
+    AcmeProtocol,
+    Scope,
+    Signed,
+    handler,
+    json_answer,
+)
 from sealbox.engines.pki.acme.validation import Job
 from sealbox.engines.pki.names import name as segment
 from sealbox.engines.pki.revocation import ExpiredCertificate, revoke
 from sealbox.engines.pki.roles import Role
-from sealbox.engines.pki.store import format_serial
+from sealbox.engines.pki.store import PKIStore, format_serial
 from sealbox.errors import SealboxError
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Document, Link, Operation, Request, Response
@@ -239,6 +246,8 @@ class OrderPaths:
             await orders.save_authz(store, authz)
         elif signed.payload not in (None, {}):
             raise malformed("an authorization takes POST-as-GET or status deactivated")
+        else:
+            self._resume(signed, account, authz, store)
         body: dict[str, Any] = {
             "identifier": authz.identifier.to_wire(),
             "status": orders.authz_status(authz, self.ctx.clock()),
@@ -248,6 +257,25 @@ class OrderPaths:
         if authz.wildcard:
             body["wildcard"] = True
         return json_answer(body)
+
+    def _resume(
+        self, signed: Signed, account: accounts.Account, authz: Authorization, store: PKIStore
+    ) -> None:
+        """Validate the authorization's processing challenge unless this node already is."""
+        processing = [c for c in authz.challenges if c.status == "processing"]
+        if not processing or self.proto.validator.running(authz.id):
+            return
+        config = signed.scope.config
+        self.proto.validator.start(
+            Job(
+                store,
+                authz.id,
+                processing[0].type,
+                jws.thumbprint(account.jwk),
+                config.http_01_port,
+                config.dns_resolver,
+            )
+        )
 
     async def _own_authz(
         self, req: Request, authz_id: str, account: accounts.Account
@@ -272,17 +300,7 @@ class OrderPaths:
             if found.status == "pending" and authz.status == "pending":
                 found.status = "processing"
                 await orders.save_authz(store, authz)
-                config = signed.scope.config
-                self.proto.validator.start(
-                    Job(
-                        store,
-                        authz.id,
-                        kind,
-                        jws.thumbprint(account.jwk),
-                        config.http_01_port,
-                        config.dns_resolver,
-                    )
-                )
+        self._resume(signed, account, authz, store)
         up = Link(f"{signed.scope.base}/authorization/{authz.id}", "up")
         return json_answer(self._challenge_wire(signed.scope, authz, found), links=(up,))
 

@@ -8,7 +8,9 @@ authorization ``<token>.<account key thumbprint>`` (trailing whitespace ignored)
 
 The port is 80 unless ``config/acme`` ``http_01_port`` says otherwise (a sealbox setting: an
 ACME server on a private network, or a test that cannot bind 80). A failed attempt is retried
-a few times (the client may still be setting up) before the challenge goes ``invalid``.
+a few times (the client may still be setting up) before the challenge goes ``invalid``. A
+challenge left ``processing`` by a node that stopped is validated again when its client next
+reads the authorization or the challenge (paths_orders.py ``_resume``).
 dns-01 looks up the TXT records of ``_acme-challenge.<domain>`` at ``config/acme``
 ``dns_resolver`` (engines/pki/acme/dns.py) and expects base64url(SHA-256(key authorization)).
 """
@@ -106,6 +108,9 @@ class Validator:
     def __init__(self, clock: Callable[[], datetime]) -> None:
         self._clock = clock
         self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def running(self, authz_id: str) -> bool:
+        return authz_id in self._tasks
 
     def start(self, job: Job) -> None:
         if job.authz_id in self._tasks:
