@@ -292,9 +292,19 @@ def test_not_before_is_refused_and_role_limits_names(acme: Acme) -> None:
         f"{acme.mount}/roles/web", data={"allowed_domains": "example.com", "allow_subdomains": True}
     )
     scoped = acme.account(directory="roles/web/acme")
-    assert (
-        scoped.new_order(_csr(names=("a.example.com",))[0]).body.status == messages.STATUS_PENDING
+    order = scoped.new_order(_csr(names=("a.example.com",))[0])
+    assert order.body.status == messages.STATUS_PENDING
+    # the same account key through the default directory: the role's order is not there
+    default = acme.new_client(_key(scoped))
+    with pytest.raises(errors.ConflictError) as found:  # the client's way to say "exists"
+        default.new_account(messages.NewRegistration(only_return_existing=True))
+    default.net.account = messages.RegistrationResource(
+        body=messages.Registration(), uri=found.value.location
     )
+    order_id = order.uri.rsplit("/", 1)[-1]
+    with pytest.raises(messages.Error) as problem:
+        default._post(f"{acme.url}/acme/order/{order_id}", None)
+    assert "not exist in this directory" in str(problem.value.detail)
     with pytest.raises(messages.Error) as problem:
         scoped.new_order(_csr(names=("a.example.org",))[0])
     assert problem.value.typ == _ERR + "rejectedIdentifier"

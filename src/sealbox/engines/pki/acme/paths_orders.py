@@ -178,11 +178,15 @@ class OrderPaths:
             body["error"] = c.error
         return body
 
-    async def _own_order(self, req: Request, order_id: str, account: accounts.Account) -> Order:
+    async def _own_order(self, req: Request, order_id: str, signed: Signed) -> Order:
         order = await orders.load_order(self.ctx.store(req), order_id)
-        if order is None or order.account_id != account.id:
+        account = signed.account
+        if order is None or account is None or order.account_id != account.id:
             # compat: OpenBao answers another account's order as one that does not exist
             raise malformed("order does not exist")
+        if order.directory != signed.scope.directory:
+            # finalized under the role (and issuer) it was ordered under, nowhere else
+            raise malformed("order does not exist in this directory")
         status = await orders.current_status(self.ctx.store(req), order, self.ctx.clock())
         order.status = status
         return order
@@ -214,8 +218,8 @@ class OrderPaths:
     @handler
     async def get_order(self, req: Request, d: FieldData) -> Response:
         order_id = str(d.raw.get("order_id", ""))
-        signed, account = await self.proto.with_account(req, d, f"order/{order_id}")
-        order = await self._own_order(req, order_id, account)
+        signed, _account = await self.proto.with_account(req, d, f"order/{order_id}")
+        order = await self._own_order(req, order_id, signed)
         return self._order_answer(signed.scope, order)
 
     @handler
@@ -312,7 +316,7 @@ class OrderPaths:
         store = self.ctx.store(req)
         role = issue.acme_role(await signed.scope.role(store), signed.scope.config)
         async with self.proto.finalize_lock:  # one finalize per order gets past "ready"
-            order = await self._own_order(req, order_id, account)
+            order = await self._own_order(req, order_id, signed)
             if order.status != "ready":
                 raise AcmeProblem(
                     "orderNotReady", f"order is status {order.status}, needs to be ready", 403
@@ -342,8 +346,8 @@ class OrderPaths:
     @handler
     async def certificate(self, req: Request, d: FieldData) -> Response:
         order_id = str(d.raw.get("order_id", ""))
-        _signed, account = await self.proto.with_account(req, d, f"order/{order_id}/cert")
-        order = await self._own_order(req, order_id, account)
+        signed, _account = await self.proto.with_account(req, d, f"order/{order_id}/cert")
+        order = await self._own_order(req, order_id, signed)
         store = self.ctx.store(req)
         if order.status != "valid":
             raise AcmeProblem("orderNotReady", f"order is status {order.status}, not valid", 403)
