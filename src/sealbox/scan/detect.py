@@ -2,11 +2,13 @@
 
 Order of work per text (bytes): skip binaries and SOPS-encrypted files; lowercase once and ask
 the rule set which rules' keywords occur; run only those regexes; then drop a match when its
-secret is under the rule's entropy floor, contains a placeholder stopword, matches an allowlist,
-is a ``vault:v1:`` (Transit) or SOPS ``ENC[...]`` ciphertext, sits on a line carrying the
-``sealbox:allow`` pragma, or is a generic hit on a span a provider rule already reported. In code
-files a generic assignment must have a quoted value (``password = get()`` is code, not a secret);
-in configuration (.env, YAML, properties, shell) bare values count.
+secret is under the rule's entropy floor, is a published example value (:mod:`known`), contains
+a placeholder stopword, matches an allowlist, is a ``vault:v1:`` (Transit) or SOPS ``ENC[...]``
+ciphertext, has one of the rule's context patterns nearby (a Firebase client configuration
+around an ``AIza`` key), sits on a line carrying the ``sealbox:allow`` pragma, or is a generic
+hit on a span a provider rule already reported. In code files a generic assignment must have a
+quoted value (``password = get()`` is code, not a secret); in configuration (.env, YAML,
+properties, shell) bare values count.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from sealbox.scan.entropy import shannon
+from sealbox.scan.known import is_published
 from sealbox.scan.model import Hit
-from sealbox.scan.rules import CompiledRule, RuleSet
+from sealbox.scan.rules import CONTEXT_BYTES, CompiledRule, RuleSet
 
 PRAGMA = b"sealbox:allow"
 _SNIFF = 8192
@@ -83,6 +86,12 @@ def is_sops_file(data: bytes) -> bool:
     return all(marker in data for marker in _SOPS_MARKERS) and (
         b"mac" in data or b"sops_mac" in data
     )
+
+
+def _near(patterns: tuple[re.Pattern[bytes], ...], data: bytes, start: int, end: int) -> bool:
+    """Whether a context pattern occurs within ``CONTEXT_BYTES`` of the span."""
+    low, high = max(0, start - CONTEXT_BYTES), min(len(data), end + CONTEXT_BYTES)
+    return any(p.search(data, low, high) for p in patterns)
 
 
 class _Lines:
@@ -153,6 +162,8 @@ class Detector:
                 start, end = match.span(compiled.group)
                 if start < 0 or not self._accept(compiled, match, code):
                     continue
+                if compiled.context and _near(compiled.context, data, start, end):
+                    continue
                 if compiled.rule.generic and any(s < end and start < e for s, e in taken):
                     continue
                 hit = self._hit(compiled, match, data, lines, start, end)
@@ -169,6 +180,8 @@ class Detector:
         if len(secret) < rule.min_length or secret.startswith(_CIPHERTEXT_PREFIXES):
             return False
         if rule.entropy and shannon(secret) < rule.entropy:
+            return False
+        if is_published(secret):
             return False
         lowered = secret.lower()
         if any(word in lowered for word in compiled.stopwords):
