@@ -13,7 +13,7 @@ from __future__ import annotations
 from sealbox.scan.builtin_services import MORE_PROVIDER_RULES
 from sealbox.scan.known import FIREBASE_CONFIG_CONTEXT
 from sealbox.scan.rules import Rule
-from sealbox.scan.shapes import ASSIGN, PLACEHOLDERS, token
+from sealbox.scan.shapes import ASSIGN, PLACEHOLDERS, TEMPLATE_FIELD, token
 
 PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
@@ -230,7 +230,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         r"://[^:@/\s'\"]{1,64}:(?P<secret>[^@/\s'\"]{3,128})@[A-Za-z0-9.\-\[\]_]+",
         ("://",),
         stopwords=("password", "pass", "secret", *PLACEHOLDERS),
-        allow_regexes=(r"^\*+$", r"^\$", r"^%"),
+        allow_regexes=(r"^\*+$", r"^\$", r"^%", TEMPLATE_FIELD),
     ),
 )
 

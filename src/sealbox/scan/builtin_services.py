@@ -10,7 +10,7 @@ that a provider rule recognises is reported once, by the provider rule.
 from __future__ import annotations
 
 from sealbox.scan.rules import Rule
-from sealbox.scan.shapes import B64URL, PLACEHOLDERS, UUID, keyed, token
+from sealbox.scan.shapes import B64URL, PLACEHOLDERS, TEMPLATE_FIELD, UUID, keyed, token
 
 # A curl command up to the option: its own line and any lines joined to it by a trailing "\\".
 _CURL = r"\bcurl\b(?:[^\n]*\\\r?\n){0,8}?[^\n]*?"
@@ -173,6 +173,7 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
         r"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<secret>\S{4,})",
         ("machine",),
         stopwords=("$", "{{", "<"),
+        allow_regexes=(TEMPLATE_FIELD,),
     ),
     Rule(
         "url-credentials",
@@ -181,7 +182,7 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
         r"(?P<secret>[^@/\s'\"]{3,128})@[A-Za-z0-9.-]+",
         ("://",),
         stopwords=("password", "pass", "secret", "token", *PLACEHOLDERS),
-        allow_regexes=(r"^\*+$", r"^\$", r"^%"),
+        allow_regexes=(r"^\*+$", r"^\$", r"^%", TEMPLATE_FIELD),
     ),
     Rule(
         "php-define-secret",
@@ -201,7 +202,7 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
         stopwords=("{{", "<", "[", "password", ":pass", "token", "test:test", "username"),
         # A shell expansion ("$USER:$PASS", "${u}:${p}", "$(cat f)") is not the credential;
         # a "$" inside a literal password (P@ss$1) does not make it one.
-        allow_regexes=(r"(?:^|:)\$", r"\$[({]"),
+        allow_regexes=(r"(?:^|:)\$", r"\$[({]", r"(?:^|:)\{[A-Za-z_][A-Za-z0-9_.]*\}$"),
         multiline=True,
         generic=True,
     ),

@@ -73,7 +73,22 @@ _ALWAYS_SKIP = re.compile(
     r"composer\.lock|Gemfile\.lock|uv\.lock|\.git/.*)$"
 )
 _CIPHERTEXT_PREFIXES = ("vault:v1:", "vault:v2:", "ENC[AES256_GCM,")
-_SOPS_MARKERS = (b"ENC[AES256_GCM,data:", b"sops")
+_SOPS_VALUE = b"ENC[AES256_GCM,data:"
+# The MAC entry of SOPS metadata in each format Go sops writes (the MAC itself is encrypted, so
+# it is always an ENC[AES256_GCM,...] value): YAML ``sops:`` mapping, JSON ``"sops": {...}``
+# (also the wrapper of binary files), dotenv ``sops_mac=`` and INI ``[sops]`` section.
+_SOPS_METADATA = (
+    (
+        re.compile(rb"(?m)^sops:[ \t]*\r?$"),
+        re.compile(rb"(?m)^[ \t]+mac:[ \t]*[\"']?ENC\[AES256_GCM,"),
+    ),
+    (re.compile(rb'"sops"\s*:\s*\{'), re.compile(rb'"mac"\s*:\s*"ENC\[AES256_GCM,')),
+    (re.compile(rb"(?m)^sops_version="), re.compile(rb"(?m)^sops_mac=ENC\[AES256_GCM,")),
+    (
+        re.compile(rb"(?m)^\[sops\][ \t]*\r?$"),
+        re.compile(rb"(?m)^mac[ \t]*=[ \t]*ENC\[AES256_GCM,"),
+    ),
+)
 
 
 def is_binary(data: bytes) -> bool:
@@ -82,10 +97,12 @@ def is_binary(data: bytes) -> bool:
 
 
 def is_sops_file(data: bytes) -> bool:
-    """A SOPS-encrypted file: ciphertext values plus its ``sops`` metadata with a MAC."""
-    return all(marker in data for marker in _SOPS_MARKERS) and (
-        b"mac" in data or b"sops_mac" in data
-    )
+    """A SOPS-encrypted file: ciphertext values plus SOPS metadata with its encrypted MAC, in
+    the shape of one of the formats SOPS writes. A file that merely mentions ``sops``, ``mac``
+    and an ``ENC[...]`` example (documentation, tests) is scanned like any other."""
+    if _SOPS_VALUE not in data:
+        return False
+    return any(head.search(data) and mac.search(data) for head, mac in _SOPS_METADATA)
 
 
 def _near(patterns: tuple[re.Pattern[bytes], ...], data: bytes, start: int, end: int) -> bool:
