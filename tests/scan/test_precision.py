@@ -4,6 +4,8 @@ several lines, redacted tokens and names that point at a vault rather than hold 
 from __future__ import annotations
 
 import hashlib
+import random
+import string
 
 import pytest
 from tests.scan import tokens
@@ -11,6 +13,7 @@ from tests.scan import tokens
 from sealbox.scan import known
 from sealbox.scan.builtin import BUILTIN_RULES
 from sealbox.scan.detect import Detector
+from sealbox.scan.entropy import is_identifier
 from sealbox.scan.rules import CONTEXT_BYTES, RuleSet
 
 DETECTOR = Detector(RuleSet(BUILTIN_RULES))
@@ -120,3 +123,31 @@ def test_flyio_org_token() -> None:
     token = "fo1_" + tokens.rand(tokens.URLSAFE.replace("-", ""), 43)
     assert found(f"FLY_API_TOKEN={token}", ".env") == [("flyio-token", token)]
     assert found('api_key = "fo1_' + "x" * 43 + '"', "main.tf") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "InvalidationList.NextMarker",
+        "ExclusiveStartShardId",
+        "Access-Control-Allow-Credentials",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "$request.header.x-api-key",
+    ],
+)
+def test_identifier_values_are_not_generic_secrets(value: str) -> None:
+    assert is_identifier(value)
+    assert found(f'"output_token": "{value}",', "paginators.json") == []
+
+
+def test_random_tokens_are_not_identifiers() -> None:
+    rng = random.Random(5)
+    letters = ["".join(rng.choice(string.ascii_letters) for _ in range(24)) for _ in range(2000)]
+    assert sum(is_identifier(t) for t in letters) < 40  # under 2 % of letters-only tokens
+    token = tokens.rand(tokens.ALNUM, 32)
+    assert not is_identifier(token) or not any(c.isdigit() for c in token)
+    assert found(f'"api_token": "{token}"', "x.json") == [("generic-secret", token)]
+    # Passwords keep their words: a weak password is a finding.
+    assert found("DB_PASSWORD=CorrectHorseBatteryStaple", ".env") == [
+        ("generic-password", "CorrectHorseBatteryStaple")
+    ]

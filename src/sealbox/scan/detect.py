@@ -2,13 +2,13 @@
 
 Order of work per text (bytes): skip binaries and SOPS-encrypted files; lowercase once and ask
 the rule set which rules' keywords occur; run only those regexes; then drop a match when its
-secret is under the rule's entropy floor, is a published example value (:mod:`known`), contains
-a placeholder stopword, matches an allowlist, is a ``vault:v1:`` (Transit) or SOPS ``ENC[...]``
-ciphertext, has one of the rule's context patterns nearby (a Firebase client configuration
-around an ``AIza`` key), sits on a line carrying the ``sealbox:allow`` pragma, or is a generic
-hit on a span a provider rule already reported. In code files a generic assignment must have a
-quoted value (``password = get()`` is code, not a secret); in configuration (.env, YAML,
-properties, shell) bare values count.
+secret is under the rule's entropy floor (or reads as an identifier, for rules that ask), is a
+published example value (:mod:`known`), contains a placeholder stopword, matches an allowlist,
+is a ``vault:v1:`` (Transit) or SOPS ``ENC[...]`` ciphertext, has one of the rule's context
+patterns nearby (a Firebase client configuration around an ``AIza`` key), sits on a line
+carrying the ``sealbox:allow`` pragma, or is a generic hit on a span a provider rule already
+reported. In code files a generic assignment must have a quoted value (``password = get()`` is
+code, not a secret); in configuration (.env, YAML, properties, shell) bare values count.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from sealbox.scan.entropy import shannon
+from sealbox.scan.entropy import is_identifier, shannon
 from sealbox.scan.known import is_published
 from sealbox.scan.model import Hit
 from sealbox.scan.rules import CONTEXT_BYTES, CompiledRule, RuleSet
@@ -198,7 +198,7 @@ class Detector:
             return False
         if rule.entropy and shannon(secret) < rule.entropy:
             return False
-        if is_published(secret):
+        if is_published(secret) or (rule.skip_identifiers and is_identifier(secret)):
             return False
         lowered = secret.lower()
         if any(word in lowered for word in compiled.stopwords):

@@ -45,6 +45,7 @@ class Rule:
     multiline: bool = False
     allow_names: tuple[str, ...] = ()
     context_allow: tuple[str, ...] = ()
+    skip_identifiers: bool = False
 
 
 @dataclass(slots=True)
