@@ -14,7 +14,8 @@ from sealbox.scan import known
 from sealbox.scan.builtin import BUILTIN_RULES
 from sealbox.scan.detect import Detector
 from sealbox.scan.entropy import is_identifier
-from sealbox.scan.rules import CONTEXT_BYTES, RuleSet
+from sealbox.scan.rules import CONTEXT_BYTES, RuleError, RuleSet
+from sealbox.scan.userconfig import rules_from_document
 
 DETECTOR = Detector(RuleSet(BUILTIN_RULES))
 
@@ -151,3 +152,26 @@ def test_random_tokens_are_not_identifiers() -> None:
     assert found("DB_PASSWORD=CorrectHorseBatteryStaple", ".env") == [
         ("generic-password", "CorrectHorseBatteryStaple")
     ]
+
+
+def test_user_rule_context_allowlist() -> None:
+    rules = rules_from_document(
+        {
+            "extend": {"builtin": False},
+            "rules": [
+                {
+                    "id": "acme",
+                    "regex": "acme_(?P<secret>[0-9a-f]{32})",
+                    "keywords": ["acme_"],
+                    "multiline": False,
+                    "allowlist": {"context": ["ACME_SANDBOX"]},
+                }
+            ],
+        }
+    )
+    detector = Detector(rules)
+    value = tokens.rand("0123456789abcdef", 32)
+    assert [h.secret for h in detector.scan(f"key = acme_{value}\n".encode(), "a.txt")] == [value]
+    assert detector.scan(f"# ACME_SANDBOX\nkey = acme_{value}\n".encode(), "a.txt") == []
+    with pytest.raises(RuleError, match="context belongs in a rule"):
+        rules_from_document({"allowlist": {"context": ["x"]}})

@@ -2,11 +2,12 @@
 
 Google API keys (``AIza...``) are secrets when they sit in server code, but two kinds are not:
 
-- keys that Google publishes as examples in its open-source Firebase SDKs' test fixtures
-  (firebase-js-sdk and firebase-android-sdk check the key format with them), which then appear
-  in every vendored copy of those SDKs. They are exact public strings, recognised here by their
-  SHA-256 digest so that this file holds nothing key-shaped (push protection and other scanners
-  would flag the plain strings). A digest identifies only that exact published value.
+- keys that Google publishes as examples in its open-source Firebase SDKs' test fixtures, which
+  then appear in every vendored copy of those SDKs (seven of them are the valid-format cases of
+  firebase-js-sdk's installations precondition test; the set as a whole is the one gitleaks
+  lists as firebase-android-sdk example keys). They are exact public strings, recognised here by
+  their SHA-256 digest so that this file holds nothing key-shaped (push protection and other
+  scanners would flag the plain strings). A digest matches only that exact published value.
 - a Firebase *client configuration* (the web SDK's ``firebaseConfig = {apiKey, authDomain,
   projectId, messagingSenderId, appId}``, ``google-services.json``, ``GoogleService-Info.plist``):
   Firebase documents that this ``apiKey`` only identifies the project and is meant to ship inside

@@ -78,7 +78,10 @@ def _covering_rule(config_path: Path, file: Path) -> str:
         config = load_config(str(config_path))
     except ConfigError:
         return ""
-    relative = file.resolve().relative_to(config_path.parent.resolve()).as_posix()
+    try:
+        relative = file.resolve().relative_to(config_path.parent.resolve()).as_posix()
+    except ValueError:  # a symlink leading out of the config's tree
+        return ""
     for raw in config.creation_rules:
         pattern = str(raw.get("path_regex") or "")
         try:
