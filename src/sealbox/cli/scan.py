@@ -4,7 +4,9 @@ Exit codes (for CI): 0 when there is no finding outside the baseline, ``--exit-c
 1) when there are, 2 for errors (unreadable source, bad config or baseline, failed import,
 usage errors). Findings are redacted unless ``--reveal``. ``--import PREFIX`` stores the findings
 in KV v2 through the API with the caller's token (``SEALBOX_TOKEN``/``VAULT_TOKEN``) after a
-confirmation per finding (or ``--yes``), and prints the reference that replaces each value.
+confirmation per finding (or ``--yes``), and prints the reference that replaces each value; a
+value in a file SOPS owns (SOPS-encrypted now, or covered by a ``.sops.yaml`` rule) is not
+written to KV, and its reference is the SOPS file (see ``sealbox.scan.sops_refs``).
 """
 
 from __future__ import annotations
@@ -108,14 +110,21 @@ def _confirm(findings: list[Finding], yes: bool) -> list[Finding]:
     ]
 
 
-def _import(prefix: str, findings: list[Finding], yes: bool) -> None:
+def _work_tree(mode: str, target: Path) -> Path | None:
+    """Where the scanned files are now (for SOPS ownership checks); an image has none."""
+    if mode == "image":
+        return None
+    return target if target.is_dir() else target.parent
+
+
+def _import(prefix: str, findings: list[Finding], yes: bool, root: Path | None) -> None:
     chosen = _confirm(findings, yes)
     if not chosen:
         click.echo("nothing imported", err=True)
         return
     with make_client() as client:
         try:
-            imported = import_findings(client, prefix, chosen)
+            imported = import_findings(client, prefix, chosen, root)
         except (ClientError, ClientConnectionError) as exc:
             raise _Fail(f"import failed: {exc}") from None
         except ImportFailed as exc:
@@ -213,7 +222,7 @@ def scan_cmd(
         else:
             click.echo(text)
         if import_prefix and new:
-            _import(import_prefix, new, yes)
+            _import(import_prefix, new, yes, _work_tree(mode, target))
     except (ScanError, RuleError, BaselineError, _Fail, click.BadParameter, OSError) as exc:
         click.echo(f"Error: {exc}", err=True)
         raise click.exceptions.Exit(ScanExit.ERROR) from None

@@ -11,8 +11,9 @@ in code files, and applies an entropy floor and placeholder stopwords.
 from __future__ import annotations
 
 from sealbox.scan.builtin_services import MORE_PROVIDER_RULES
+from sealbox.scan.known import FIREBASE_CONFIG_CONTEXT
 from sealbox.scan.rules import Rule
-from sealbox.scan.shapes import ASSIGN, PLACEHOLDERS, token
+from sealbox.scan.shapes import ASSIGN, PLACEHOLDERS, TEMPLATE_FIELD, token
 
 PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
@@ -84,8 +85,8 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         "slack-token",
         "Slack token",
         # A Slack token never ends in "-": a dash before the boundary is a truncated token.
-        r"(?<![A-Za-z0-9_])(?P<secret>xox[abposre]-(?:[0-9]-)?[0-9]{6,13}-[0-9A-Za-z-]{8,})"
-        r"(?![A-Za-z0-9_-])",
+        r"(?<![A-Za-z0-9_])(?P<secret>xox[abposre]-(?:[0-9]-)?[0-9]{6,13}-[0-9A-Za-z-]{7,}"
+        r"[0-9A-Za-z])(?![A-Za-z0-9_-])",
         ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-"),
         entropy=2.5,
     ),
@@ -149,6 +150,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         token("AIza", "[0-9A-Za-z_-]{35}"),
         ("aiza",),
         entropy=3.0,
+        context_allow=FIREBASE_CONFIG_CONTEXT,
     ),
     Rule(
         "google-oauth-client-secret",
@@ -228,7 +230,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         r"://[^:@/\s'\"]{1,64}:(?P<secret>[^@/\s'\"]{3,128})@[A-Za-z0-9.\-\[\]_]+",
         ("://",),
         stopwords=("password", "pass", "secret", *PLACEHOLDERS),
-        allow_regexes=(r"^\*+$", r"^\$", r"^%"),
+        allow_regexes=(r"^\*+$", r"^\$", r"^%", TEMPLATE_FIELD),
     ),
 )
 
@@ -249,6 +251,8 @@ _NOT_VALUES = (
 _NOT_SECRET_NAMES = (
     r"(?i)(?:id|ids|name|names|url|uri|file|path|type|version|length|count|size|prefix)$",
     r"(?i)^(?:public|publishable|csrf|xsrf)",
+    # An Azure Key Vault's name or id (keyVaultName, key_vault_id, keyVaultToStoreSecrets).
+    r"(?i)^key[_.-]?vault",
 )
 # A value: quoted (group q) or bare up to whitespace, a comment or a separator.
 _VALUE = r"""(?P<q>["'`]?)(?P<secret>[^\s"'`;,<>(){}\[\]]{%d,200})(?P=q)"""
@@ -290,6 +294,9 @@ GENERIC_RULES: tuple[Rule, ...] = (
         allow_regexes=_NOT_VALUES,
         allow_names=_NOT_SECRET_NAMES,
         generic=True,
+        # "output_token": "DistributionList.NextMarker" names a field; passwords are left alone
+        # (a weak password is often made of words).
+        skip_identifiers=True,
     ),
 )
 

@@ -2,13 +2,18 @@
 
 Same conventions as :mod:`sealbox.scan.builtin`: documented prefixes and alphabets, an entropy
 floor where placeholders are common, and ``keyed`` rules where a shape (a UUID, 40
-alphanumerics) is only a secret next to the provider's name.
+alphanumerics) is only a secret next to the provider's name. The curl rules read a whole
+command (lines joined by a trailing backslash) and are marked generic: a token in a curl header
+that a provider rule recognises is reported once, by the provider rule.
 """
 
 from __future__ import annotations
 
 from sealbox.scan.rules import Rule
-from sealbox.scan.shapes import B64URL, PLACEHOLDERS, UUID, keyed, token
+from sealbox.scan.shapes import B64URL, PLACEHOLDERS, TEMPLATE_FIELD, UUID, keyed, token
+
+# A curl command up to the option: its own line and any lines joined to it by a trailing "\\".
+_CURL = r"\bcurl\b(?:[^\n]*\\\r?\n){0,8}?[^\n]*?"
 
 MORE_PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
@@ -82,8 +87,10 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
         "flyio-token",
         "Fly.io API token",
-        r"(?P<secret>FlyV1 fm[12][ar]?_" + B64URL + "{80,})",
-        ("flyv1",),
+        r"(?<![A-Za-z0-9_])(?P<secret>FlyV1 fm[12][ar]?_" + B64URL + "{80,}"
+        r"|fo1_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-]))",
+        ("flyv1", "fo1_"),
+        entropy=3.0,
     ),
     Rule("heroku-api-key", "Heroku API key", token("HRKU-AA", "[0-9A-Za-z_-]{58}"), ("hrku-",)),
     Rule("heroku-legacy-api-key", "Heroku API key (UUID)", keyed("heroku", UUID), ("heroku",)),
@@ -166,6 +173,7 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
         r"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<secret>\S{4,})",
         ("machine",),
         stopwords=("$", "{{", "<"),
+        allow_regexes=(TEMPLATE_FIELD,),
     ),
     Rule(
         "url-credentials",
@@ -174,7 +182,7 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
         r"(?P<secret>[^@/\s'\"]{3,128})@[A-Za-z0-9.-]+",
         ("://",),
         stopwords=("password", "pass", "secret", "token", *PLACEHOLDERS),
-        allow_regexes=(r"^\*+$", r"^\$", r"^%"),
+        allow_regexes=(r"^\*+$", r"^\$", r"^%", TEMPLATE_FIELD),
     ),
     Rule(
         "php-define-secret",
@@ -189,17 +197,25 @@ MORE_PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
         "curl-basic-auth",
         "Credentials in a curl -u/--user argument",
-        r"""curl\b[^\n]*?\s(?:-u|--user)\s+["']?(?P<secret>[^\s"':]*:[^\s"']{4,})""",
+        _CURL + r"""\s(?:-u|--user)\s+["']?(?P<secret>[^\s"':]*:[^\s"']{4,})""",
         ("curl",),
-        stopwords=("$", "{{", "<", "[", "password", ":pass", "token", "test:test", "username"),
+        stopwords=("{{", "<", "[", "password", ":pass", "token", "test:test", "username"),
+        # A shell expansion ("$USER:$PASS", "${u}:${p}", "$(cat f)") is not the credential;
+        # a "$" inside a literal password (P@ss$1) does not make it one.
+        allow_regexes=(r"(?:^|:)\$", r"\$[({]", r"(?:^|:)\{[A-Za-z_][A-Za-z0-9_.]*\}$"),
+        multiline=True,
+        generic=True,
     ),
     Rule(
         "curl-auth-header",
         "Credentials in a curl Authorization header",
-        r"""(?i)curl\b[^\n]*?(?:-H|--header)\s*["'](?:Authorization|X-[A-Za-z-]*Api-?Key|Api-Token|apikey):\s*"""
-        r"""(?:Bearer\s+|Basic\s+|Token\s+|Api-Token\s+)?(?P<secret>[A-Za-z0-9+/=._~-]{16,})""",
+        r"(?i)" + _CURL + r"""(?:-H|--header)\s*["'](?:Authorization|X-[A-Za-z-]*Api-?Key|"""
+        r"""(?:X-[A-Za-z-]*)?(?:Api-)?Token|apikey):\s*"""
+        r"""(?:Bearer\s+|Basic\s+|Token\s+|Api-Token\s+)?(?P<secret>[A-Za-z0-9+/=._~@-]{8,})""",
         ("curl",),
-        entropy=3.0,
+        entropy=2.75,
         stopwords=("$",),
+        multiline=True,
+        generic=True,
     ),
 )

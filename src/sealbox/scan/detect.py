@@ -2,11 +2,13 @@
 
 Order of work per text (bytes): skip binaries and SOPS-encrypted files; lowercase once and ask
 the rule set which rules' keywords occur; run only those regexes; then drop a match when its
-secret is under the rule's entropy floor, contains a placeholder stopword, matches an allowlist,
-is a ``vault:v1:`` (Transit) or SOPS ``ENC[...]`` ciphertext, sits on a line carrying the
-``sealbox:allow`` pragma, or is a generic hit on a span a provider rule already reported. In code
-files a generic assignment must have a quoted value (``password = get()`` is code, not a secret);
-in configuration (.env, YAML, properties, shell) bare values count.
+secret is under the rule's entropy floor (or reads as an identifier, for rules that ask), is a
+published example value (:mod:`known`), contains a placeholder stopword, matches an allowlist,
+is a ``vault:v1:`` (Transit) or SOPS ``ENC[...]`` ciphertext, has one of the rule's context
+patterns nearby (a Firebase client configuration around an ``AIza`` key), sits on a line
+carrying the ``sealbox:allow`` pragma, or is a generic hit on a span a provider rule already
+reported. In code files a generic assignment must have a quoted value (``password = get()`` is
+code, not a secret); in configuration (.env, YAML, properties, shell) bare values count.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from sealbox.scan.entropy import shannon
+from sealbox.scan.entropy import is_identifier, shannon
+from sealbox.scan.known import is_published
 from sealbox.scan.model import Hit
-from sealbox.scan.rules import CompiledRule, RuleSet
+from sealbox.scan.rules import CONTEXT_BYTES, CompiledRule, RuleSet
 
 PRAGMA = b"sealbox:allow"
 _SNIFF = 8192
@@ -70,7 +73,22 @@ _ALWAYS_SKIP = re.compile(
     r"composer\.lock|Gemfile\.lock|uv\.lock|\.git/.*)$"
 )
 _CIPHERTEXT_PREFIXES = ("vault:v1:", "vault:v2:", "ENC[AES256_GCM,")
-_SOPS_MARKERS = (b"ENC[AES256_GCM,data:", b"sops")
+_SOPS_VALUE = b"ENC[AES256_GCM,data:"
+# The MAC entry of SOPS metadata in each format Go sops writes (the MAC itself is encrypted, so
+# it is always an ENC[AES256_GCM,...] value): YAML ``sops:`` mapping, JSON ``"sops": {...}``
+# (also the wrapper of binary files), dotenv ``sops_mac=`` and INI ``[sops]`` section.
+_SOPS_METADATA = (
+    (
+        re.compile(rb"(?m)^sops:[ \t]*\r?$"),
+        re.compile(rb"(?m)^[ \t]+mac:[ \t]*[\"']?ENC\[AES256_GCM,"),
+    ),
+    (re.compile(rb'"sops"\s*:\s*\{'), re.compile(rb'"mac"\s*:\s*"ENC\[AES256_GCM,')),
+    (re.compile(rb"(?m)^sops_version="), re.compile(rb"(?m)^sops_mac=ENC\[AES256_GCM,")),
+    (
+        re.compile(rb"(?m)^\[sops\][ \t]*\r?$"),
+        re.compile(rb"(?m)^mac[ \t]*=[ \t]*ENC\[AES256_GCM,"),
+    ),
+)
 
 
 def is_binary(data: bytes) -> bool:
@@ -79,10 +97,18 @@ def is_binary(data: bytes) -> bool:
 
 
 def is_sops_file(data: bytes) -> bool:
-    """A SOPS-encrypted file: ciphertext values plus its ``sops`` metadata with a MAC."""
-    return all(marker in data for marker in _SOPS_MARKERS) and (
-        b"mac" in data or b"sops_mac" in data
-    )
+    """A SOPS-encrypted file: ciphertext values plus SOPS metadata with its encrypted MAC, in
+    the shape of one of the formats SOPS writes. A file that merely mentions ``sops``, ``mac``
+    and an ``ENC[...]`` example (documentation, tests) is scanned like any other."""
+    if _SOPS_VALUE not in data:
+        return False
+    return any(head.search(data) and mac.search(data) for head, mac in _SOPS_METADATA)
+
+
+def _near(patterns: tuple[re.Pattern[bytes], ...], data: bytes, start: int, end: int) -> bool:
+    """Whether a context pattern occurs within ``CONTEXT_BYTES`` of the span."""
+    low, high = max(0, start - CONTEXT_BYTES), min(len(data), end + CONTEXT_BYTES)
+    return any(p.search(data, low, high) for p in patterns)
 
 
 class _Lines:
@@ -153,6 +179,8 @@ class Detector:
                 start, end = match.span(compiled.group)
                 if start < 0 or not self._accept(compiled, match, code):
                     continue
+                if compiled.context and _near(compiled.context, data, start, end):
+                    continue
                 if compiled.rule.generic and any(s < end and start < e for s, e in taken):
                     continue
                 hit = self._hit(compiled, match, data, lines, start, end)
@@ -169,6 +197,8 @@ class Detector:
         if len(secret) < rule.min_length or secret.startswith(_CIPHERTEXT_PREFIXES):
             return False
         if rule.entropy and shannon(secret) < rule.entropy:
+            return False
+        if is_published(secret) or (rule.skip_identifiers and is_identifier(secret)):
             return False
         lowered = secret.lower()
         if any(word in lowered for word in compiled.stopwords):

@@ -8,6 +8,11 @@ that version, so a concurrent writer makes the import fail instead of losing dat
 only in request bodies (never in arguments, URLs or output). For each imported value the
 reference that replaces it is printed: an environment variable, the ``sealbox kv get`` line that
 fills it, and an Agent template line.
+
+Findings that belong to SOPS (see :mod:`sealbox.scan.sops_refs`: the file is SOPS-encrypted in the
+work tree, or a ``.sops.yaml`` creation rule covers it) are not written to KV; their references
+point at the SOPS file instead (encrypt it in place, read it with ``sealbox-sops exec-env``). This
+needs the work tree (``root``); an image scan has none, so every finding goes to KV.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sealbox.client import Client
 from sealbox.scan.model import Finding
+from sealbox.scan.sops_refs import KeptInSops, sops_owned
 
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_]+")
 
@@ -72,8 +79,24 @@ def resolve_mount(client: Client, prefix: str) -> tuple[str, str]:
     return mount, clean[len(mount) :].strip("/")
 
 
-def import_findings(client: Client, prefix: str, findings: Sequence[Finding]) -> list[Imported]:
-    """Write ``findings`` under ``prefix``; one KV v2 write per file."""
+def import_findings(
+    client: Client, prefix: str, findings: Sequence[Finding], root: Path | None = None
+) -> list[Imported | KeptInSops]:
+    """Write ``findings`` under ``prefix`` (one KV v2 write per file), except those SOPS owns in
+    the work tree at ``root``; returns what was done with each, in the findings' order."""
+    kept: dict[int, KeptInSops] = {}
+    if root is not None:
+        for index, finding in enumerate(findings):
+            owned = sops_owned(root, finding)
+            if owned is not None:
+                kept[index] = owned
+    to_kv = [f for i, f in enumerate(findings) if i not in kept]
+    written = _write_kv(client, prefix, to_kv) if to_kv else []
+    by_finding = {id(item.finding): item for item in written}
+    return [kept[i] if i in kept else by_finding[id(f)] for i, f in enumerate(findings)]
+
+
+def _write_kv(client: Client, prefix: str, findings: Sequence[Finding]) -> list[Imported]:
     mount, base = resolve_mount(client, prefix)
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:

@@ -7,6 +7,9 @@ once to learn which few rules can match it; most files match none and cost one p
 
 The secret is the regex's ``secret`` group (else group 1, else the whole match); an optional
 ``name`` group captures the assignment's key (``DB_PASSWORD``), used to name imported secrets.
+``context_allow`` regexes drop a match when one of them occurs near it (within
+:data:`CONTEXT_BYTES` before or after): the text around a value can make it public (a Firebase
+client configuration's ``apiKey``) where the same value elsewhere is a secret.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ahocorasick_rs
+
+CONTEXT_BYTES = 600
 
 
 class RuleError(ValueError):
@@ -39,6 +44,8 @@ class Rule:
     min_length: int = 0
     multiline: bool = False
     allow_names: tuple[str, ...] = ()
+    context_allow: tuple[str, ...] = ()
+    skip_identifiers: bool = False
 
 
 @dataclass(slots=True)
@@ -53,6 +60,7 @@ class CompiledRule:
     paths: tuple[re.Pattern[str], ...]
     stopwords: tuple[str, ...] = field(default=())
     names: tuple[re.Pattern[str], ...] = field(default=())
+    context: tuple[re.Pattern[bytes], ...] = field(default=())
 
 
 def _compile(source: str, rule_id: str) -> re.Pattern[bytes]:
@@ -76,6 +84,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
         allow = tuple(re.compile(a) for a in rule.allow_regexes)
         paths = tuple(re.compile(p) for p in rule.allow_paths)
         names = tuple(re.compile(n) for n in rule.allow_names)
+        context = tuple(re.compile(c.encode("utf-8")) for c in rule.context_allow)
     except re.error as exc:
         raise RuleError(f"rule {rule.id}: invalid allowlist regex: {exc}") from exc
     return CompiledRule(
@@ -87,6 +96,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
         paths,
         tuple(s.lower() for s in rule.stopwords),
         names,
+        context,
     )
 
 

@@ -1,11 +1,13 @@
 """SARIF 2.1.0 output, the format GitHub code scanning uploads accept.
 
-One run with the tool's rule descriptors (only rules that produced results, as GitHub limits the
-rule count), one result per finding with a physical location (a repository-relative URI and a
-1-based region) and ``partialFingerprints`` carrying the baseline HMAC, so code scanning tracks
-an alert across commits without ever receiving the secret. The HMAC key is the baseline's (the
-file's or ``SEALBOX_SCAN_BASELINE_KEY``); without either a run gets a random key, so give CI one
-of them for fingerprints that stay the same from run to run. Snippets are redacted unless asked.
+One run with the tool's rule descriptors (only rules that produced results, as GitHub limits
+the rule count), one result per finding with a physical location (a repository-relative,
+percent-encoded URI and a 1-based region) and ``partialFingerprints`` carrying the baseline
+HMAC, so code scanning tracks an alert across commits without ever receiving the secret. The
+HMAC key is the baseline's (the file's or ``SEALBOX_SCAN_BASELINE_KEY``); without either a run
+gets a random key, so give CI one of them for fingerprints that stay the same from run to run.
+Snippets are redacted unless asked. Tests check the log against the official SARIF 2.1.0
+schema and the specification's required properties (tests/scan/sarif_check.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from sealbox import __version__
 from sealbox.scan.baseline import fingerprint
@@ -21,6 +24,13 @@ from sealbox.scan.redact import redact_line
 from sealbox.scan.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def artifact_uri(path: str) -> str:
+    """A path as a relative URI reference (SARIF 3.4.3): percent-encoded, so a space, ``#`` or
+    ``%`` stays part of the path and an image config entry (``config:Env``) is not read as an
+    absolute URI with a ``config`` scheme, which may not carry a ``uriBaseId`` (3.4.4)."""
+    return quote(path.lstrip("/"), safe="/-._~!$&'()*+,;=@")
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
@@ -59,7 +69,10 @@ def _result(finding: Finding, index: int, key: bytes, reveal: bool) -> dict[str,
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {
+                        "uri": artifact_uri(finding.path),
+                        "uriBaseId": "%SRCROOT%",
+                    },
                     "region": region,
                 }
             }

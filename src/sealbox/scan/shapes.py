@@ -34,6 +34,9 @@ PLACEHOLDERS = (
     "getenv",
 )
 
+# A str.format / f-string / template field standing where the value goes: "{password}".
+TEMPLATE_FIELD = r"^\{[A-Za-z_][A-Za-z0-9_.]*\}"
+
 
 def token(prefix: str, body: str) -> str:
     """A token: ``prefix`` + ``body`` as the ``secret`` group, not glued to word characters."""

@@ -16,6 +16,7 @@ The same document in either syntax (chosen by the file's suffix, ``.toml`` or ``
     multiline = false           # true: the match may span lines (run on the whole text)
     stopwords = ["example"]
     allowlist = { regexes = ["^acme_0+$"], paths = ["^testdata/"] }
+    # context = ['acme_sandbox']  # drop a match with one of these within 600 bytes of it
 
     [allowlist]                 # applied to every rule
     paths = ['(^|/)fixtures/']
@@ -48,9 +49,10 @@ _RULE_KEYS = {
     "allowlist",
     "generic",
     "min_length",
+    "multiline",
 }
 _TOP_KEYS = {"extend", "rules", "allowlist"}
-_ALLOW_KEYS = {"paths", "regexes", "stopwords"}
+_ALLOW_KEYS = {"paths", "regexes", "stopwords", "context"}
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -73,6 +75,8 @@ def _allow(doc: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...], tupl
     if not isinstance(doc, dict):
         raise RuleError(f"{where}: expected a table")
     _check_keys(doc, _ALLOW_KEYS, where)
+    if "context" in doc and not where.startswith("rules["):
+        raise RuleError(f"{where}: context belongs in a rule's allowlist")
     return (
         _strings(doc.get("paths"), f"{where}.paths"),
         _strings(doc.get("regexes"), f"{where}.regexes"),
@@ -88,6 +92,7 @@ def _rule(doc: Any, index: int) -> Rule:
     if not isinstance(doc.get("id"), str) or not isinstance(doc.get("regex"), str):
         raise RuleError(f"{where}: id and regex are required strings")
     paths, regexes, stopwords = _allow(doc.get("allowlist"), f"{where}.allowlist")
+    allow = doc.get("allowlist") or {}
     try:
         entropy = float(doc.get("entropy", 0.0))
         min_length = int(doc.get("min_length", 0))
@@ -105,6 +110,7 @@ def _rule(doc: Any, index: int) -> Rule:
         generic=bool(doc.get("generic", False)),
         min_length=min_length,
         multiline=bool(doc.get("multiline", False)),
+        context_allow=_strings(allow.get("context"), f"{where}.allowlist.context"),
     )
 
 

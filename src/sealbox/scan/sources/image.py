@@ -3,11 +3,12 @@
 Both layouts are read from the outer tar without unpacking it: ``docker save`` writes
 ``manifest.json`` (``Config`` and ``Layers`` paths inside the tar, legacy ``<id>/layer.tar`` or
 ``blobs/sha256/<hex>`` since Docker 25); an OCI layout has ``index.json`` pointing at manifests
-(or nested indexes) in ``blobs/<alg>/<hex>``. Every layer is scanned on its own (plain or gzip
-tar), so a file that a later layer deletes is still found; the deletion is recorded from the
-whiteouts (``.wh.<name>`` removes a path, ``.wh..wh..opq`` hides a directory's lower contents)
-and reported with the finding. The image config's ``Env``, ``Labels``, ``Cmd``/``Entrypoint``
-and build ``history`` are scanned too, one entry per line.
+(or nested indexes) in ``blobs/<alg>/<hex>``. Every layer is scanned on its own (a plain, gzip
+or zstd tar, ``application/vnd.oci.image.layer.v1.tar+zstd``), so a file that a later layer
+deletes is still found; the deletion is recorded from the whiteouts (``.wh.<name>`` removes a
+path, ``.wh..wh..opq`` hides a directory's lower contents) and reported with the finding. The
+image config's ``Env``, ``Labels``, ``Cmd``/``Entrypoint`` and build ``history`` are scanned
+too, one entry per line.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
+
+import zstandard
 
 from sealbox.scan.engine import Item, ScanError
 from sealbox.scan.model import Finding, Hit, Origin
 
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
 _INDEX_TYPES = {
@@ -121,16 +126,21 @@ def read_image(tar: tarfile.TarFile) -> Image:
     return image
 
 
-def _layer_stream(tar: tarfile.TarFile, layer: Layer) -> IO[bytes] | gzip.GzipFile:
+def _layer_stream(tar: tarfile.TarFile, layer: Layer) -> IO[bytes]:
+    """The layer's tar stream, decompressed by its magic number (the media type says the same,
+    ``tar``, ``tar+gzip`` or ``tar+zstd``, but docker save archives carry no media types)."""
     handle = tar.extractfile(_member(tar, layer.member))
     if handle is None:
         raise ScanError(f"image: layer {layer.member} is not a file")
     magic = handle.read(4)
     handle.seek(0)
-    if magic[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=handle)
-    if magic == b"\x28\xb5\x2f\xfd":
-        raise ScanError(f"image: layer {layer.member} is zstd-compressed (not supported)")
+    if magic[:2] == _GZIP_MAGIC:
+        return cast(IO[bytes], gzip.GzipFile(fileobj=handle))
+    if magic == _ZSTD_MAGIC:
+        # Several frames may follow each other (zstd --rsyncable, concatenated output), and a
+        # streamed frame carries no content size: read across frames, in bounded chunks.
+        reader = zstandard.ZstdDecompressor().stream_reader(handle, read_across_frames=True)
+        return cast(IO[bytes], reader)
     return handle
 
 
@@ -154,7 +164,7 @@ def layer_items(tar: tarfile.TarFile, layer: Layer, max_size: int) -> Iterator[I
                 if handle is not None:
                     data = handle.read()
                     yield Item(f"{layer.member}\0{path}", path, "bytes", size=len(data), data=data)
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except (tarfile.TarError, OSError, EOFError, zstandard.ZstdError) as exc:
         raise ScanError(f"image: layer {layer.member} is not a readable tar: {exc}") from exc
 
 
