@@ -49,6 +49,24 @@ def test_ciphertexts_are_random_unless_convergent(transit: TransitEngine) -> Non
     assert encrypt(transit, "c", context=CTX) == encrypt(transit, "c", context=CTX)
 
 
+def test_every_item_of_a_batch_gets_its_own_nonce(transit: TransitEngine) -> None:
+    """A batch draws its nonces in one call; the same plaintext still never shares one."""
+    for name, body in (("plain", {}), ("derived", {"derived": True})):
+        ok(call(transit, U, f"keys/{name}", body))
+        item = {"plaintext": HELLO, **({"context": CTX} if body else {})}
+        outcome = call(transit, U, f"encrypt/{name}", {"batch_input": [item] * 300})
+        ciphertexts = [r["ciphertext"] for r in ok(outcome)["batch_results"]]
+        nonces = {base64.b64decode(c.rsplit(":", 1)[1])[:12] for c in ciphertexts}
+        assert len(nonces) == 300
+        decrypted = call(
+            transit,
+            U,
+            f"decrypt/{name}",
+            {"batch_input": [{**item, "ciphertext": c} for c in ciphertexts]},
+        )
+        assert {r["plaintext"] for r in ok(decrypted)["batch_results"]} == {HELLO}
+
+
 def _tamper(ciphertext: str) -> str:
     prefix, body = ciphertext.rsplit(":", 1)
     raw = bytearray(base64.b64decode(body))

@@ -37,8 +37,9 @@ def encrypt_value(
     context: bytes,
     plaintext_b64: str,
     associated_data: bytes | None = None,
+    nonce: bytes | None = None,
 ) -> tuple[str, int]:
-    """(``vault:v<N>:...``, N) for one base64 plaintext."""
+    """(``vault:v<N>:...``, N) for one base64 plaintext (``nonce``: see symmetric.encrypt)."""
     if policy.soft_deleted:
         raise InvalidRequest("refusing to use soft-deleted key")
     if not policy.type.supports_encryption:
@@ -51,7 +52,7 @@ def encrypt_value(
         raise InvalidRequest(str(err)) from err
     version = resolve_encrypt_version(policy, version)
     if policy.type.symmetric:
-        raw = symmetric.encrypt(policy, version, plaintext, context, associated_data)
+        raw = symmetric.encrypt(policy, version, plaintext, context, associated_data, nonce)
     else:
         entry = policy.entry(version)
         if entry is None:

@@ -10,6 +10,7 @@ that does not exist creates it (an aes256-gcm96 key, derived when a context is g
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from sealbox.engines.transit.keyring import Keyring, NewKey
 from sealbox.engines.transit.keytypes import KeyType
 from sealbox.engines.transit.policy import Policy
 from sealbox.engines.transit.store import KEYS_CONFIG
+from sealbox.engines.transit.symmetric import NONCE_SIZE
 from sealbox.errors import InvalidRequest, SealboxError
 from sealbox.framework import FieldData, FieldSchema, FieldType, Path
 from sealbox.logical import Operation, Request, Response
@@ -90,6 +92,10 @@ def _decode_items(d: FieldData, text_key: str, required: bool) -> tuple[list[_It
         return [item], False
     items = []
     for index, entry in enumerate(batch_items(raw)):
+        text = entry.get(text_key)
+        if text.__class__ is str and len(entry) == 1:  # the common item: just the text
+            items.append(_Item(text=text))
+            continue
         items.append(
             _Item(
                 text=item_string(entry, text_key, index),
@@ -227,13 +233,15 @@ class CryptPaths:
         items, batch = _decode_items(d, "plaintext", required=True)
         _prepare_contexts(items)
         policy, created = await self._encrypt_key(req, d, items)
+        nonces = os.urandom(NONCE_SIZE * len(items))  # one system call for the whole batch
         for index, item in enumerate(items):
             if item.error:
                 continue
             try:
                 ad = _associated(policy, item, index)
+                nonce = nonces[index * NONCE_SIZE : (index + 1) * NONCE_SIZE]
                 item.result, item.version = operations.encrypt_value(
-                    policy, item.key_version, item.decoded_context, item.text, ad
+                    policy, item.key_version, item.decoded_context, item.text, ad, nonce
                 )
             except SealboxError as err:
                 _fail(item, err)

@@ -79,9 +79,18 @@ def check_symmetric(policy: Policy) -> None:
 
 
 def encrypt(
-    policy: Policy, version: int, plaintext: bytes, context: bytes, associated_data: bytes | None
+    policy: Policy,
+    version: int,
+    plaintext: bytes,
+    context: bytes,
+    associated_data: bytes | None,
+    nonce: bytes | None = None,
 ) -> bytes:
-    """Raw ciphertext (nonce || sealed) of ``plaintext`` under ``version``."""
+    """Raw ciphertext (nonce || sealed) of ``plaintext`` under ``version``.
+
+    ``nonce`` is fresh randomness the caller drew for this one value (a batch draws all of
+    its nonces in one ``os.urandom`` call); convergent encryption derives its own instead.
+    """
     size = policy.type.aead_key_size
     scheme = policy.entry_convergent_version(version)
     convergent = policy.convergent_encryption
@@ -93,7 +102,7 @@ def encrypt(
         if convergent:
             raise InternalError("could not derive key, length too small")
         aead = _plain_aead(policy, version)
-        nonce = os.urandom(NONCE_SIZE)
+        nonce = nonce or os.urandom(NONCE_SIZE)
         return nonce + aead.encrypt(nonce, plaintext, associated_data)
     material = derive(policy, context, version, size + (32 if convergent else 0))
     aead = _aead(policy.type, material[:size])
@@ -101,7 +110,7 @@ def encrypt(
         digest = hmac.new(material[size:], plaintext, hashlib.sha256).digest()
         nonce = digest[:NONCE_SIZE]
     else:
-        nonce = os.urandom(NONCE_SIZE)
+        nonce = nonce or os.urandom(NONCE_SIZE)
     return nonce + aead.encrypt(nonce, plaintext, associated_data)
 
 
