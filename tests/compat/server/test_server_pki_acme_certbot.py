@@ -74,6 +74,22 @@ def _certbot(tmp: Path, server: str, *args: str) -> subprocess.CompletedProcess[
     return done
 
 
+def _certonly(port: int) -> tuple[str, ...]:
+    """certbot's arguments for a certificate for localhost, its http-01 answer on ``port``."""
+    return (
+        "certonly",
+        "--standalone",
+        "-d",
+        "localhost",
+        "--http-01-port",
+        str(port),
+        "--http-01-address",
+        "127.0.0.1",
+        "--register-unsafely-without-email",
+        "--agree-tos",
+    )
+
+
 def _openssl(*args: str) -> str:
     done = subprocess.run(["openssl", *args], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -82,20 +98,7 @@ def _openssl(*args: str) -> str:
 
 def test_certbot_obtains_verifies_and_revokes(acme_mount: AcmeMount, tmp_path: Path) -> None:
     directory = f"{acme_mount.url}/acme/directory"
-    _certbot(
-        tmp_path,
-        directory,
-        "certonly",
-        "--standalone",
-        "-d",
-        "localhost",
-        "--http-01-port",
-        str(acme_mount.port),
-        "--http-01-address",
-        "127.0.0.1",
-        "--register-unsafely-without-email",
-        "--agree-tos",
-    )
+    _certbot(tmp_path, directory, *_certonly(acme_mount.port))
     live = tmp_path / "config" / "live" / "localhost"
     cert_path = live / "cert.pem"
     leaf = x509.load_pem_x509_certificate(cert_path.read_bytes())
@@ -146,18 +149,7 @@ def test_certbot_with_eab_under_a_role(
     directory = f"{acme_mount.url}/roles/local/acme/directory"
     eab = root.write_data(f"{mount}/roles/local/acme/new-eab")["data"]
     assert eab["acme_directory"] == "roles/local/acme/directory"
-    common = (
-        "certonly",
-        "--standalone",
-        "-d",
-        "localhost",
-        "--http-01-port",
-        str(acme_mount.port),
-        "--http-01-address",
-        "127.0.0.1",
-        "--register-unsafely-without-email",
-        "--agree-tos",
-    )
+    common = _certonly(acme_mount.port)
     _certbot(tmp_path, directory, *common, "--eab-kid", eab["id"], "--eab-hmac-key", eab["key"])
     cert_path = tmp_path / "config" / "live" / "localhost" / "cert.pem"
     out = _openssl("verify", "-CAfile", str(acme_mount.ca_pem), str(cert_path))

@@ -24,7 +24,7 @@ from sealbox.engines.pki.acme.config import AcmeConfig
 from sealbox.engines.pki.acme.jws import PublicKey, b64decode
 from sealbox.engines.pki.acme.orders import Order
 from sealbox.engines.pki.acme.problems import AcmeProblem, malformed
-from sealbox.engines.pki.builder import sign
+from sealbox.engines.pki.builder import Profile, sign
 from sealbox.engines.pki.context import PKIContext
 from sealbox.engines.pki.csr import check_csr_key, csr_common_name, csr_public_key
 from sealbox.engines.pki.issuance import ISSUE_FIELDS, role_profile
@@ -165,19 +165,10 @@ async def issue(
         urls = (await read_urls(store)).urls()
         raw: dict[str, Any] = {"common_name": _fallback_cn(csr, role)}
         now = ctx.clock()
-        profile = role_profile(
-            role,
-            FieldData(raw, ISSUE_FIELDS),
-            now=now,
-            signer=signer,
-            mount=ctx.config,
-            urls=urls,
-            csr=csr,
-        )
-        if profile.not_after - now > timedelta(seconds=MAX_TTL):
-            raw["ttl"] = MAX_TTL
-            profile = role_profile(
-                {**role, "not_after": ""},
+
+        def profile_for(fields: Role) -> Profile:
+            return role_profile(
+                fields,
                 FieldData(raw, ISSUE_FIELDS),
                 now=now,
                 signer=signer,
@@ -185,6 +176,11 @@ async def issue(
                 urls=urls,
                 csr=csr,
             )
+
+        profile = profile_for(role)
+        if profile.not_after - now > timedelta(seconds=MAX_TTL):
+            raw["ttl"] = MAX_TTL
+            profile = profile_for({**role, "not_after": ""})
     except SealboxError as err:
         raise AcmeProblem("badCSR", f"refusing to sign the CSR: {err}") from err
     cert = sign(profile, public, signer.key, signer.cert)
