@@ -32,6 +32,7 @@ def _auth_factories() -> dict[str, Factory]:
     """Auth methods besides the built-in token method (userpass, approle, ... register here)."""
     from sealbox.auth.approle import approle_factory
     from sealbox.auth.cert import cert_factory
+    from sealbox.auth.gcpsa import gcpsa_factory
     from sealbox.auth.jwt import jwt_factory
     from sealbox.auth.kubernetes import kubernetes_factory
     from sealbox.auth.ldap import ldap_factory
@@ -47,6 +48,7 @@ def _auth_factories() -> dict[str, Factory]:
         "cert": cert_factory,
         "ldap": ldap_factory,
         "sigv4": sigv4_factory,
+        "gcpsa": gcpsa_factory,
     }
 
 

@@ -70,6 +70,7 @@ _GCP_LISTENER_KEYS = _LISTENER_KEYS | {
     "project_number",
     "grpc_address",
     "token_file",
+    "auth_mount",
 }
 
 

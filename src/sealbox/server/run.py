@@ -316,6 +316,7 @@ async def _gcp_app(listener: Listener, core: Any, root_token: str) -> Any:
     if root_token:
         scheme = "http" if listener.tls_disable else "https"
         endpoint = f"{scheme}://{listener.address}"
+        await gcp.setup_dev(core, root_token, door, endpoint)
         extra = gcp.GRPC_BANNER.format(address=grpc_address) if grpc_address else ""
         banner = gcp.DEV_BANNER.format(
             endpoint=endpoint, token=root_token, project=door.project_id, grpc=extra

@@ -1,12 +1,13 @@
 """The GCP door's HTTP application: Secret Manager REST v1 JSON in and out.
 
-Authentication: ``Authorization: Bearer <token>`` where the access token IS a sealbox token
-(what dev mode prints for ``CLOUDSDK_AUTH_ACCESS_TOKEN``); the door passes it to the core with
-every KV request, so the token's ACL policies decide and the audit log records the caller. No
-token is UNAUTHENTICATED (401); a token the core does not know is UNAUTHENTICATED too (checked
-with ``auth/token/lookup-self`` only after the core refused a call, so good calls pay nothing);
-a valid token without the capability is PERMISSION_DENIED in GCP's words, which never reveal
-whether the secret exists. Unexpected failures log the exception type only.
+Authentication: ``Authorization: Bearer <token>``, a sealbox token (what dev mode prints for
+``CLOUDSDK_AUTH_ACCESS_TOKEN``, or what the door's ``/token`` endpoint answers for a
+service-account key) or a self-signed JWT made from a key file (``principal.py``). Authorization
+is the union of the token's ACL and IAM bindings of its members (``authz.py``). No token is
+UNAUTHENTICATED (401); a token the core does not know is UNAUTHENTICATED too (checked with
+``auth/token/lookup-self`` after the core refused a call); a valid token allowed neither way
+is PERMISSION_DENIED in GCP's words, which never reveal whether the secret exists. Unexpected
+failures log the exception type only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from urllib.parse import parse_qsl
 import orjson
 
 from sealbox.api.app import HTTPRequest
+from sealbox.api.facades.gcp import token_endpoint
+from sealbox.api.facades.gcp.authz import Authorizer, CallPermissions
 from sealbox.api.facades.gcp.context import Call, DoorConfig
 from sealbox.api.facades.gcp.errors import (
     GcpError,
@@ -29,8 +32,9 @@ from sealbox.api.facades.gcp.errors import (
     error_body,
 )
 from sealbox.api.facades.gcp.kv import CoreDoor, KVClient
+from sealbox.api.facades.gcp.principal import Principals
 from sealbox.api.facades.gcp.routes import Route, route
-from sealbox.api.facades.gcp.sweep import sweep
+from sealbox.api.facades.gcp.sweep import door_token, sweep
 from sealbox.errors import SealboxError
 from sealbox.logical import Operation, Request
 
@@ -50,12 +54,21 @@ class GcpAPI:
         self.max_body = MAX_BODY
         #: The gRPC server started beside this app (``server.start_grpc``), kept alive here.
         self.grpc_server: Any = None
+        config = self.config
+        self.principals = Principals(core, config.auth_mount, lambda: door_token(config))
+        self.authz = Authorizer(core, config, self.principals, lambda: door_token(config))
 
     async def respond(self, request: HTTPRequest) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """Status, headers and body for one request; never raises."""
         headers = [_JSON]
         try:
-            status, body = 200, orjson.dumps(await self._dispatch(request))
+            if request.path == token_endpoint.PATH and request.method == "POST":
+                status, body = await token_endpoint.grant(
+                    self.principals, request.body, request.client
+                )
+                headers.append((b"cache-control", b"no-store"))
+            else:
+                status, body = 200, orjson.dumps(await self._dispatch(request))
         except GcpError as err:
             status, body = err.http, error_body(err)
             if isinstance(err, Unauthenticated):
@@ -91,15 +104,24 @@ class GcpAPI:
         if not self.config.owns(found.parent.project):
             resource = found.secret.render(found.parent.project) if found.secret else ""
             raise denied(found.permission, resource or f"projects/{found.parent.project}")
-        kv = KVClient(self.core, self.config.mount, token, address)
+        token = await self.principals.token_of(token, address)
+        principal = await self.principals.resolve(token, address)
+        resource = _resource(found, self.config.project_number)
+        kv_token = await self.authz.kv_token(
+            principal, found.permission, found.secret, resource, address
+        )
+        kv = KVClient(self.core, self.config.mount, kv_token, address)
         kv.permission = found.permission
-        kv.resource = _resource(found, self.config.project_number)
+        kv.resource = resource
         call = Call(
             found.method, self.config, kv, found.parent, query, body, found.secret, found.version
         )
+        call.iam = CallPermissions(self.authz, principal, address)
         try:
             return await found.handler(call)
         except PermissionDenied:
+            if kv_token != token:
+                log.error("the GCP door's own token may not do what IAM granted (see authz.py)")
             if not await self._known(token, address):
                 raise Unauthenticated(
                     "Request had invalid authentication credentials. Expected OAuth 2 access "
@@ -151,6 +173,8 @@ def _body(raw: bytes) -> dict[str, Any]:
 
 def _resource(found: Route, project: str) -> str:
     if found.secret is None:
+        if found.method == "GetLocation":
+            return f"projects/{project}/locations/{found.version}"
         return found.parent.render(project)
     name = found.secret.render(project)
     return f"{name}/versions/{found.version}" if found.version else name

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sealbox.api.facades.gcp.errors import NotFound
 from sealbox.api.facades.gcp.kv import KVClient
@@ -20,9 +21,24 @@ class DoorConfig:
     #: The door's own token for its periodic sweep (dev: the root token), or a file holding it.
     token: str = field(default="", repr=False)
     token_file: str = ""
+    #: The ``gcpsa`` auth mount: service-account keys, their logins, the project IAM policy.
+    auth_mount: str = "auth/gcpsa/"
 
     def owns(self, project: str) -> bool:
         return project in (self.project_id, self.project_number)
+
+
+class Permissions(Protocol):
+    """The IAM side of the caller's permissions (``authz.CallPermissions``)."""
+
+    @property
+    def known(self) -> bool:
+        """Whether the caller's token is one the core knows."""
+        ...
+
+    async def held(
+        self, secret: SecretName | None, resource: str, asked: Iterable[str]
+    ) -> set[str]: ...
 
 
 @dataclass(slots=True)
@@ -38,6 +54,8 @@ class Call:
     secret: SecretName | None = None
     version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: IAM's answer for testIamPermissions (None: ACL alone, as in unit tests).
+    iam: Permissions | None = None
 
     @property
     def project(self) -> str:

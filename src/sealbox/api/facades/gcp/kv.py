@@ -128,9 +128,32 @@ class KVClient:
         except SealboxError as err:
             raise self._error(err) from err
 
+    async def core_call(
+        self, operation: Operation, path: str, data: dict[str, Any], *, raw_errors: bool = False
+    ) -> Response:
+        """A request on any path (not only the mount); ``raw_errors`` lets a check-and-set
+        mismatch through as it is."""
+        req = Request(
+            operation=operation,
+            path=path,
+            data=data,
+            client_token=self._token,
+            client_address=self._address,
+        )
+        try:
+            return await self._core.handle(req)
+        except SealboxError as err:
+            if raw_errors and isinstance(err, CheckAndSetMismatch):
+                raise
+            raise self._error(err) from err
+
     async def capabilities(self, paths: list[str]) -> dict[str, list[str]]:
         """The caller's capabilities on these mount-relative paths (``sys/capabilities-self``)."""
-        full = [self._mount + p for p in paths]
+        full = await self.capabilities_of([self._mount + p for p in paths])
+        return {p: full.get(self._mount + p, []) for p in paths}
+
+    async def capabilities_of(self, full: list[str]) -> dict[str, list[str]]:
+        """The caller's capabilities on these paths (relative to the API root)."""
         try:
             response = await self._core.handle(
                 Request(
@@ -144,4 +167,4 @@ class KVClient:
         except SealboxError as err:
             raise self._error(err) from err
         data = response.data or {}
-        return {p: list(data.get(self._mount + p) or []) for p in paths}
+        return {p: list(data.get(p) or []) for p in full}

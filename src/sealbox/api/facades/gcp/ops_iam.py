@@ -2,11 +2,10 @@
 
 The policy (version, bindings, etag) is recorded on the secret's key, read-modify-write with
 etags as gcloud's add-iam-policy-binding does it (a stale etag is ABORTED, nothing written).
-What is *enforced* today is the caller's sealbox ACL on the KV mount (``kv.py`` lists the
-capabilities per method): testIamPermissions answers, from ``sys/capabilities-self``, which of
-the asked permissions the caller's token really holds on the secret. Enforcing the recorded
-bindings needs principals for ``serviceAccount:``/``user:``/``group:`` members, which come with
-the auth-and-identity issue.
+It is enforced by ``authz.py`` together with the project's policy and the caller's sealbox ACL
+(a union). testIamPermissions answers which of the asked permissions the caller holds either
+way: by its token's capabilities on the KV mount (``sys/capabilities-self``; ``kv.py`` lists
+them per method) or by IAM bindings of its members.
 """
 
 from __future__ import annotations
@@ -88,18 +87,24 @@ async def get_iam_policy(call: Call) -> dict[str, Any]:
     return _policy_json(view.gcp)
 
 
-async def set_iam_policy(call: Call) -> dict[str, Any]:
-    """POST /v1/{name}:setIamPolicy {policy}."""
-    name = call.secret_name()
-    policy = call.body.get("policy")
-    if not isinstance(policy, dict):
-        raise InvalidArgument("policy is required.")
+def policy_bindings(policy: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """The version and validated bindings of a policy a caller sets."""
     bindings = _bindings(policy.get("bindings"))
     version = policy.get("version", 1)
     if version not in (0, 1, 3):
         raise InvalidArgument("policy.version must be 1 or 3.")
     if any("condition" in b for b in bindings) and version != 3:
         raise InvalidArgument("Conditional bindings need policy version 3.")
+    return int(version or 1), bindings
+
+
+async def set_iam_policy(call: Call) -> dict[str, Any]:
+    """POST /v1/{name}:setIamPolicy {policy}."""
+    name = call.secret_name()
+    policy = call.body.get("policy")
+    if not isinstance(policy, dict):
+        raise InvalidArgument("policy is required.")
+    version, bindings = policy_bindings(policy)
 
     async def change() -> tuple[str, dict[str, Any]]:
         view = await load(call, name)
@@ -112,7 +117,7 @@ async def set_iam_policy(call: Call) -> dict[str, Any]:
             )
         gcp = dict(view.gcp)
         etag = base64.b64encode(os.urandom(8)).decode()
-        gcp["iam"] = {"version": version or 1, "bindings": bindings, "etag": etag}
+        gcp["iam"] = {"version": version, "bindings": bindings, "etag": etag}
         return name.key, {"key_extra": view.with_gcp(gcp), "expect_version": view.kv_version}
 
     view = await call.kv.mutate(change)
@@ -125,15 +130,21 @@ async def test_iam_permissions(call: Call) -> dict[str, Any]:
     asked = call.body.get("permissions") or []
     if not isinstance(asked, list) or not all(isinstance(p, str) for p in asked):
         raise InvalidArgument("permissions must be a list of strings.")
-    paths = {route + name.key for p in asked for _, route in PERMISSIONS.get(p, ())}
+    resource = name.render(call.project)
+    by_iam = await call.iam.held(name, resource, asked) if call.iam is not None else set()
+    rest = [p for p in asked if p not in by_iam]
+    paths = {route + name.key for p in rest for _, route in PERMISSIONS.get(p, ())}
     held = await call.kv.capabilities(sorted(paths)) if paths else {}
     granted = [
         p
         for p in asked
-        if p in PERMISSIONS
-        and all(
-            cap in held.get(route + name.key, ()) or "root" in held.get(route + name.key, ())
-            for cap, route in PERMISSIONS[p]
+        if p in by_iam
+        or (
+            p in PERMISSIONS
+            and all(
+                cap in held.get(route + name.key, ()) or "root" in held.get(route + name.key, ())
+                for cap, route in PERMISSIONS[p]
+            )
         )
     ]
     return {"permissions": granted} if granted else {}

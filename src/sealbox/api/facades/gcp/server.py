@@ -1,10 +1,12 @@
 """What the server process needs from the GCP door: its config, its app, the dev banner.
 
 ``listener "gcp" { address, tls_*, grpc_address, mount = "secret", project_id = "sealbox",
-project_number = "123456789012", token_file }`` (the token the periodic sweep of scheduled
-version destructions acts as). Bearer tokens are sealbox tokens. Dev mode serves the door
-on its own port and prints what a shell needs for gcloud (the endpoint override, the root token
-as access token, the project) and for the Python client (``transport="rest"``).
+project_number = "123456789012", token_file, auth_mount = "gcpsa" }``: ``token_file`` holds the
+door's own token (the periodic sweep acts as it, IAM-granted calls go with it, see
+``authz.py``), ``auth_mount`` is the ``gcpsa`` auth mount of service-account keys and the
+project IAM policy. Dev mode serves the door on its own port, enables ``auth/gcpsa`` with
+``token_uri`` pointing at the door's ``/token``, and prints what a shell needs for gcloud (the
+endpoint override, the root token as access token, the project) and for the Python client.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from sealbox.api.facades.gcp.context import DoorConfig
 from sealbox.api.facades.gcp.errors import InvalidArgument
 from sealbox.api.facades.gcp.kv import CoreDoor
 from sealbox.api.facades.gcp.names import check_project
+from sealbox.logical import Operation, Request
 
 log = logging.getLogger("sealbox.gcp")
-LISTENER_KEYS = frozenset({"mount", "project_id", "project_number", "grpc_address", "token_file"})
+LISTENER_KEYS = frozenset(
+    {"mount", "project_id", "project_number", "grpc_address", "token_file", "auth_mount"}
+)
 
 DEV_BANNER = """\
 The GCP Secret Manager door listens on {endpoint} (KV v2 mount secret/, project {project}):
@@ -52,12 +57,34 @@ def door_config(options: dict[str, Any], token: str = "") -> DoorConfig:
         raise ValueError(f'listener "gcp": invalid project_id {project!r}') from err
     if not number.isdigit():
         raise ValueError('listener "gcp": project_number must be digits')
+    auth_mount = str(options.get("auth_mount") or "gcpsa").strip("/")
+    if not auth_mount:
+        raise ValueError('listener "gcp": invalid auth_mount')
     return DoorConfig(
         mount=mount + "/",
         project_id=project,
         project_number=number,
         token=token,
         token_file=str(options.get("token_file") or ""),
+        auth_mount=f"auth/{auth_mount.removeprefix('auth/')}/",
+    )
+
+
+async def setup_dev(core: Any, root_token: str, config: DoorConfig, endpoint: str) -> None:
+    """Dev mode: enable the ``gcpsa`` auth mount; its key files' token_uri is this door."""
+    from sealbox.core.mounts import MountEntry
+
+    path = config.auth_mount.removeprefix("auth/")
+    await core.add_mount(
+        MountEntry(path=path, type="gcpsa", description="GCP service-account keys", table="auth")
+    )
+    await core.handle(
+        Request(
+            operation=Operation.UPDATE,
+            path=config.auth_mount + "config",
+            data={"token_uri": endpoint + "/token", "project_id": config.project_id},
+            client_token=root_token,
+        )
     )
 
 
