@@ -93,20 +93,21 @@ def _reads_only_its_secret(door: Door, sm: Any, name: str) -> None:
 
 def test_sa_key_file_self_signed_jwt_over_rest(door: Door, bound: tuple[Path, str]) -> None:
     path, name = bound
-    credentials = service_account.Credentials.from_service_account_file(str(path))
+    credentials = service_account.Credentials.from_service_account_file(str(path))  # type: ignore[no-untyped-call]
     sm = secretmanager.SecretManagerServiceClient(
         transport="rest",
         credentials=credentials,
         client_options=ClientOptions(api_endpoint=door.endpoint),
     )
     _reads_only_its_secret(door, sm, name)
-    used = sm._transport._credentials  # the client works on a copy (always_use_jwt_access)
+    used: Any = sm._transport._credentials  # the client works on a copy (always_use_jwt_access)
     assert used.token.startswith("eyJ")  # it sent a self-signed JWT
 
 
 def test_sa_key_file_token_grant_over_rest(door: Door, bound: tuple[Path, str]) -> None:
     path, name = bound
-    credentials = service_account.Credentials.from_service_account_file(str(path), scopes=[SCOPE])
+    from_file: Any = service_account.Credentials.from_service_account_file
+    credentials = from_file(str(path), scopes=[SCOPE])
     transport = SecretManagerServiceRestTransport(
         host=door.endpoint, credentials=credentials, always_use_jwt_access=False
     )
@@ -124,8 +125,8 @@ def test_sa_key_file_token_grant_over_rest(door: Door, bound: tuple[Path, str]) 
 def test_sa_key_file_over_grpc(door: Door, bound: tuple[Path, str]) -> None:
     path, name = bound
     assert door.grpc_address, "dev mode prints the gRPC address"
-    credentials = service_account.Credentials.from_service_account_file(str(path))
-    plugin = AuthMetadataPlugin(credentials, AuthRequest())
+    credentials = service_account.Credentials.from_service_account_file(str(path))  # type: ignore[no-untyped-call]
+    plugin = AuthMetadataPlugin(credentials, AuthRequest())  # type: ignore[no-untyped-call]
     channel = grpc.secure_channel(
         door.grpc_address,
         grpc.composite_channel_credentials(
