@@ -161,3 +161,39 @@ def test_sa_key_file_with_gcloud(door: Door, bound: tuple[Path, str]) -> None:
     other = gcloud("secrets", "versions", "access", "latest", f"--secret={name}-other")
     assert other.returncode == 1
     assert "PERMISSION_DENIED" in other.stderr or "permission" in other.stderr.lower()
+
+
+def test_project_binding_with_gcloud_projects(door: Door, bound: tuple[Path, str]) -> None:
+    """``gcloud projects add-iam-policy-binding`` (Resource Manager, pointed at the door) gives
+    the account viewer on the project: it lists secrets, and still reads only its own."""
+    if GCLOUD is None:
+        pytest.skip("gcloud is not installed (make system-deps installs google-cloud-cli)")
+    path, name = bound
+    env = door.env()
+    env["CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER"] = door.endpoint + "/"
+    member = f"--member=serviceAccount:{SA}"
+    added = subprocess.run(
+        [GCLOUD, "projects", "add-iam-policy-binding", door.project, member,
+         "--role=roles/secretmanager.viewer", "--condition=None", "--format=json"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert f"serviceAccount:{SA}" in json.loads(added.stdout)["bindings"][0]["members"]
+    credentials = service_account.Credentials.from_service_account_file(str(path))  # type: ignore[no-untyped-call]
+    sm = secretmanager.SecretManagerServiceClient(
+        transport="rest",
+        credentials=credentials,
+        client_options=ClientOptions(api_endpoint=door.endpoint),
+    )
+    names = [s.name for s in sm.list_secrets(request={"parent": f"projects/{door.project}"})]
+    assert f"projects/123456789012/secrets/{name}-other" in names
+    with pytest.raises(exceptions.Forbidden):
+        sm.access_secret_version(request={"name": _version(door, name + "-other")})
+    removed = subprocess.run(
+        [GCLOUD, "projects", "remove-iam-policy-binding", door.project, member,
+         "--role=roles/secretmanager.viewer", "--condition=None", "--format=json"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert removed.returncode == 0, removed.stderr
+    with pytest.raises(exceptions.Forbidden):
+        sm.list_secrets(request={"parent": f"projects/{door.project}"})
