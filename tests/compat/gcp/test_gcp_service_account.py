@@ -27,6 +27,7 @@ from google.cloud.secretmanager_v1.services.secret_manager_service.transports im
     SecretManagerServiceRestTransport,
 )
 from google.oauth2 import service_account
+from tests.compat.conftest import VENV_BIN
 from tests.compat.gcp.conftest import GCLOUD, Door
 
 pytestmark = [pytest.mark.compat]
@@ -38,12 +39,19 @@ SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 @pytest.fixture(scope="module")
 def bound(door: Door, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """A key file for SA, and the one secret SA may access (value = its name reversed)."""
-    made = door.vault("POST", f"auth/gcpsa/service-accounts/{SA}/keys")
-    assert made.ok, made.text
-    key_file = made.json()["data"]["key_file"]
+    made = subprocess.run(  # the README's command
+        [str(VENV_BIN / "sealbox"), "write", "-force", "-format=json", "-field=key_file",
+         f"auth/gcpsa/service-accounts/{SA}/keys"],
+        env={"PATH": os.environ["PATH"], "SEALBOX_ADDR": door.vault_addr,
+             "SEALBOX_TOKEN": door.token},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    key_file = json.loads(made.stdout)
+    assert key_file["type"] == "service_account"
     assert key_file["token_uri"] == door.endpoint + "/token"
     path = tmp_path_factory.mktemp("sa") / "key.json"
-    path.write_text(json.dumps(key_file))
+    path.write_text(made.stdout)
     path.chmod(0o600)
     name = f"sa-{os.urandom(4).hex()}"
     for secret in (name, name + "-other"):
