@@ -16,6 +16,7 @@ server takes local (loopback) credentials and the client a channel made with
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -140,22 +141,53 @@ _RPCS: dict[str, tuple[Any, Any, Translate]] = {
 }
 
 
+def _to_dict(request: Any) -> dict[str, Any]:
+    return dict(json_format.MessageToDict(request))
+
+
+def _from_dict(answer: dict[str, Any], response_type: Any) -> Any:
+    return json_format.ParseDict(answer, response_type(), ignore_unknown_fields=True)
+
+
+def _access_request(request: Any) -> dict[str, Any]:
+    return {"name": request.name}
+
+
+def _access_response(answer: dict[str, Any], response_type: Any) -> Any:
+    payload = answer["payload"]
+    return response_type(
+        name=answer["name"],
+        payload={
+            "data": base64.b64decode(payload["data"]),
+            "data_crc32c": int(payload["dataCrc32c"]),
+        },
+    )
+
+
+#: The hot path skips protobuf's JSON mapping (a third of its cost in a profile).
+_DIRECT: dict[str, tuple[Callable[[Any], dict[str, Any]], Callable[[dict[str, Any], Any], Any]]] = {
+    "AccessSecretVersion": (_access_request, _access_response),
+}
+
+
 def _handler(
-    api: GcpAPI, translate: Translate, response_type: Any
+    api: GcpAPI, name: str, translate: Translate, response_type: Any
 ) -> Callable[..., Awaitable[Any]]:
+    to_dict, from_dict = _DIRECT.get(name, (_to_dict, _from_dict))
+
     async def handle(request: Any, context: Any) -> Any:
         metadata = dict(context.invocation_metadata() or ())
         address = _peer_address(str(context.peer() or ""))
         try:
             token = bearer(str(metadata.get("authorization", "")))
-            method, path, query, body = translate(json_format.MessageToDict(request))
+            method, path, query, body = translate(to_dict(request))
             answer = await api.call(method, path, query, body, token, address)
         except GcpError as err:
             code = getattr(grpc.StatusCode, err.status, grpc.StatusCode.INTERNAL)
             if isinstance(err, Unauthenticated):
                 code = grpc.StatusCode.UNAUTHENTICATED
             await context.abort(code, err.message)
-        return json_format.ParseDict(answer, response_type(), ignore_unknown_fields=True)
+        return from_dict(answer, response_type)
 
     return handle
 
@@ -174,7 +206,7 @@ def generic_handler(api: GcpAPI) -> Any:
     """The service's method table for a grpc.aio server."""
     methods = {
         name: grpc.unary_unary_rpc_method_handler(
-            _handler(api, translate, response_type),
+            _handler(api, name, translate, response_type),
             request_deserializer=request_type.FromString,
             response_serializer=response_type.SerializeToString,
         )

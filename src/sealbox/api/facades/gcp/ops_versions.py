@@ -142,9 +142,12 @@ async def access_version(call: Call) -> dict[str, Any]:
     if data is None:
         raise _unavailable(name, version, call.project)
     raw = decode(data, version.extra)
+    # the checksum recorded when this door added the version (versions are immutable);
+    # computed for versions other doors wrote
+    checksum = version.crc if version.crc is not None else crc32c(raw)
     return {
         "name": f"{name.render(call.project)}/versions/{version.number}",
-        "payload": {"data": base64.b64encode(raw).decode(), "dataCrc32c": str(crc32c(raw))},
+        "payload": {"data": base64.b64encode(raw).decode(), "dataCrc32c": str(checksum)},
     }
 
 
