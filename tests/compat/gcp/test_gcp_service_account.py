@@ -88,6 +88,11 @@ def _version(door: Door, secret: str) -> str:
 
 
 def _reads_only_its_secret(door: Door, sm: Any, name: str) -> None:
+    parent = f"projects/{door.project}"
+    listed = sm.list_locations(request={"name": parent})  # any authenticated caller
+    assert "asia-southeast1" in [loc.location_id for loc in listed.locations]
+    one = sm.get_location(request={"name": f"{parent}/locations/us-central1"})
+    assert one.display_name == "Iowa"
     answer = sm.access_secret_version(request={"name": _version(door, name)})
     assert answer.payload.data.decode("UTF-8") == name[::-1]
     with pytest.raises(exceptions.Forbidden):

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc  # type: ignore[import-untyped]
+from google.cloud.location import locations_pb2  # type: ignore[import-untyped]
 from google.cloud.secretmanager_v1.types import resources, service
 from google.iam.v1 import iam_policy_pb2, policy_pb2  # type: ignore[import-untyped]
 from google.protobuf import empty_pb2, json_format  # type: ignore[import-untyped]
@@ -169,6 +170,21 @@ _DIRECT: dict[str, tuple[Callable[[Any], dict[str, Any]], Callable[[dict[str, An
     "AccessSecretVersion": (_access_request, _access_response),
 }
 
+#: The client's ``list_locations``/``get_location`` (google.cloud.location.Locations).
+LOCATIONS = "google.cloud.location.Locations"
+_LOCATION_RPCS: dict[str, tuple[Any, Any, Translate]] = {
+    "ListLocations": (
+        locations_pb2.ListLocationsRequest,
+        locations_pb2.ListLocationsResponse,
+        lambda m: _paged(m, f"/v1/{m.get('name', '')}/locations"),
+    ),
+    "GetLocation": (
+        locations_pb2.GetLocationRequest,
+        locations_pb2.Location,
+        lambda m: ("GET", f"/v1/{m.get('name', '')}", {}, {}),
+    ),
+}
+
 
 def _handler(
     api: GcpAPI, name: str, translate: Translate, response_type: Any
@@ -202,23 +218,27 @@ def _peer_address(peer: str) -> str:
     return host.removeprefix("::ffff:")
 
 
-def generic_handler(api: GcpAPI) -> Any:
-    """The service's method table for a grpc.aio server."""
+def _table(api: GcpAPI, service: str, rpcs: dict[str, tuple[Any, Any, Translate]]) -> Any:
     methods = {
         name: grpc.unary_unary_rpc_method_handler(
             _handler(api, name, translate, response_type),
             request_deserializer=request_type.FromString,
             response_serializer=response_type.SerializeToString,
         )
-        for name, (request_type, response_type, translate) in _RPCS.items()
+        for name, (request_type, response_type, translate) in rpcs.items()
     }
-    return grpc.method_handlers_generic_handler(SERVICE, methods)
+    return grpc.method_handlers_generic_handler(service, methods)
+
+
+def generic_handlers(api: GcpAPI) -> tuple[Any, ...]:
+    """The method tables (Secret Manager, and the Locations mixin) for a grpc.aio server."""
+    return (_table(api, SERVICE, _RPCS), _table(api, LOCATIONS, _LOCATION_RPCS))
 
 
 async def start(api: GcpAPI, address: str, cert_file: str = "", key_file: str = "") -> Any:
     """Serve the door over gRPC on ``address``: TLS with a certificate, else loopback only."""
     server = grpc.aio.server()
-    server.add_generic_rpc_handlers((generic_handler(api),))
+    server.add_generic_rpc_handlers(generic_handlers(api))
     if cert_file:
         with open(key_file, "rb") as key, open(cert_file, "rb") as cert:
             credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
