@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -26,6 +28,7 @@ from sealbox.api.facades.gcp.errors import (
     PermissionDenied,
     Unauthenticated,
 )
+from sealbox.core.config import CoreConfig
 from sealbox.core.core import Core
 from sealbox.core.mounts import MountEntry
 from sealbox.logical import Operation, Request, Response
@@ -76,8 +79,9 @@ class Door:
         return login.auth.client_token
 
 
-async def _door() -> Door:
-    core = Core(InMemoryStorage())
+async def _door(audit_dir: str = "") -> Door:
+    config = CoreConfig(audit_dirs=(audit_dir,)) if audit_dir else CoreConfig()
+    core = Core(InMemoryStorage(), config)
     _, root = await _setup_dev(core, "root")
     await core.add_mount(MountEntry(path="userpass/", type="userpass", table="auth"))
     api = GcpAPI(core, gcp.door_config({}, token=root))
@@ -85,9 +89,9 @@ async def _door() -> Door:
     return Door(api, root)
 
 
-def _run(scenario: Callable[[Door], Awaitable[None]]) -> None:
+def _run(scenario: Callable[[Door], Awaitable[None]], audit_dir: str = "") -> None:
     async def main() -> None:
-        await scenario(await _door())
+        await scenario(await _door(audit_dir))
 
     # Not asyncio.run: the core's expiration task can miss its cancellation once logins hold
     # leases (seen on Python 3.11), and asyncio.run would wait for it forever. The tasks are
@@ -353,3 +357,45 @@ async def _gcp_iam_unknown_bearer_is_unauthenticated(door: Door) -> None:
     with pytest.raises(GcpError) as caught:
         await door.call("not-a-token", "GET", "/secrets/x/versions/1:access")
     assert isinstance(caught.value, Unauthenticated)
+
+
+def test_gcp_iam_disabled_entity_gets_no_grants() -> None:
+    async def scenario(door: Door) -> None:
+        await door.secret("pub")
+        await door.bind("pub", "roles/secretmanager.secretAccessor", "allAuthenticatedUsers")
+        erin = await door.user("erin@example.com")
+        looked = await door.vault(Operation.READ, "auth/token/lookup-self", token=erin)
+        entity = (looked.data or {})["entity_id"]
+        await door.vault(Operation.UPDATE, f"identity/entity/id/{entity}", {"disabled": True})
+        await _denied(door.call(erin, "GET", "/secrets/pub/versions/1:access"))
+
+    _run(scenario)
+
+
+def test_gcp_iam_grant_is_audited_as_the_caller(tmp_path: Path) -> None:
+    log = tmp_path / "audit.log"
+
+    async def scenario(door: Door) -> None:
+        enable = {"type": "file", "options": {"file_path": str(log)}}
+        await door.vault(Operation.UPDATE, "sys/audit/file", enable)
+        await door.secret("audited", b"canary-s3cr3t")
+        alice = await door.user("alice@example.com")
+        await door.bind("audited", "roles/secretmanager.secretAccessor", "user:alice@example.com")
+        answer = await door.call(alice, "GET", "/secrets/audited/versions/1:access")
+        assert _value(answer) == b"canary-s3cr3t"
+
+    _run(scenario, str(tmp_path))
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    asked = [
+        e
+        for e in entries
+        if e["type"] == "request"
+        and e["request"]["path"] == "auth/token/lookup-self"
+        and e["auth"].get("display_name") == "userpass-alice@example.com"
+    ]
+    assert asked, "the caller's own check is in the log"
+    assert asked[-1]["request"]["remote_address"] == "10.0.0.1"
+    later = entries[entries.index(asked[-1]) :]
+    assert any(e["request"]["path"] == "secret/extra/audited" for e in later)
+    assert "canary-s3cr3t" not in log.read_text()
+    assert base64.b64encode(b"canary-s3cr3t").decode() not in log.read_text()

@@ -18,6 +18,8 @@ records it) and its entity read with the door's own token (``identity/entity/id/
 - ``group:<group name>`` for each group it belongs to (directly or inherited);
 - ``allAuthenticatedUsers`` and ``allUsers`` for every valid token.
 
+A disabled entity has no members at all (IAM grants it nothing; its ACL still applies).
+
 A token without an entity is just ``allUsers``/``allAuthenticatedUsers``; a root token is the
 project's owner. Lookups are kept ``CACHE_SECONDS`` per token and per entity, so group changes
 reach the door within that time; revocation is seen at once (see ``authz.py``).
@@ -152,7 +154,9 @@ class Principals:
             return hit.value  # type: ignore[no-any-return]
         members = set(EVERYONE)
         entity = await self._read("identity/entity/id/" + entity_id, address)
-        if entity is not None and not entity.get("disabled"):
+        if entity is not None and entity.get("disabled"):
+            members = set()  # a disabled entity is granted nothing by IAM
+        elif entity is not None:
             members |= _entity_members(entity)
             for group_id in entity.get("group_ids") or []:
                 group = await self._read("identity/group/id/" + str(group_id), address)
