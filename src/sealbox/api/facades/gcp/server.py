@@ -32,6 +32,10 @@ The GCP Secret Manager door listens on {endpoint} (KV v2 mount secret/, project 
     $ export CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER='{endpoint}/'
     $ export CLOUDSDK_AUTH_ACCESS_TOKEN='{token}'
     $ export CLOUDSDK_CORE_PROJECT='{project}'
+
+Service-account key files (their token_uri is this door's /token; bind them with IAM):
+    $ sealbox write -force -format=json -field=key_file \\
+        auth/gcpsa/service-accounts/app@{project}.iam.gserviceaccount.com/keys > key.json
 {grpc}"""
 GRPC_BANNER = """
 gRPC (SecretManagerService) on {address}, loopback credentials: the Python client takes
