@@ -4,8 +4,9 @@ in the same run as sealbox's own KV v2 read of the same secret.
 Run: ``.venv/bin/python bench/gcp_bench.py [--seconds 10] [--connections 32]`` (needs ``wrk``
 for the HTTP cases: ``make bench-deps``). Starts ``sealbox server -dev`` (in-memory, the GCP
 door's REST and gRPC listeners beside it), writes one ~60-byte secret with gcloud's wire form,
-then drives one case at a time: wrk on REST ``:access`` (bearer token) and on the Vault API's
-``secret/data/<name>``, and a grpc.aio client with ``--connections`` concurrent callers on one
+then drives one case at a time: wrk on REST ``:access`` (bearer token), on the Vault API's
+``secret/data/<name>``, on REST again as a service account whose only right is an IAM binding
+(the door's IAM path), and a grpc.aio client with ``--connections`` concurrent callers on one
 channel for gRPC. Prints req/s and p99 latency, and the issue's targets (>= 1,500 accesses/s
 per transport; the REST door costs at most 20 % of the KV v2 read rate). Figures, not
 assertions.
@@ -16,16 +17,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import grpc  # type: ignore[import-untyped]
+import jwt
 from google.cloud.secretmanager_v1.types import service
 
 BIN = Path(sys.executable).parent
@@ -147,6 +151,7 @@ def main() -> None:
             _request("POST", f"{rest}?secretId={NAME}", b'{"replication":{"automatic":{}}}', auth)
             body = b'{"payload":{"data":"' + base64.b64encode(SECRET) + b'"}}'
             _request("POST", f"{rest}/{NAME}:addVersion", body, auth)
+            iam_token = _service_account_token(port, rest_port, rest)
             cases = {
                 "kv v2 read (Vault API)": _wrk(
                     f"http://127.0.0.1:{port}/v1/secret/data/{NAME}",
@@ -157,6 +162,12 @@ def main() -> None:
                 "GCP REST latest:access": _wrk(
                     f"{rest}/{NAME}/versions/latest:access",
                     f"Authorization: Bearer {TOKEN}",
+                    args.seconds,
+                    args.connections,
+                ),
+                "GCP REST access, IAM-bound SA": _wrk(
+                    f"{rest}/{NAME}/versions/latest:access",
+                    f"Authorization: Bearer {iam_token}",
                     args.seconds,
                     args.connections,
                 ),
@@ -177,6 +188,39 @@ def main() -> None:
         f"targets >= 1,500/s: REST {'met' if rest_rate >= 1500 else 'NOT met'}, "
         f"gRPC {'met' if grpc_rate >= 1500 else 'NOT met'}"
     )
+
+
+def _service_account_token(port: int, rest_port: int, rest: str) -> str:
+    """An access token of a service account bound as secretAccessor on the secret: a key file
+    from auth/gcpsa, its JWT bearer grant at the door's /token (the IAM path of authz.py)."""
+    email = "bench@sealbox.iam.gserviceaccount.com"
+    vault = {"X-Vault-Token": TOKEN}
+    made = _request(
+        "POST", f"http://127.0.0.1:{port}/v1/auth/gcpsa/service-accounts/{email}/keys", b"", vault
+    )
+    key_file = json.loads(made)["data"]["key_file"]
+    now = int(time.time())
+    assertion = jwt.encode(
+        {"iss": email, "aud": key_file["token_uri"], "iat": now, "exp": now + 3600},
+        key_file["private_key"],
+        algorithm="RS256",
+        headers={"kid": key_file["private_key_id"]},
+    )
+    form = urllib.parse.urlencode(
+        {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
+    ).encode()
+    answer = _request(
+        "POST",
+        f"http://127.0.0.1:{rest_port}/token",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    token = str(json.loads(answer)["access_token"])
+    binding = {"role": "roles/secretmanager.secretAccessor", "members": [f"serviceAccount:{email}"]}
+    body = json.dumps({"policy": {"bindings": [binding]}}).encode()
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    _request("POST", f"{rest}/{NAME}:setIamPolicy", body, auth)
+    return token
 
 
 def _grpc_address(log: Path) -> str:
