@@ -34,6 +34,8 @@ pytestmark = [pytest.mark.compat]
 
 SA = "reader@sealbox.iam.gserviceaccount.com"
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+#: google-auth's loader (untyped)
+_from_file: Any = service_account.Credentials.from_service_account_file
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +108,7 @@ def _reads_only_its_secret(door: Door, sm: Any, name: str) -> None:
 
 def test_sa_key_file_self_signed_jwt_over_rest(door: Door, bound: tuple[Path, str]) -> None:
     path, name = bound
-    credentials = service_account.Credentials.from_service_account_file(str(path))  # type: ignore[no-untyped-call]
+    credentials = _from_file(str(path))
     sm = secretmanager.SecretManagerServiceClient(
         transport="rest",
         credentials=credentials,
@@ -119,8 +121,7 @@ def test_sa_key_file_self_signed_jwt_over_rest(door: Door, bound: tuple[Path, st
 
 def test_sa_key_file_token_grant_over_rest(door: Door, bound: tuple[Path, str]) -> None:
     path, name = bound
-    from_file: Any = service_account.Credentials.from_service_account_file
-    credentials = from_file(str(path), scopes=[SCOPE])
+    credentials = _from_file(str(path), scopes=[SCOPE])
     transport = SecretManagerServiceRestTransport(
         host=door.endpoint, credentials=credentials, always_use_jwt_access=False
     )
@@ -138,7 +139,7 @@ def test_sa_key_file_token_grant_over_rest(door: Door, bound: tuple[Path, str]) 
 def test_sa_key_file_over_grpc(door: Door, bound: tuple[Path, str]) -> None:
     path, name = bound
     assert door.grpc_address, "dev mode prints the gRPC address"
-    credentials = service_account.Credentials.from_service_account_file(str(path))  # type: ignore[no-untyped-call]
+    credentials = _from_file(str(path))
     plugin = AuthMetadataPlugin(credentials, AuthRequest())  # type: ignore[no-untyped-call]
     channel = grpc.secure_channel(
         door.grpc_address,
@@ -192,7 +193,7 @@ def test_project_binding_with_gcloud_projects(door: Door, bound: tuple[Path, str
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert f"serviceAccount:{SA}" in json.loads(added.stdout)["bindings"][0]["members"]
-    credentials = service_account.Credentials.from_service_account_file(str(path))  # type: ignore[no-untyped-call]
+    credentials = _from_file(str(path))
     sm = secretmanager.SecretManagerServiceClient(
         transport="rest",
         credentials=credentials,

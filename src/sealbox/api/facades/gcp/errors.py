@@ -83,6 +83,10 @@ class Unavailable(GcpError):
 
 def denied(permission: str, resource: str) -> PermissionDenied:
     """GCP's wording, which never reveals whether ``resource`` exists."""
+    if not permission:
+        return PermissionDenied(
+            f"Permission denied on resource '{resource}' (or it may not exist)."
+        )
     return PermissionDenied(
         f"Permission '{permission}' denied for resource '{resource}' (or it may not exist)."
     )

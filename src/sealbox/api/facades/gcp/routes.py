@@ -1,11 +1,12 @@
 """REST v1 URLs onto methods: ``/v1/projects/{p}[/locations/{l}]/secrets/...[:verb]``.
 
 A URL parses into the parent, the secret and version it names, a custom verb and the HTTP
-method; the table below picks the method and the IAM permission it needs (``authz.py`` evaluates it;
-PERMISSION_DENIED messages name it; testIamPermissions needs none). Project-level URLs are
-Cloud Resource Manager's ``projects.get``/``getIamPolicy``/``setIamPolicy``/
-``testIamPermissions`` and Secret Manager's ``locations.list``/``get``. Anything else is NOT_FOUND for an unknown path and UNIMPLEMENTED
-(501) for a known resource with an unknown method or verb.
+method; the tables below pick the method and the IAM permission it needs (``authz.py``
+evaluates it, PERMISSION_DENIED messages name it; testIamPermissions needs none).
+Project-level URLs are Cloud Resource Manager's ``projects.get``/``getIamPolicy``/
+``setIamPolicy``/``testIamPermissions`` and Secret Manager's ``locations.list``/``get``.
+Anything else is NOT_FOUND for an unknown path and UNIMPLEMENTED (501) for a known resource
+with an unknown method or verb.
 """
 
 from __future__ import annotations
