@@ -168,6 +168,8 @@ async def _gcp_iam_group_viewer_on_the_project(door: Door) -> None:
     with pytest.raises(NotFound):  # allowed to look: a missing secret is NOT_FOUND
         await door.call(bob, "GET", "/secrets/absent")
     await _denied(door.call(bob, "GET", "/secrets/listed/versions/1:access"))
+    await door.bind("listed", "roles/secretmanager.secretAccessor", "domain:example.com")
+    assert _value(await door.call(bob, "GET", "/secrets/listed/versions/1:access")) == b"v1"
     new: dict[str, Any] = {"replication": {"automatic": {}}}
     await _denied(door.call(bob, "POST", "/secrets", new, secretId="new"))
 

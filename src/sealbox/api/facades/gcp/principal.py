@@ -15,6 +15,7 @@ records it) and its entity read with the door's own token (``identity/entity/id/
 - ``user:<entity name>`` (name an entity by its email to bind it as a user);
 - the members listed in the entity's metadata ``gcp_member`` (comma-separated, full member
   strings such as ``user:alice@example.com`` or ``serviceAccount:ci@p.iam.gserviceaccount.com``);
+- ``domain:<d>`` for each of those ``user:`` members whose email is in domain ``d``;
 - ``group:<group name>`` for each group it belongs to (directly or inherited);
 - ``allAuthenticatedUsers`` and ``allUsers`` for every valid token.
 
@@ -195,6 +196,10 @@ def _entity_members(entity: dict[str, Any]) -> set[str]:
     for member in str(metadata.get(_MEMBER_KEY) or "").split(","):
         if ":" in member.strip():
             members.add(member.strip())
+    for member in list(members):
+        kind, _, email = member.partition(":")
+        if kind == "user" and "@" in email:
+            members.add("domain:" + email.rpartition("@")[2])
     return members
 
 
