@@ -150,8 +150,24 @@ _PROJECT_TABLE: dict[tuple[str, str, str], tuple[str, Handler, str]] = {
 }
 
 
+_CACHE: dict[tuple[str, str], Route] = {}
+_CACHE_SIZE = 4096
+
+
 def route(http_method: str, path: str) -> Route:
-    """The route of ``/v1/...`` (percent-decoded path)."""
+    """The route of ``/v1/...`` (percent-decoded path); parsed routes are remembered (a
+    route depends on nothing but its method and path; the hot path asks for the same ones)."""
+    key = (http_method, path)
+    found = _CACHE.get(key)
+    if found is None:
+        found = _parse(http_method, path)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = found
+    return found
+
+
+def _parse(http_method: str, path: str) -> Route:
     if not path.startswith("/v1/"):
         raise NotFound(f"The requested URL {path} was not found on this server.")
     rest = path[4:].rstrip("/")
