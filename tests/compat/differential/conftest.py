@@ -17,8 +17,11 @@ from tests.compat.differential.diff_harness import Target
 @pytest.fixture(scope="session")
 def diff_sealbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A sealbox dev server that only the differential suite writes to."""
-    # Without the AWS door, whose auth/sigv4 mount OpenBao's dev server does not have.
-    yield from start_dev_server(tmp_path_factory, ("-dev-aws-listen-address=off",))
+    # Without the AWS and GCP doors, whose auth/sigv4 and auth/gcpsa mounts OpenBao's dev
+    # server does not have.
+    yield from start_dev_server(
+        tmp_path_factory, ("-dev-aws-listen-address=off", "-dev-gcp-listen-address=off")
+    )
 
 
 @pytest.fixture
