@@ -385,7 +385,13 @@ def test_gcp_iam_grant_is_audited_as_the_caller(tmp_path: Path) -> None:
         await door.bind("audited", "roles/secretmanager.secretAccessor", "user:alice@example.com")
         answer = await door.call(alice, "GET", "/secrets/audited/versions/1:access")
         assert _value(answer) == b"canary-s3cr3t"
+        key_file = await _key(door)  # the private key and a JWT made with it stay out of it
+        secrets.append(key_file["private_key"].splitlines()[1])
+        assertion = _signed(key_file)
+        secrets.append(assertion.rsplit(".", 1)[1])
+        await _denied(door.call(assertion, "GET", "/secrets"))  # a login, then a denial
 
+    secrets: list[str] = []
     _run(scenario, str(tmp_path))
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     asked = [
@@ -399,5 +405,9 @@ def test_gcp_iam_grant_is_audited_as_the_caller(tmp_path: Path) -> None:
     assert asked[-1]["request"]["remote_address"] == "10.0.0.1"
     later = entries[entries.index(asked[-1]) :]
     assert any(e["request"]["path"] == "secret/extra/audited" for e in later)
-    assert "canary-s3cr3t" not in log.read_text()
-    assert base64.b64encode(b"canary-s3cr3t").decode() not in log.read_text()
+    text = log.read_text()
+    assert "canary-s3cr3t" not in text
+    assert base64.b64encode(b"canary-s3cr3t").decode() not in text
+    assert len(secrets) == 2
+    for secret in secrets:
+        assert secret not in text
