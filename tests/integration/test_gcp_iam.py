@@ -309,6 +309,19 @@ async def _gcp_iam_service_account_self_signed_jwt(door: Door) -> None:
     assert (
         _value(await door.call(bearer, "GET", "/secrets/app-key/versions/1:access")) == b"for-app"
     )
+    # the token the JWT was exchanged for is revoked: refused once, then a fresh login
+    looked = await door.vault(Operation.LIST, "auth/token/accessors")
+    for accessor in (looked.data or {})["keys"]:
+        found = await door.vault(
+            Operation.UPDATE, "auth/token/lookup-accessor", {"accessor": accessor}
+        )
+        if (found.data or {}).get("display_name") == f"gcpsa-{SA}":
+            await door.vault(Operation.UPDATE, "auth/token/revoke-accessor", {"accessor": accessor})
+    with pytest.raises(Unauthenticated):
+        await door.call(bearer, "GET", "/secrets/app-key/versions/1:access")
+    assert (
+        _value(await door.call(bearer, "GET", "/secrets/app-key/versions/1:access")) == b"for-app"
+    )
     other = dict(key_file, private_key_id="0" * 40)
     with pytest.raises(Unauthenticated):
         await door.call(_signed(other), "GET", "/secrets/app-key/versions/1:access")

@@ -100,6 +100,21 @@ class GcpAPI:
         address: str,
     ) -> dict[str, Any]:
         """One method, as its REST form names it (the gRPC server translates into this)."""
+        try:
+            return await self._call(http_method, path, query, body, token, address)
+        except Unauthenticated:
+            self.principals.forget(token)  # a revoked exchanged token: the next call logs in
+            raise
+
+    async def _call(
+        self,
+        http_method: str,
+        path: str,
+        query: dict[str, str],
+        body: dict[str, Any],
+        token: str,
+        address: str,
+    ) -> dict[str, Any]:
         found = route(http_method, path)
         if not self.config.owns(found.parent.project):
             resource = found.secret.render(found.parent.project) if found.secret else ""

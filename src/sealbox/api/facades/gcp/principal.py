@@ -94,6 +94,11 @@ class Principals:
         _put(self._jwts, digest, _Cached(token, now + max(lifetime - _MARGIN, 1.0)))
         return token
 
+    def forget(self, bearer: str) -> None:
+        """Drop what a bearer JWT was exchanged for (its token was refused: log in again)."""
+        if looks_like_jwt(bearer):
+            self._jwts.pop(hashlib.sha256(bearer.encode()).hexdigest(), None)
+
     async def login(self, assertion: str, address: str) -> tuple[str, float]:
         """A sealbox token for a JWT signed by a service-account key, and how long it lasts."""
         req = Request(
