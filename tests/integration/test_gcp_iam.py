@@ -93,19 +93,7 @@ def _run(scenario: Callable[[Door], Awaitable[None]], audit_dir: str = "") -> No
     async def main() -> None:
         await scenario(await _door(audit_dir))
 
-    # Not asyncio.run: the core's expiration task can miss its cancellation once logins hold
-    # leases (seen on Python 3.11), and asyncio.run would wait for it forever. The tasks are
-    # cancelled and given a moment; one that ignores it is left behind with the loop.
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(main())
-    finally:
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.wait(pending, timeout=0.5))
-        loop.close()
+    asyncio.run(main())
 
 
 def _value(answer: dict[str, Any]) -> bytes:

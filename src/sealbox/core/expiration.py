@@ -325,8 +325,11 @@ class ExpirationManager:
                 self._spawn(key)
             upcoming = self._schedule.next_due()
             timeout = _MAX_SLEEP if upcoming is None else (upcoming - now).total_seconds()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for loses a cancellation that
+            # arrives together with the wake-up, and stop() would then wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, min(timeout, _MAX_SLEEP)))
+                async with asyncio.timeout(max(0.0, min(timeout, _MAX_SLEEP))):
+                    await self._wake.wait()
 
     async def _restore(self) -> None:
         """Reschedule every stored lease; check every token that holds one."""

@@ -179,8 +179,9 @@ class PostgreSQLLock:
         params = {"key": self.key, "term": term, "ttl": self.ttl}
         try:
             while self.term == term:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._released.wait(), self.renew_interval)
+                with contextlib.suppress(TimeoutError):  # not wait_for: see core/expiration
+                    async with asyncio.timeout(self.renew_interval):
+                        await self._released.wait()
                 if self.term != term:
                     break
                 sent_at = time.monotonic()
