@@ -167,6 +167,15 @@ def test_batch_partial_failure_lists_every_item(transit: TransitEngine) -> None:
     assert second == {"error": "illegal base64 data at input byte 0", "reference": ""}
 
 
+def test_batch_items_naming_a_version_use_it(transit: TransitEngine) -> None:
+    ok(call(transit, U, "keys/k"))
+    ok(call(transit, U, "keys/k/rotate"))
+    items = [{"plaintext": HELLO}, {"plaintext": HELLO, "key_version": 1}, {"plaintext": HELLO}]
+    results = ok(call(transit, U, "encrypt/k", {"batch_input": items}))["batch_results"]
+    assert [r["key_version"] for r in results] == [2, 1, 2]
+    assert [r["ciphertext"][:9] for r in results] == ["vault:v2:", "vault:v1:", "vault:v2:"]
+
+
 def test_delete_needs_deletion_allowed(transit: TransitEngine) -> None:
     ok(call(transit, U, "keys/k"))
     assert call(transit, D, "keys/k").status == 400

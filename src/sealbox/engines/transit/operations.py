@@ -7,10 +7,12 @@ Every failure raises ``InvalidRequest`` (the caller's fault) or ``InternalError`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sealbox.engines.transit import asymmetric, ciphertext, symmetric
 from sealbox.engines.transit.common import b64decode, b64encode
 from sealbox.engines.transit.policy import Policy
-from sealbox.errors import InvalidRequest
+from sealbox.errors import InvalidRequest, SealboxError
 
 TOO_OLD = "ciphertext or signature version is disallowed by policy (too old)"
 
@@ -59,6 +61,34 @@ def encrypt_value(
             raise InvalidRequest("no such key version")
         raw = asymmetric.rsa_encrypt(entry, plaintext)
     return policy.version_prefix(version) + b64encode(raw), version
+
+
+def latest_plain_encryptor(policy: Policy) -> tuple[Callable[[str, bytes], str], int] | None:
+    """(encrypt, version) for batch items that name no version, context or associated data,
+    when the key is a plain (not derived, not convergent) symmetric one: the checks
+    ``encrypt_value`` makes for every item are made here once, so each item costs only its
+    base64 and its AEAD call. None when the key needs ``encrypt_value``'s general path.
+    ``encrypt(plaintext_b64, nonce)`` raises InvalidRequest on bad base64, as that path does."""
+    kind = policy.type
+    if policy.soft_deleted or not kind.supports_encryption or not kind.symmetric:
+        return None
+    if policy.derived or policy.convergent_encryption:
+        return None
+    try:
+        version = resolve_encrypt_version(policy, 0)
+        aead = symmetric.plain_aead(policy, version)
+    except SealboxError:
+        return None
+    prefix = policy.version_prefix(version)
+
+    def encrypt(plaintext_b64: str, nonce: bytes) -> str:
+        try:
+            plaintext = b64decode(plaintext_b64)
+        except ValueError as err:
+            raise InvalidRequest(str(err)) from err
+        return prefix + b64encode(nonce + aead.encrypt(nonce, plaintext, None))
+
+    return encrypt, version
 
 
 def decrypt_value(

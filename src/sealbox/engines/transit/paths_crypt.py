@@ -234,12 +234,18 @@ class CryptPaths:
         _prepare_contexts(items)
         policy, created = await self._encrypt_key(req, d, items)
         nonces = os.urandom(NONCE_SIZE * len(items))  # one system call for the whole batch
+        latest = operations.latest_plain_encryptor(policy)
         for index, item in enumerate(items):
             if item.error:
                 continue
+            nonce = nonces[index * NONCE_SIZE : (index + 1) * NONCE_SIZE]
             try:
+                if latest is not None and not (
+                    item.key_version or item.context or item.associated_data
+                ):
+                    item.result, item.version = latest[0](item.text, nonce), latest[1]
+                    continue
                 ad = _associated(policy, item, index)
-                nonce = nonces[index * NONCE_SIZE : (index + 1) * NONCE_SIZE]
                 item.result, item.version = operations.encrypt_value(
                     policy, item.key_version, item.decoded_context, item.text, ad, nonce
                 )

@@ -61,7 +61,7 @@ def _aead(kind: KeyType, key: bytes) -> AEAD:
     return AESGCM(key)
 
 
-def _plain_aead(policy: Policy, version: int) -> AEAD:
+def plain_aead(policy: Policy, version: int) -> AEAD:
     """The cached cipher of a non-derived version."""
     cached = policy.cache.get(("aead", version))
     if cached is None:
@@ -101,7 +101,7 @@ def encrypt(
     if not policy.derived:
         if convergent:
             raise InternalError("could not derive key, length too small")
-        aead = _plain_aead(policy, version)
+        aead = plain_aead(policy, version)
         nonce = nonce or os.urandom(NONCE_SIZE)
         return nonce + aead.encrypt(nonce, plaintext, associated_data)
     material = derive(policy, context, version, size + (32 if convergent else 0))
@@ -128,7 +128,7 @@ def decrypt(
     if policy.derived:
         aead = _aead(policy.type, derive(policy, context, version, policy.type.aead_key_size))
     else:
-        aead = _plain_aead(policy, version)
+        aead = plain_aead(policy, version)
     if len(raw) < NONCE_SIZE:
         raise InvalidRequest("invalid ciphertext length")
     try:
