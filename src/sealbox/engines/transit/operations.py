@@ -101,16 +101,7 @@ def decrypt_value(
         raise InvalidRequest(
             f"message decryption not supported for key type {policy.type.wire_name}"
         )
-    version, payload = ciphertext.split(policy, value)
-    version = version or 1  # compat: version 0 is the pre-0.3 numbering of version 1
-    if version > policy.latest_version:
-        raise InvalidRequest("invalid ciphertext: version is too new")
-    if policy.min_decryption_version > 0 and version < policy.min_decryption_version:
-        raise InvalidRequest(TOO_OLD)
-    try:
-        raw = b64decode(payload)
-    except ValueError as err:
-        raise InvalidRequest("invalid ciphertext: could not decode base64") from err
+    version, raw = _sealed(policy, value)
     if policy.type.symmetric:
         plain = symmetric.decrypt(policy, version, raw, context, associated_data)
     else:
@@ -119,3 +110,34 @@ def decrypt_value(
             raise InvalidRequest("no such key version")
         plain = asymmetric.rsa_decrypt(entry, raw)
     return b64encode(plain)
+
+
+def plain_decryptor(policy: Policy) -> Callable[[str], str] | None:
+    """``decrypt_value`` for batch items without context or associated data under a plain
+    (not derived, not convergent) symmetric key, its per-key checks made once; else None."""
+    kind = policy.type
+    if policy.soft_deleted or not kind.supports_decryption or not kind.symmetric:
+        return None
+    if policy.derived or policy.convergent_encryption:
+        return None
+
+    def decrypt(value: str) -> str:
+        version, raw = _sealed(policy, value)
+        aead = symmetric.plain_aead(policy, version)
+        return b64encode(symmetric.open_sealed(policy, aead, raw, None))
+
+    return decrypt
+
+
+def _sealed(policy: Policy, value: str) -> tuple[int, bytes]:
+    """(version, nonce || sealed bytes) of a ciphertext, after decrypt's version checks."""
+    version, payload = ciphertext.split(policy, value)
+    version = version or 1  # compat: version 0 is the pre-0.3 numbering of version 1
+    if version > policy.latest_version:
+        raise InvalidRequest("invalid ciphertext: version is too new")
+    if policy.min_decryption_version > 0 and version < policy.min_decryption_version:
+        raise InvalidRequest(TOO_OLD)
+    try:
+        return version, b64decode(payload)
+    except ValueError as err:
+        raise InvalidRequest("invalid ciphertext: could not decode base64") from err

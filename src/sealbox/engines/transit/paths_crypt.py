@@ -277,10 +277,14 @@ class CryptPaths:
             if not item.text and not item.error:
                 item.error = "missing ciphertext to decrypt"
         policy = await self.keyring.require(req.view, d.get("name"))
+        plain = operations.plain_decryptor(policy)
         for index, item in enumerate(items):
             if item.error:
                 continue
             try:
+                if plain is not None and not (item.context or item.associated_data):
+                    item.result = plain(item.text)
+                    continue
                 ad = _associated(policy, item, index)
                 item.result = operations.decrypt_value(policy, item.decoded_context, item.text, ad)
             except SealboxError as err:

@@ -129,6 +129,11 @@ def decrypt(
         aead = _aead(policy.type, derive(policy, context, version, policy.type.aead_key_size))
     else:
         aead = plain_aead(policy, version)
+    return open_sealed(policy, aead, raw, associated_data)
+
+
+def open_sealed(policy: Policy, aead: AEAD, raw: bytes, associated_data: bytes | None) -> bytes:
+    """Open ``raw`` (nonce || sealed) with ``aead``; too short or a bad tag is a 400."""
     if len(raw) < NONCE_SIZE:
         raise InvalidRequest("invalid ciphertext length")
     try:
