@@ -3,11 +3,16 @@
 OpenBao standbys forward client requests to the active node over the cluster port (mutual TLS,
 gRPC; vault/request_forwarding.go) or, with forwarding off, answer 307 to the active's
 ``api_addr``. Ours forward over the active's ``api_addr`` itself (plain HTTP/1.1 through httpx,
-TLS verified with the system's trust store), so no second port is needed. A standby answers
-locally only what describes the node itself: sys/health (429, Vault's standby code),
-sys/leader, sys/seal-status, sys/unseal and sys/init; everything else, reads included, goes to
-the active, so a read on a standby always sees every write the active acknowledged before it.
-With no active node known, the answer is 503 (hvac's VaultDown), retryable. With
+TLS verified with the system's trust store), so no second port is needed; a node started
+with several worker processes forwards to the active worker's own address (the lock row's
+``forward_addr``, server/workers.py). A standby answers locally what describes the node
+itself: sys/health (429, Vault's standby code; 473 for a performance standby), sys/leader,
+sys/seal-status, sys/unseal and sys/init. A performance standby (the default; not with
+``disable_performance_standby``) also answers pure reads itself (standby_reads.py), after
+``HACoordinator.read_barrier`` made sure it has applied every change the active acknowledged
+before the read arrived; if that cannot be done, or handling the read meets a refused write,
+the read is forwarded. Everything else goes to the active. With no active node known, the
+answer is 503 (hvac's VaultDown), retryable. With
 ``disable_request_forwarding = true`` in the server config a standby answers 307 with
 ``Location`` = the active's api_addr + the same path and query, as Vault's standbys do when
 they cannot forward.
@@ -26,8 +31,11 @@ import httpx
 import orjson
 
 from sealbox.api.app import HTTPRequest, VaultAPI
+from sealbox.api.errors import error_bytes
 from sealbox.core.core import Core
 from sealbox.core.ha import HACoordinator
+from sealbox.server.standby_reads import read_path, token_allows
+from sealbox.storage.postgresql import FencedWrite
 
 log = logging.getLogger("sealbox.server.forwarding")
 # httpx logs every request URL at INFO; paths name secrets, so keep it to warnings.
@@ -53,6 +61,8 @@ _HOP_BY_HOP = frozenset(
 _FORWARD_TIMEOUT = 60.0
 _FORWARDED = "x-sealbox-forwarded-by"
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+# What a standby's refused write renders as: such a read is forwarded instead.
+_FENCED = error_bytes(FencedWrite())
 
 
 def _json(status: int, body: object) -> Answer:
@@ -71,6 +81,8 @@ class HAVaultAPI(VaultAPI):
         self.ha = ha
         self.redirect = redirect
         self._client = httpx.AsyncClient(timeout=_FORWARD_TIMEOUT, follow_redirects=False)
+        self.local_reads = 0
+        """Reads this standby answered itself (a test and benchmark aid)."""
 
     async def respond(self, request: HTTPRequest) -> Answer:
         """Answer, forward, or step down."""
@@ -82,7 +94,25 @@ class HAVaultAPI(VaultAPI):
             return await self._seal_standby(request)
         elif path in _LOCAL or self.ha.active or not self.ha.running:
             return await super().respond(request)
+        elif self.ha.performance_standby and request.method in ("GET", "LIST"):
+            return await self._read_here(request)
         return await self._forward(request)
+
+    async def _read_here(self, request: HTTPRequest) -> Answer:
+        """A performance standby's read: synced with the active's changes (mount table
+        included, so the path is classified against the current one), then answered here;
+        forwarded when it cannot sync, is not a pure read, or turns out to need a write."""
+        if (
+            not await self.ha.read_barrier()
+            or not read_path(self.core, request)
+            or not await token_allows(self.core, request)
+        ):
+            return await self._forward(request)
+        answer = await super().respond(request)
+        if answer[0] == FencedWrite.status and answer[2] == _FENCED:
+            return await self._forward(request)
+        self.local_reads += 1
+        return answer
 
     async def close(self) -> None:
         """Close the forwarding client's connections."""
@@ -117,18 +147,19 @@ class HAVaultAPI(VaultAPI):
             # Forwarded to us, yet we are not active: the leader changed in between. One hop
             # only, so two nodes with stale views can never bounce a request back and forth.
             return _json(503, {"errors": ["no active node is available; try again shortly"]})
+        me = self.ha.lock.identity
         leader = self.ha.leader
-        if leader is None or leader.value == self.ha.api_addr:  # unknown, or stale
+        if leader is None or leader.identity == me:  # unknown, or stale
             leader = await self.ha.current_leader()
-        if leader is None or leader.value == self.ha.api_addr:
+        if leader is None or leader.identity == me:
             return _json(503, {"errors": ["no active node is available; try again shortly"]})
-        url = leader.value.rstrip("/") + request.raw_path
-        if request.query_string:
-            url += "?" + request.query_string.decode("latin-1")
+        query = "?" + request.query_string.decode("latin-1") if request.query_string else ""
         if self.redirect:
             # Vault's standby with forwarding off: 307 keeps the method and body, so the
             # client repeats the request itself at the active's api_addr.
-            return 307, [(b"location", url.encode("latin-1")), (b"content-length", b"0")], b""
+            location = (leader.value.rstrip("/") + request.raw_path + query).encode("latin-1")
+            return 307, [(b"location", location), (b"content-length", b"0")], b""
+        url = leader.target.rstrip("/") + request.raw_path + query
         headers = [(k, v) for k, v in request.headers.items() if k not in _HOP_BY_HOP]
         headers.append((_FORWARDED, self.ha.api_addr))
         if request.client:

@@ -225,7 +225,11 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         return 1
     from sealbox.server.ha_setup import ha_api
 
-    vault_app = ha_api(core, redirect=config.disable_request_forwarding) or VaultAPI(core)
+    vault_app = ha_api(
+        core,
+        redirect=config.disable_request_forwarding,
+        serve_reads=not config.disable_performance_standby,
+    ) or VaultAPI(core)
     root_token = ""
     if dev:
         unseal_key, root_token = await _setup_dev(core, root_token_id)

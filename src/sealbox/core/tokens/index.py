@@ -48,7 +48,8 @@ class TokenIndex:
         return f"TokenIndex(<{len(self._cache)} cached>)"
 
     def invalidate(self) -> None:
-        """Forget every cached entry and the salt."""
+        """Forget every cached entry and the salt; a load under way does not cache."""
+        self._generation += 1
         self._cache.clear()
         self._salt = None
 
