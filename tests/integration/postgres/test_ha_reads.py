@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,23 +31,13 @@ def cluster(tmp_path: Path, pg_url: str) -> Iterator[Cluster]:
     try:
         running.wait_active()
         for node in running.nodes:
-            _wait_health(node.address, {200, 473})
+            running.wait_health(node, {200, 473})
         yield running
     finally:
         for node in running.nodes:
             if node.process.poll() is None:
                 node.process.send_signal(signal.SIGCONT)
         running.stop_all()
-
-
-def _wait_health(address: str, codes: set[int], timeout: float = 60.0) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        code = requests.get(f"{address}/v1/sys/health", timeout=10).status_code
-        if code in codes:
-            return code
-        time.sleep(0.05)
-    raise AssertionError(f"{address} never answered sys/health with one of {codes}")
 
 
 def _roles(cluster: Cluster) -> tuple[str, list[str]]:
