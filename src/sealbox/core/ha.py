@@ -111,6 +111,9 @@ class HACoordinator:
         self.serve_reads = serve_reads
         self._storage = storage
         self._cache = cache
+        if cache is not None:
+            cache.invalidate(None)
+            cache.passthrough = True  # sealed: nothing keeps a cache current yet
         self.lock = PostgreSQLLock(
             storage,
             identity,
@@ -170,6 +173,8 @@ class HACoordinator:
         """The barrier is unsealed: stand by and compete for the lock."""
         if self._task is None:
             self._storage.refuse_writes()
+            if self._cache is not None:
+                self._cache.passthrough = False  # the listener's first act is a flush
             self._listener.start()
             self._task = asyncio.create_task(self._run(), name="sealbox-ha")
 
@@ -185,6 +190,9 @@ class HACoordinator:
             await self._demote()
         await self._core.stop_reads()
         await self.lock.close()
+        if self._cache is not None:
+            self._cache.invalidate(None)
+            self._cache.passthrough = True
 
     async def step_down(self) -> None:
         """sys/step-down: release the lock and keep out of the election for a while."""
