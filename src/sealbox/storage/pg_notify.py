@@ -52,7 +52,12 @@ log = logging.getLogger("sealbox.storage.notify")
 
 _MAX_PAYLOAD = 7000  # bytes of JSON per NOTIFY (PostgreSQL's limit is 8000)
 _NOTIFY_SQL = "SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p"
-_MARKER_SQL = sql.SQL("SELECT 1 FROM (SELECT pg_notify(%s, %s)) AS marker")
+# A marker needs no durability: its commit does not wait for the WAL flush (set_config with
+# is_local applies to this statement's own transaction, read when it commits).
+_MARKER_SQL = sql.SQL(
+    "SELECT 1 FROM (SELECT set_config('synchronous_commit', 'off', true), "
+    "pg_notify(%s, %s)) AS marker"
+)
 _RECONNECT_DELAY = 0.5
 SYNC_TIMEOUT = 2.0  # seconds a read waits for its marker before the caller gives up
 
