@@ -217,6 +217,11 @@ async def _serve(
 
         vault_app = SiblingRelay(vault_app, worker)
         sockets, contexts = [*sockets, worker.private], [*contexts, contexts[0]]
+    door_core: Any = core
+    if core.ha is not None:  # the AWS and GCP doors' requests follow the HA rules too
+        from sealbox.server.door_forwarding import HADoorCore
+
+        door_core = HADoorCore(core)
     root_token = ""
     if dev:
         unseal_key, root_token = await _setup_dev(core, root_token_id)
@@ -228,7 +233,8 @@ async def _serve(
         )
     try:
         apps = [
-            await _app_for(listener, core, vault_app, root_token) for listener in config.listeners
+            await _app_for(listener, core, vault_app, root_token, door_core)
+            for listener in config.listeners
         ]
         if worker is not None:
             apps.append(vault_app)
@@ -269,16 +275,21 @@ async def _serve(
     await core.seal()
     if hasattr(vault_app, "close"):
         await vault_app.close()
+    if door_core is not core:
+        await door_core.close()
     close = getattr(core.physical, "close", None)
     if close is not None:
         await close()
     return 0
 
 
-async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: str) -> Any:
-    """The application a listener serves: the Vault API, or the AWS door (dev: set up)."""
+async def _app_for(
+    listener: Listener, core: Any, vault_app: Any, root_token: str, door_core: Any
+) -> Any:
+    """The application a listener serves: the Vault API, or the AWS door (dev: set up).
+    The doors get ``door_core`` (on HA nodes: server/door_forwarding.py)."""
     if listener.kind == "gcp":
-        return await _gcp_app(listener, core, root_token)
+        return await _gcp_app(listener, door_core, root_token)
     if listener.kind != "aws":
         return vault_app
     from sealbox.api.facades.aws import server as aws
@@ -294,7 +305,7 @@ async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: st
             ),
             flush=True,
         )
-    return aws.build_app(core, door)
+    return aws.build_app(door_core, door)
 
 
 async def _gcp_app(listener: Listener, core: Any, root_token: str) -> Any:

@@ -43,8 +43,14 @@ def read_path(core: Core, request: HTTPRequest) -> bool:
     if not path.startswith("/v1/") or "/." in path or "//" in path:
         return False
     api_path = path[4:]
-    if _is_list(request) and not api_path.endswith("/"):
+    listing = _is_list(request)
+    if listing and not api_path.endswith("/"):
         api_path += "/"
+    return pure_read(core, api_path, listing=listing)
+
+
+def pure_read(core: Core, api_path: str, *, listing: bool) -> bool:
+    """Whether a read (or, with ``listing``, a list) of ``api_path`` is one a standby answers."""
     matched = core.mounts.router.match(api_path)
     if matched is None:
         return False
@@ -59,7 +65,7 @@ def read_path(core: Core, request: HTTPRequest) -> bool:
         return any(
             trimmed == table or trimmed.startswith(table + "/") for table in _SYS_TABLES
         ) or trimmed.startswith(_SYS_PREFIXES)
-    return kind == "token" and relative == "lookup-self" and request.method == "GET"
+    return kind == "token" and relative == "lookup-self" and not listing
 
 
 async def token_allows(core: Core, request: HTTPRequest) -> bool:
@@ -68,7 +74,13 @@ async def token_allows(core: Core, request: HTTPRequest) -> bool:
     bearer = request.headers.get("authorization", "")
     if not token and bearer[:7].lower() == "bearer ":
         token = bearer[7:].strip()
+    return await usable_here(core, token)
+
+
+async def usable_here(core: Core, token: str) -> bool:
+    """``token`` can be used on a standby: no use count to spend (absent: the pipeline
+    answers 403, or serves an unauthenticated path)."""
     if not token:
-        return True  # the pipeline answers 403 (or serves an unauthenticated path)
+        return True
     entry = await core.tokens.lookup(token)
     return entry is None or entry.num_uses <= 0
