@@ -48,10 +48,11 @@ def doors(tmp_path: Path, pg_url: str) -> Iterator[tuple[Cluster, list[str], dic
             (tmp_path / f"n{index}" / "door-token").write_text(cluster.token + "\n")
         active = cluster.nodes[cluster.wait_active()].address
         headers = {"X-Vault-Token": cluster.token}
-        for path, body in (
+        enable: list[tuple[str, dict[str, Any]]] = [
             ("sys/mounts/apps", {"type": "kv", "options": {"version": "2"}}),
             ("sys/auth/sigv4", {"type": "sigv4"}),
-        ):
+        ]
+        for path, body in enable:
             answer = requests.post(f"{active}/v1/{path}", json=body, headers=headers, timeout=30)
             answer.raise_for_status()
         key = requests.post(
