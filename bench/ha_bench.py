@@ -11,8 +11,10 @@ server. Prints one line per figure; nothing here is asserted.
   write is acknowledged. The killed node is restarted as a standby. After all rounds every
   acknowledged write is read back: "lost" counts those whose value is older than acknowledged.
 - rates: KV v2 writes and reads with 32 concurrent clients (httpx, keep-alive) for
-  ``--seconds``, through the active node, through all nodes at once (standbys forward), and
-  through OpenBao.
+  ``--seconds``, through the active node, through all nodes at once (standbys answer reads
+  themselves since performance standbys; before, they forwarded them), and through OpenBao.
+  ``--rounds 0`` skips the takeovers. With ``wrk``, bench/workers_bench.py measures reads
+  through one process against ``workers = N``.
 
 A run on the 2-core VM (2026-12-03, shared with other jobs; the Python load generator runs on
 the same cores, so absolute rates are low for both servers): 10 SIGKILLs of the active under
@@ -169,7 +171,8 @@ def main() -> None:
             conn.execute("CREATE DATABASE sealbox")
             conn.execute("CREATE DATABASE openbao")
         cluster = start_cluster(workdir, server.dsn("sealbox"), 3)
-        takeover(cluster, args.rounds)
+        if args.rounds > 0:
+            takeover(cluster, args.rounds)
         active = cluster.nodes[cluster.wait_active()].address
         everyone = [node.address for node in cluster.nodes]
         rates("sealbox (3 nodes, PG)", active, everyone, cluster.token, args.seconds)

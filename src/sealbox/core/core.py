@@ -332,6 +332,7 @@ class Core:
             stored = await self.barrier.get("core/cluster")
             self.cluster_id = stored.decode() if stored else ""
         self.tokens.invalidate()
+        self.policies.invalidate()  # HA: parsed while a standby, possibly before a change
         await self.policies.setup_defaults()
         await self.mounts.load()
         await self.audit.load()
