@@ -52,12 +52,7 @@ log = logging.getLogger("sealbox.storage.notify")
 
 _MAX_PAYLOAD = 7000  # bytes of JSON per NOTIFY (PostgreSQL's limit is 8000)
 _NOTIFY_SQL = "SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p"
-# A marker needs no durability: its commit does not wait for the WAL flush (set_config with
-# is_local applies to this statement's own transaction, read when it commits).
-_MARKER_SQL = sql.SQL(
-    "SELECT 1 FROM (SELECT set_config('synchronous_commit', 'off', true), "
-    "pg_notify(%s, %s)) AS marker"
-)
+_MARKER_SQL = "SELECT pg_notify(%s, %s)"
 _RECONNECT_DELAY = 0.5
 SYNC_TIMEOUT = 2.0  # seconds a read waits for its marker before the caller gives up
 
@@ -172,6 +167,7 @@ class ChangeListener:
         self._next: asyncio.Future[None] | None = None  # the marker not sent yet
         self._sent: dict[str, asyncio.Future[None]] = {}  # markers sent, not yet back
         self._sender: asyncio.Task[None] | None = None
+        self._marker_conn: psycopg.AsyncConnection[Any] | None = None
         self._markers = itertools.count()
         self.markers_sent = 0
         """Sync markers sent (a test and benchmark aid)."""
@@ -189,40 +185,61 @@ class ChangeListener:
                 await self._task
             self._task = None
         self._fail_markers()
+        await self._drop_marker_connection()
 
-    async def sync(self, timeout: float = SYNC_TIMEOUT) -> None:
+    async def sync(self) -> None:
         """Return once every change announced before this call has been handled.
 
         Raises ``SyncUnavailable`` when the listener is not connected or the marker does not
-        come back within ``timeout`` (the caller should then not trust what it has cached).
+        come back within ``SYNC_TIMEOUT`` (the caller should then not trust its caches).
         """
         if not self.connected.is_set():
             raise SyncUnavailable
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
+        future = self._next
+        if future is None:
+            future = self._next = asyncio.get_running_loop().create_future()
             if self._sender is None or self._sender.done():
                 self._sender = asyncio.create_task(self._send_markers())
-        future = self._next
-        try:
-            async with asyncio.timeout(timeout):
-                await asyncio.shield(future)
-        except TimeoutError as err:
-            raise SyncUnavailable from err
+        # Shared by every caller of one batch: a cancelled caller must not cancel it. The
+        # sender fails it when the marker is late, so no per-caller timer is needed.
+        await asyncio.shield(future)
 
     async def _send_markers(self) -> None:
-        """Send one marker for everyone who called ``sync`` since the previous one was sent."""
+        """Send one marker for everyone who called ``sync`` since the previous one was sent,
+        one marker in flight at a time: callers that arrive meanwhile share the next one, so
+        under load one round trip serves every read that arrived during the previous one."""
         while self._next is not None:
+            await asyncio.sleep(0)  # let the reads already parsed join this batch
             future, self._next = self._next, None
             marker = str(next(self._markers))
             self._sent[marker] = future
             try:
-                await self._storage.query(_MARKER_SQL, (self.sync_channel, marker))
-            except (SealboxError, psycopg.Error, OSError) as err:
+                async with asyncio.timeout(SYNC_TIMEOUT):
+                    await self._send_marker(marker)
+                    await asyncio.shield(future)
+            except (SealboxError, psycopg.Error, OSError, TimeoutError) as err:
                 log.warning("sync marker failed (%s)", type(err).__name__)
-                if self._sent.pop(marker, None) is not None and not future.done():
+                self._sent.pop(marker, None)
+                if not future.done():
                     future.set_exception(SyncUnavailable())
-            else:
-                self.markers_sent += 1
+                if not isinstance(err, TimeoutError):
+                    await self._drop_marker_connection()
+            except SyncUnavailable:
+                pass  # the listener lost its connection; the waiters know
+
+    async def _send_marker(self, marker: str) -> None:
+        conn = self._marker_conn
+        if conn is None or conn.closed:
+            conn = self._marker_conn = await self._storage.connect()
+            await conn.execute("SET synchronous_commit = off")  # a marker needs no fsync
+        await conn.execute(_MARKER_SQL, (self.sync_channel, marker), prepare=True)
+        self.markers_sent += 1
+
+    async def _drop_marker_connection(self) -> None:
+        conn, self._marker_conn = self._marker_conn, None
+        if conn is not None:
+            with contextlib.suppress(psycopg.Error, OSError):
+                await conn.close()
 
     def _marker_back(self, marker: str) -> None:
         future = self._sent.pop(marker, None)
