@@ -106,8 +106,12 @@ class HADoorCore:
 
     async def _forward(self, req: Request) -> Response:
         ha = self._core.ha
-        leader = None if ha is None else await ha.current_leader()
-        if ha is None or leader is None or leader.identity == ha.lock.identity:
+        if ha is None:
+            raise ActiveUnavailable
+        leader = ha.leader
+        if leader is None or leader.identity == ha.lock.identity:  # unknown, or stale
+            leader = await ha.current_leader()
+        if leader is None or leader.identity == ha.lock.identity:
             raise ActiveUnavailable
         method = _METHODS.get(req.operation)
         if method is None:
@@ -129,6 +133,7 @@ class HADoorCore:
             )
         except httpx.HTTPError as err:
             log.warning("a door's request to the active failed (%s)", type(err).__name__)
+            ha.leader = None  # ask the database again next time
             raise ActiveUnavailable from err
         return _response(answer.status_code, answer.content)
 
