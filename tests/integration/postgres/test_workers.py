@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,3 +108,21 @@ def test_two_workers_share_the_port_one_active_one_serving_reads(node: Node) -> 
     alive = [p for p in replaced if Path(f"/proc/{p}/stat").exists()]
     states = [Path(f"/proc/{p}/stat").read_text().split()[2] for p in alive]
     assert all(state == "Z" for state in states)  # gone, at most not reaped yet
+
+
+def test_workers_need_ha_storage(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        f'storage "sqlite" {{\n  path = "{tmp_path / "db"}"\n}}\n',
+        free_port(),
+        "workers = 2\n",
+    )
+    done = subprocess.run(
+        [str(VENV_BIN / "sealbox"), "server", f"-config={config}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert 'workers needs storage "postgresql" with ha_enabled = "true"' in done.stderr
