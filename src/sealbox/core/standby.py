@@ -100,7 +100,7 @@ class ReadReplica:
             self._forget_cached()
             self._pending |= _Rebuild.ALL
         elif key.startswith(_TOKEN_PREFIX):
-            self._tokens.invalidate()
+            self._tokens.invalidate_key(key[len(_TOKEN_PREFIX) :])
         elif key.startswith(_POLICY_PREFIX):
             self._policies.invalidate()
         elif key in (MOUNTS_KEY, AUTH_KEY):

@@ -53,6 +53,11 @@ class TokenIndex:
         self._cache.clear()
         self._salt = None
 
+    def forget(self, id_hash: str) -> None:
+        """Forget one cached entry (another node changed it); a load under way does not cache."""
+        self._generation += 1
+        self._cache.pop(id_hash, None)
+
     # ---- hashing -------------------------------------------------------------------
 
     def _current_salt(self) -> bytes | None:
