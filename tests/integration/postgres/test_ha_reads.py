@@ -194,14 +194,20 @@ def test_changes_on_the_active_apply_on_a_standby_at_once_and_writes_are_forward
         requests.get(f"{standby}/v1/secret/data/p", headers=reader, timeout=10).status_code == 403
     )
 
-    # A mount made on the active is readable on the standby at once.
+    # A mount made on the active is served by the standby at once (the active frozen: the
+    # standby answers from its own, rebuilt, mount table).
     requests.post(
         f"{active}/v1/sys/mounts/kv1", json={"type": "kv"}, headers=root, timeout=30
     ).raise_for_status()
     requests.post(
         f"{active}/v1/kv1/a", json={"x": "1"}, headers=root, timeout=30
     ).raise_for_status()
-    got = requests.get(f"{standby}/v1/kv1/a", headers=root, timeout=10)
+    process = next(n.process for n in cluster.nodes if n.address == active)
+    process.send_signal(signal.SIGSTOP)
+    try:
+        got = requests.get(f"{standby}/v1/kv1/a", headers=root, timeout=10)
+    finally:
+        process.send_signal(signal.SIGCONT)
     assert got.status_code == 200
     assert got.json()["data"] == {"x": "1"}
 
