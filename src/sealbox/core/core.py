@@ -236,6 +236,9 @@ class Core:
         else:
             root_token = await self.tokens.create_root_token(None)
         if auto is not None:
+            if self.ha is not None:  # unsealed, but only the lock makes a node active
+                await self._teardown()
+                self.ha.start()
             return InitOutput([], root_token, recovery_keys=list(result.key_shares))
         self.barrier.seal()
         await self._teardown()
@@ -276,7 +279,10 @@ class Core:
         if seal is None or not self.sealed:
             return
         await unseal_auto(self.physical, self.barrier, seal)
-        await self._post_unseal(first_time=False)
+        if self.ha is not None:
+            self.ha.start()  # standby first, as with key shares
+        else:
+            await self._post_unseal(first_time=False)
 
     async def seal(self) -> None:
         """Forget the keys and drop every mounted backend."""

@@ -348,7 +348,8 @@ async def _auto_unseal(core: Any, first_delay: float = 1.0, max_delay: float = 3
 
     Nothing to do without a seal, before init (init unseals) or while a migration waits for
     the operators' keys. After an operator seals the server it stays sealed until restarted,
-    as in OpenBao.
+    as in OpenBao. On HA storage another node (or worker) may initialise the shared storage:
+    until then this node waits for it.
     """
     from sealbox.barrier.seal_migration import pending_migration
 
@@ -356,6 +357,10 @@ async def _auto_unseal(core: Any, first_delay: float = 1.0, max_delay: float = 3
     if seals.seal is None:
         return
     delay = first_delay
+    while core.ha is not None and core.sealed:  # polls the shared storage
+        if await core.initialized():
+            break
+        await asyncio.sleep(first_delay)
     while core.sealed and await core.initialized():
         if await pending_migration(core.physical, seals.seal, seals.old_seal) is not None:
             log.warning("seal migration pending: unseal with the keys and -migrate")

@@ -126,3 +126,37 @@ def test_workers_need_ha_storage(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert 'workers needs storage "postgresql" with ha_enabled = "true"' in done.stderr
+
+
+def test_workers_on_an_auto_unseal_seal_unseal_themselves_once_initialised(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Init through the shared port unseals that worker; the other finds the storage
+    initialised and unseals itself; the lock still makes only one of them active."""
+    key_file = tmp_path / "unseal.key"
+    key_file.write_bytes(os.urandom(32))
+    key_file.chmod(0o600)
+    seal = f'seal "static" {{\n  current_key_id = "k1"\n  current_key = "file://{key_file}"\n}}\n'
+    port = free_port()
+    config = write_config(
+        tmp_path, pg_block(pg_url, '  ha_enabled = "true"\n'), port, "workers = 2\n" + seal
+    )
+    address = f"http://127.0.0.1:{port}"
+    process, log = start_process(
+        [str(VENV_BIN / "sealbox"), "server", f"-config={config}"], address, tmp_path
+    )
+    node = Node(address, process, log)
+    try:
+        answer = requests.put(
+            f"{address}/v1/sys/init",
+            json={"recovery_shares": 1, "recovery_threshold": 1},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        assert _codes_seen(address, {200, 473}) >= {200, 473}
+        codes = {
+            requests.get(f"{address}/v1/sys/health", timeout=10).status_code for _ in range(40)
+        }
+        assert codes == {200, 473}  # both unsealed, one active
+    finally:
+        node.stop()
