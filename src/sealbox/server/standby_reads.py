@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sealbox.api.app import HTTPRequest
 from sealbox.core.core import Core
+from sealbox.errors import SealboxError
 
 _SYS_TABLES = ("mounts", "auth", "policy", "policies/acl")
 _SYS_PREFIXES = ("internal/ui/mounts",)
@@ -82,5 +83,8 @@ async def usable_here(core: Core, token: str) -> bool:
     answers 403, or serves an unauthenticated path)."""
     if not token:
         return True
-    entry = await core.tokens.lookup(token)
+    try:
+        entry = await core.tokens.lookup(token)
+    except SealboxError:
+        return False  # e.g. an expired token, whose revocation is a write: the active's job
     return entry is None or entry.num_uses <= 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -225,6 +226,18 @@ def test_changes_on_the_active_apply_on_a_standby_at_once_and_writes_are_forward
         for _ in range(3)
     ]
     assert codes == [200, 200, 403]
+
+    # An expired token is refused on the standby (revoked by the active's expiry, or, when
+    # the standby meets it first, forwarded: revoking it is a write).
+    short = requests.post(
+        f"{active}/v1/auth/token/create",
+        json={"policies": ["reader"], "ttl": "1s"},
+        headers=root,
+        timeout=30,
+    ).json()["auth"]["client_token"]
+    time.sleep(1.5)  # let its TTL pass (what is checked is the answer, not the timing)
+    expired = requests.get(f"{standby}/v1/secret/data/p", headers=_headers(short), timeout=10)
+    assert expired.status_code == 403
 
     # Wrapping writes a token: forwarded, and the wrapped secret unwraps on the active.
     wrapped = requests.get(
