@@ -178,7 +178,8 @@ class ChangeListener:
             self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening (``sync`` refuses from now on)."""
+        self.connected.clear()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -249,6 +250,8 @@ class ChangeListener:
     def _fail_markers(self) -> None:
         """Markers in flight may never come back over a new connection: fail their waiters."""
         sent, self._sent = self._sent, {}
+        if self._next is not None and not self.connected.is_set():
+            sent["next"], self._next = self._next, None  # not sent yet, and never will be
         for future in sent.values():
             if not future.done():
                 future.set_exception(SyncUnavailable())
