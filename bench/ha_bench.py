@@ -20,8 +20,8 @@ A run on the 2-core VM (2026-12-03, shared with other jobs; the Python load gene
 the same cores, so absolute rates are low for both servers): 10 SIGKILLs of the active under
 write load, another node active after 0.07-0.61 s (writes acknowledged again after at most
 0.62 s, mean 0.11 s), 3,215 writes acknowledged, 0 lost. KV v2 with 32 clients: sealbox write
-173/s, read 250/s through the active, 247/s through all three nodes (standbys forward reads,
-so 0.99x); OpenBao 2.7.2 on the same PostgreSQL, one node: write 113/s, read 202/s.
+173/s, read 250/s through the active, 247/s through all three nodes (standbys forwarded
+reads then, before performance standbys: 0.99x); OpenBao 2.7.2 on the same PostgreSQL, one node: write 113/s, read 202/s.
 """
 
 from __future__ import annotations
