@@ -2,10 +2,10 @@
 
 OpenBao standbys forward client requests to the active node over the cluster port (mutual TLS,
 gRPC; vault/request_forwarding.go) or, with forwarding off, answer 307 to the active's
-``api_addr``. Ours forward over the active's ``api_addr`` itself (plain HTTP/1.1 through httpx,
-TLS verified with the system's trust store), so no second port is needed; a node started
-with several worker processes forwards to the active worker's own address (the lock row's
-``forward_addr``, server/workers.py). A standby answers locally what describes the node
+``api_addr``. Ours forward over the active's ``api_addr`` itself (HTTP/1.1 over keep-alive
+connections, upstream.py; TLS verified with the system's trust store), so no second port is
+needed; a node started with several worker processes forwards to the active worker's own
+address (the lock row's ``forward_addr``, server/workers.py). A standby answers locally what describes the node
 itself: sys/health (429, Vault's standby code; 473 for a performance standby), sys/leader,
 sys/seal-status, sys/unseal and sys/init. A performance standby (the default; not with
 ``disable_performance_standby``) also answers pure reads itself (standby_reads.py), after
@@ -27,7 +27,6 @@ from __future__ import annotations
 import hmac
 import logging
 
-import httpx
 import orjson
 
 from sealbox.api.app import HTTPRequest, VaultAPI
@@ -35,10 +34,12 @@ from sealbox.api.errors import error_bytes
 from sealbox.core.core import Core
 from sealbox.core.ha import HACoordinator
 from sealbox.server.standby_reads import read_path, token_allows
+from sealbox.server.upstream import Upstream, UpstreamUnavailable
 from sealbox.storage.postgresql import FencedWrite
 
 log = logging.getLogger("sealbox.server.forwarding")
-# httpx logs every request URL at INFO; paths name secrets, so keep it to warnings.
+# httpx (the doors' forwarding, the workers' relay) logs every request URL at INFO; paths
+# name secrets, so keep it to warnings.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 _LOCAL = frozenset(
@@ -80,7 +81,7 @@ class HAVaultAPI(VaultAPI):
         super().__init__(core, **kwargs)
         self.ha = ha
         self.redirect = redirect
-        self._client = httpx.AsyncClient(timeout=_FORWARD_TIMEOUT, follow_redirects=False)
+        self._upstream = Upstream(_FORWARD_TIMEOUT)
         self.local_reads = 0
         """Reads this standby answered itself (a test and benchmark aid)."""
 
@@ -115,8 +116,8 @@ class HAVaultAPI(VaultAPI):
         return answer
 
     async def close(self) -> None:
-        """Close the forwarding client's connections."""
-        await self._client.aclose()
+        """Close the forwarding connections."""
+        await self._upstream.close()
 
     async def _is_root(self, request: HTTPRequest) -> bool:
         token = request.headers.get("x-vault-token", "")
@@ -160,25 +161,28 @@ class HAVaultAPI(VaultAPI):
             # behind this same api_addr is forwarded to: a redirect would come back here.)
             location = (leader.value.rstrip("/") + request.raw_path + query).encode("latin-1")
             return 307, [(b"location", location), (b"content-length", b"0")], b""
-        url = leader.target.rstrip("/") + request.raw_path + query
         headers = [(k, v) for k, v in request.headers.items() if k not in _HOP_BY_HOP]
         headers.append((_FORWARDED, self.ha.api_addr))
         if request.client:
             headers.append(("x-forwarded-for", request.client))
         try:
-            answer = await self._client.request(
-                request.method, url, headers=headers, content=request.body
+            status, answer_headers, body = await self._upstream.request(
+                leader.target.rstrip("/"),
+                request.method,
+                request.raw_path + query,
+                headers,
+                request.body,
             )
-        except httpx.HTTPError as err:
-            log.warning("forwarding to the active node failed (%s)", type(err).__name__)
+        except UpstreamUnavailable as err:
+            log.warning("forwarding to the active node failed (%s)", type(err.__cause__).__name__)
             self.ha.leader = None  # ask the database again next time
             return _json(503, {"errors": ["the active node could not be reached"]})
-        body = answer.content
         out = [
-            (k.encode("latin-1"), v.encode("latin-1"))
-            for k, v in answer.headers.multi_items()
-            if k.lower() not in _HOP_BY_HOP and k.lower() != "content-encoding"
+            (name, value)
+            for name, value in answer_headers
+            if name.lower().decode("latin-1") not in _HOP_BY_HOP
+            and name.lower() != b"content-encoding"
         ]
-        if answer.status_code >= 300 or body:
+        if status >= 300 or body:
             out.append((b"content-length", str(len(body)).encode()))
-        return answer.status_code, out, b"" if request.method == "HEAD" else body
+        return status, out, b"" if request.method == "HEAD" else body
