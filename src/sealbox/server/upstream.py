@@ -145,7 +145,7 @@ class Upstream:
         except BaseException:
             connection.close()
             raise
-        if parser.should_keep_alive():
+        if parser.should_keep_alive() and method != "HEAD":  # HEAD: a stray body may follow
             connection.idle_since = time.monotonic()
             pool = self._idle.setdefault(base, [])
             if len(pool) < _MAX_IDLE_PER_PEER:
