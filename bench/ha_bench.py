@@ -11,15 +11,17 @@ server. Prints one line per figure; nothing here is asserted.
   write is acknowledged. The killed node is restarted as a standby. After all rounds every
   acknowledged write is read back: "lost" counts those whose value is older than acknowledged.
 - rates: KV v2 writes and reads with 32 concurrent clients (httpx, keep-alive) for
-  ``--seconds``, through the active node, through all nodes at once (standbys forward), and
-  through OpenBao.
+  ``--seconds``, through the active node, through all nodes at once (standbys answer reads
+  themselves since performance standbys; before, they forwarded them), and through OpenBao.
+  ``--rounds 0`` skips the takeovers. With ``wrk``, bench/workers_bench.py measures reads
+  through one process against ``workers = N``.
 
 A run on the 2-core VM (2026-12-03, shared with other jobs; the Python load generator runs on
 the same cores, so absolute rates are low for both servers): 10 SIGKILLs of the active under
 write load, another node active after 0.07-0.61 s (writes acknowledged again after at most
 0.62 s, mean 0.11 s), 3,215 writes acknowledged, 0 lost. KV v2 with 32 clients: sealbox write
-173/s, read 250/s through the active, 247/s through all three nodes (standbys forward reads,
-so 0.99x); OpenBao 2.7.2 on the same PostgreSQL, one node: write 113/s, read 202/s.
+173/s, read 250/s through the active, 247/s through all three nodes (standbys forwarded
+reads then, before performance standbys: 0.99x); OpenBao 2.7.2 on the same PostgreSQL, one node: write 113/s, read 202/s.
 """
 
 from __future__ import annotations
@@ -169,7 +171,8 @@ def main() -> None:
             conn.execute("CREATE DATABASE sealbox")
             conn.execute("CREATE DATABASE openbao")
         cluster = start_cluster(workdir, server.dsn("sealbox"), 3)
-        takeover(cluster, args.rounds)
+        if args.rounds > 0:
+            takeover(cluster, args.rounds)
         active = cluster.nodes[cluster.wait_active()].address
         everyone = [node.address for node in cluster.nodes]
         rates("sealbox (3 nodes, PG)", active, everyone, cluster.token, args.seconds)

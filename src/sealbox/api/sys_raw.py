@@ -157,6 +157,13 @@ async def handle_health(
         code = _status_code(query, "uninitcode", 501)
     elif core.sealed:
         code = _status_code(query, "sealedcode", 503)
+    elif core.ha is not None and core.ha.performance_standby:
+        # compat: a performance standby answers 473 unless perfstandbyok (Vault's
+        # http/sys_health.go checks it before, and instead of, standbyok)
+        if _true(query.get("perfstandbyok")):
+            code = _status_code(query, "activecode", 200)
+        else:
+            code = _status_code(query, "performancestandbycode", 473)
     elif core.ha is not None and not core.ha.active and not _true(query.get("standbyok")):
         code = _status_code(query, "standbycode", 429)
     else:
@@ -171,6 +178,9 @@ async def handle_health(
         "server_time_utc": int(time.time()),
         "version": __version__,
     }
+    if core.ha is not None and core.ha.serve_reads:
+        # Only where standbys can serve reads: OpenBao's body has no such key.
+        body["performance_standby"] = core.ha.performance_standby
     if not core.sealed:
         body["cluster_name"] = core.config.cluster_name
         body["cluster_id"] = core.cluster_id

@@ -43,6 +43,7 @@ from sealbox.core.pipeline import Pipeline
 from sealbox.core.plugins import Catalog
 from sealbox.core.policy_store import PolicyStore
 from sealbox.core.seal_ops import SealOperations
+from sealbox.core.standby import ReadReplica
 from sealbox.core.system import SystemBackend, SystemView
 from sealbox.core.tokens import TokenStore
 from sealbox.core.wrapping import Wrapper
@@ -135,6 +136,10 @@ class Core:
             self.logins,
         )
         self._periodic = PeriodicRunner(self.mounts.router)
+        self.replica = ReadReplica(
+            self.barrier, self.mounts, self.policies, self.tokens, self.audit
+        )
+        """HA standbys: the tables loaded read-only, so reads are answered here."""
         self.tokens.on_revoke.append(self._token_revoked)
         self.tokens.on_revoke.append(self.expiration.revoke_by_token)
         self.unseal_progress: Progress | None = None
@@ -231,6 +236,9 @@ class Core:
         else:
             root_token = await self.tokens.create_root_token(None)
         if auto is not None:
+            if self.ha is not None:  # unsealed, but only the lock makes a node active
+                await self._teardown()
+                self.ha.start()
             return InitOutput([], root_token, recovery_keys=list(result.key_shares))
         self.barrier.seal()
         await self._teardown()
@@ -271,7 +279,10 @@ class Core:
         if seal is None or not self.sealed:
             return
         await unseal_auto(self.physical, self.barrier, seal)
-        await self._post_unseal(first_time=False)
+        if self.ha is not None:
+            self.ha.start()  # standby first, as with key shares
+        else:
+            await self._post_unseal(first_time=False)
 
     async def seal(self) -> None:
         """Forget the keys and drop every mounted backend."""
@@ -286,12 +297,38 @@ class Core:
 
     async def activate(self) -> None:
         """HA: this node took the lock; load the latest state and start background work."""
+        if self.replica.loaded:
+            await self.replica.unload()
         await self.barrier.reload()
         await self._post_unseal(first_time=False)
 
     async def deactivate(self) -> None:
         """HA: this node lost the lock; stop background work and unload."""
         await self._teardown()
+
+    async def serve_reads(self) -> None:
+        """HA standby: load the tables read-only (``replica``), to answer reads here."""
+        stored = await self.barrier.get("core/cluster")
+        self.cluster_id = stored.decode() if stored else ""
+        await self.replica.load()
+
+    async def stop_reads(self) -> None:
+        """HA standby: drop the read-only tables (becoming active, or sealing)."""
+        if self.replica.loaded:
+            await self.replica.unload()
+
+    @property
+    def serving_reads(self) -> bool:
+        """Whether the read-only tables are loaded (an HA standby that answers reads)."""
+        return self.replica.loaded
+
+    def invalidate(self, key: str | None) -> None:
+        """HA standby: the active changed storage ``key`` (None: possibly anything)."""
+        self.replica.invalidate(key)
+
+    async def catch_up(self) -> None:
+        """HA standby: before a read, rebuild what the active changed."""
+        await self.replica.catch_up()
 
     async def _post_unseal(self, *, first_time: bool) -> None:
         if first_time:
@@ -301,6 +338,7 @@ class Core:
             stored = await self.barrier.get("core/cluster")
             self.cluster_id = stored.decode() if stored else ""
         self.tokens.invalidate()
+        self.policies.invalidate()  # HA: parsed while a standby, possibly before a change
         await self.policies.setup_defaults()
         await self.mounts.load()
         await self.audit.load()

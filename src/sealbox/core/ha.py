@@ -14,7 +14,19 @@ moment the loss is noticed, and the fencing term refuses any that were already i
 
 Never two actives: the lock row admits one holder per term, and a node considers itself active
 only between a successful acquire and the first failed renewal, which happens before its lease
-could run out on the database's clock. Requests a standby receives are forwarded to the active
+could run out on the database's clock.
+
+Standbys that serve reads ("performance standbys", unless ``serve_reads`` is off): once the
+listener is connected a standby loads the Core's tables read-only (``Core.serve_reads``,
+core/standby.py) and hands every announced key to ``Core.invalidate``. Before it answers a
+read, ``read_barrier`` syncs with the change stream (``ChangeListener.sync``: every change the
+active acknowledged before the read began has been applied to the caches) and lets the Core
+rebuild what changed. The bound is therefore zero staleness for writes acknowledged before the
+read was received; a write still in flight when the read arrives may or may not be seen, as
+on a single node. When the sync cannot be done (listener down, marker late) the read is
+forwarded instead. Whenever the lock's term changes a standby forgets every cached entry, for
+an active that died between a commit and its announcement (that write was never
+acknowledged). Requests a standby does not answer itself are forwarded to the active
 (server/forwarding.py).
 """
 
@@ -37,7 +49,7 @@ from sealbox.storage.pg_lock import (
     LockHolder,
     PostgreSQLLock,
 )
-from sealbox.storage.pg_notify import ChangeListener
+from sealbox.storage.pg_notify import ChangeListener, SyncUnavailable
 from sealbox.storage.postgresql import PostgreSQLStorage, StorageUnavailable
 
 log = logging.getLogger("sealbox.ha")
@@ -56,6 +68,27 @@ class Activatable(Protocol):
         """Stop background work and unload (this node is no longer active)."""
         ...
 
+    async def serve_reads(self) -> None:
+        """Load the tables read-only (a standby that answers reads)."""
+        ...
+
+    async def stop_reads(self) -> None:
+        """Drop the read-only tables."""
+        ...
+
+    @property
+    def serving_reads(self) -> bool:
+        """Whether the read-only tables are loaded."""
+        ...
+
+    def invalidate(self, key: str | None) -> None:
+        """The active changed ``key`` (None: possibly anything)."""
+        ...
+
+    async def catch_up(self) -> None:
+        """Rebuild what the active changed, before a read."""
+        ...
+
 
 class HACoordinator:
     """One node's part in the election, from unseal to seal."""
@@ -71,16 +104,23 @@ class HACoordinator:
         ttl: float | None = None,
         renew_interval: float | None = None,
         retry_interval: float = DEFAULT_RETRY_INTERVAL,
+        serve_reads: bool = True,
+        forward_addr: str = "",
     ) -> None:
         self._core = core
+        self.serve_reads = serve_reads
         self._storage = storage
         self._cache = cache
+        if cache is not None:
+            cache.invalidate(None)
+            cache.passthrough = True  # sealed: nothing keeps a cache current yet
         self.lock = PostgreSQLLock(
             storage,
             identity,
             api_addr,
             ttl=DEFAULT_TTL if ttl is None else ttl,
             renew_interval=DEFAULT_RENEW_INTERVAL if renew_interval is None else renew_interval,
+            forward_addr=forward_addr,
         )
         self.api_addr = api_addr
         self._retry = retry_interval
@@ -90,6 +130,7 @@ class HACoordinator:
         self._active = False
         self.active_since: datetime | None = None
         self.leader: LockHolder | None = None
+        self._seen_term: int | None = None
         self.transitions = 0
         """How often this node became active (a test aid)."""
 
@@ -97,6 +138,31 @@ class HACoordinator:
     def active(self) -> bool:
         """This node is the active one: set up as such, and its lease not possibly expired."""
         return self._active and self.lock.held
+
+    @property
+    def performance_standby(self) -> bool:
+        """A standby with its tables loaded, answering reads itself."""
+        return (
+            self._task is not None
+            and not self._active
+            and self.serve_reads
+            and self._core.serving_reads
+        )
+
+    async def read_barrier(self) -> bool:
+        """Before a standby answers a read: True once every change the active acknowledged
+        before this call is applied here; False when that cannot be done (forward instead)."""
+        if not self.performance_standby:
+            return False
+        try:
+            await self._listener.sync()
+            await self._core.catch_up()
+        except SyncUnavailable:
+            return False
+        except Exception as err:  # noqa: BLE001 - a failed rebuild means: forward this read
+            log.warning("standby catch-up failed (%s)", type(err).__name__)
+            return False
+        return self.performance_standby
 
     @property
     def running(self) -> bool:
@@ -107,6 +173,8 @@ class HACoordinator:
         """The barrier is unsealed: stand by and compete for the lock."""
         if self._task is None:
             self._storage.refuse_writes()
+            if self._cache is not None:
+                self._cache.passthrough = False  # the listener's first act is a flush
             self._listener.start()
             self._task = asyncio.create_task(self._run(), name="sealbox-ha")
 
@@ -120,7 +188,11 @@ class HACoordinator:
         await self._listener.stop()
         if self._active:
             await self._demote()
+        await self._core.stop_reads()
         await self.lock.close()
+        if self._cache is not None:
+            self._cache.invalidate(None)
+            self._cache.passthrough = True
 
     async def step_down(self) -> None:
         """sys/step-down: release the lock and keep out of the election for a while."""
@@ -135,11 +207,18 @@ class HACoordinator:
             self.leader = await self.lock.holder()
         except (psycopg.Error, OSError, StorageUnavailable):
             self.leader = None
+        if self.leader is not None:
+            if self._seen_term not in (None, self.leader.term):
+                self._invalidate(None)  # a new active: what the old one never announced
+            self._seen_term = self.leader.term
         return self.leader
 
     def _invalidate(self, key: str | None) -> None:
-        if self._cache is not None and not self._active:
+        if self._active:
+            return
+        if self._cache is not None:
             self._cache.invalidate(key)
+        self._core.invalidate(key)
 
     async def _run(self) -> None:
         while True:
@@ -149,7 +228,25 @@ class HACoordinator:
                     await self._serve_as_active(term)
                     continue
             await self.current_leader()
+            await self._prepare_reads()
             await asyncio.sleep(self._retry)
+
+    async def _prepare_reads(self) -> None:
+        """A standby loads its read-only tables once its listener follows the changes."""
+        if not self.serve_reads or self._active or self._core.serving_reads:
+            return
+        try:
+            async with asyncio.timeout(self._retry):
+                await self._listener.connected.wait()
+            await self._core.serve_reads()
+        except TimeoutError:
+            return
+        except Exception as err:  # noqa: BLE001 - retried on the next round; forwards meanwhile
+            log.warning("loading the standby's tables failed (%s)", type(err).__name__)
+            with contextlib.suppress(Exception):
+                await self._core.stop_reads()
+        else:
+            log.info("this standby serves reads")
 
     async def _try_acquire(self) -> int | None:
         try:
@@ -162,7 +259,7 @@ class HACoordinator:
         await self._listener.stop()
         if self._cache is not None:
             self._cache.invalidate(None)
-        self.leader = LockHolder(self.lock.identity, self.api_addr, term)
+        self.leader = LockHolder(self.lock.identity, self.api_addr, term, self.lock.forward_addr)
         holding = asyncio.create_task(self.lock.hold())
         try:
             try:

@@ -74,10 +74,18 @@ class MountTable:
 
     # ---- lifecycle ------------------------------------------------------------------
 
-    async def load(self) -> None:
-        """Read both tables (creating any missing required mount) and mount them."""
+    async def load(self, *, read_only: bool = False) -> None:
+        """Read both tables (creating any missing required mount) and mount them.
+
+        ``read_only`` (an HA standby): mount what is stored and write nothing.
+        """
         mounts = await load_table(self._barrier, MOUNTS_KEY)
         auths = await load_table(self._barrier, AUTH_KEY)
+        if read_only:
+            self.mounts, self.auths = mounts or [], auths or []
+            for entry in [*self.mounts, *self.auths]:
+                await self._attach(entry)
+            return
         # compat: OpenBao adds required mounts a stored table lacks (a server initialised by
         # an older release gets identity/ on its next unseal).
         missing = [

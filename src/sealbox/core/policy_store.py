@@ -39,6 +39,9 @@ class PolicyStore:
         self._storage = storage
         self._policies: dict[str, Policy | None] = {}
         self._acls: dict[tuple[str, ...], ACL] = {}
+        # Bumped by every invalidation: a read that overlapped one must not cache what it
+        # read (an HA standby drops policies the active changed while reads are in flight).
+        self._generation = 0
 
     async def setup_defaults(self) -> None:
         """Create the default policy when it does not exist yet."""
@@ -50,6 +53,7 @@ class PolicyStore:
         name = name.lower()
         if name in self._policies:
             return self._policies[name]
+        generation = self._generation
         if name == ROOT:
             policy: Policy | None = parse_policy(ROOT, "")
         elif name == RESPONSE_WRAPPING:
@@ -57,7 +61,8 @@ class PolicyStore:
         else:
             raw = await self._storage.get(_PREFIX + name)
             policy = None if raw is None else parse_policy(name, orjson.loads(raw)["policy"])
-        self._policies[name] = policy
+        if generation == self._generation:
+            self._policies[name] = policy
         return policy
 
     async def exists(self, name: str) -> bool:
@@ -105,11 +110,18 @@ class PolicyStore:
         key = tuple(sorted(set(names)))
         acl = self._acls.get(key)
         if acl is None:
+            generation = self._generation
             policies = [p for p in [await self.get(n) for n in key] if p is not None]
             acl = ACL(policies)
-            self._acls[key] = acl
+            if generation == self._generation:
+                self._acls[key] = acl
         return acl
 
+    def invalidate(self) -> None:
+        """Forget every parsed policy and compiled ACL (another node changed one)."""
+        self._invalidate()
+
     def _invalidate(self) -> None:
+        self._generation += 1
         self._policies.clear()
         self._acls.clear()

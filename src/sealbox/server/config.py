@@ -30,6 +30,8 @@ _TOP_KEYS = {
     "cluster_addr",
     "cluster_name",
     "disable_request_forwarding",
+    "disable_performance_standby",
+    "workers",
     "default_lease_ttl",
     "max_lease_ttl",
     "disable_mlock",
@@ -114,6 +116,12 @@ class ServerConfig:
     ui: bool = False
     # HA standbys answer 307 to the active's api_addr instead of forwarding (Vault's redirect).
     disable_request_forwarding: bool = False
+    # HA standbys answer reads themselves (473 in sys/health) unless this is set (Vault's
+    # disable_performance_standby); then they forward everything, like OpenBao's standbys.
+    disable_performance_standby: bool = False
+    # Server processes sharing the listeners (SO_REUSEPORT) on one HA storage: the HA lock
+    # picks the one that writes, the others are standbys (server/workers.py).
+    workers: int = 1
     log_level: str = "info"
     audit_file_dirs: tuple[str, ...] = DEFAULT_AUDIT_DIRS
     # ``seal "<type>" {...}`` blocks as (type, settings); built in barrier/seals at start.
@@ -339,6 +347,14 @@ def _build(raw: dict[str, Any], sources: dict[str, _Source]) -> ServerConfig:
             "disable_request_forwarding",
             raw["disable_request_forwarding"],
         )
+    if "disable_performance_standby" in raw:
+        values["disable_performance_standby"] = _bool(
+            sources["disable_performance_standby"],
+            "disable_performance_standby",
+            raw["disable_performance_standby"],
+        )
+    if "workers" in raw:
+        values["workers"] = _workers(sources["workers"], raw["workers"])
     if "disable_mlock" in raw:
         _bool(sources["disable_mlock"], "disable_mlock", raw["disable_mlock"])
     for key in ("api_addr", "cluster_name", "log_level"):
@@ -358,6 +374,20 @@ def _build(raw: dict[str, Any], sources: dict[str, _Source]) -> ServerConfig:
         source = sources.get("default_lease_ttl") or sources[storage_key]
         raise source.error("default_lease_ttl", "default_lease_ttl exceeds max_lease_ttl")
     return config
+
+
+_MAX_WORKERS = 64
+
+
+def _workers(source: _Source, value: Any) -> int:
+    """``workers = N``: a whole number of processes, 1 to 64."""
+    try:
+        count = int(str(value))
+    except ValueError:
+        count = 0
+    if not 1 <= count <= _MAX_WORKERS or isinstance(value, bool):
+        raise source.error("workers", f"workers must be a whole number from 1 to {_MAX_WORKERS}")
+    return count
 
 
 @dataclass(frozen=True, slots=True)

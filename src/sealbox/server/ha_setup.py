@@ -15,9 +15,13 @@ from sealbox.core.core import Core
 from sealbox.storage.cache import CachedStorage
 
 
-def ha_api(core: Core, *, redirect: bool = False) -> VaultAPI | None:
+def ha_api(
+    core: Core, *, redirect: bool = False, serve_reads: bool = True, forward_addr: str = ""
+) -> VaultAPI | None:
     """The HA-aware API for ``core``, or None when its storage has no HA. With ``redirect``
-    its standbys answer 307 to the active's api_addr instead of forwarding."""
+    its standbys answer 307 to the active's api_addr instead of forwarding; ``serve_reads``
+    makes them performance standbys; ``forward_addr`` is where other nodes forward to this
+    one when it is active (a worker's own address; default: the api_addr)."""
     physical = core.physical
     cache = physical if isinstance(physical, CachedStorage) else None
     inner = cache.inner if cache is not None else physical
@@ -30,6 +34,12 @@ def ha_api(core: Core, *, redirect: bool = False) -> VaultAPI | None:
 
     api_addr = core.config.api_addr
     core.ha = HACoordinator(
-        core, inner, cache, identity=f"{api_addr}#{secrets.token_hex(4)}", api_addr=api_addr
+        core,
+        inner,
+        cache,
+        identity=f"{api_addr}#{secrets.token_hex(4)}",
+        api_addr=api_addr,
+        serve_reads=serve_reads,
+        forward_addr=forward_addr,
     )
     return HAVaultAPI(core, core.ha, redirect=redirect)

@@ -13,10 +13,14 @@ import signal
 import socket
 import ssl
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sealbox.errors import SealboxError
 from sealbox.server.config import ConfigError, Listener, ServerConfig, load_config
+from sealbox.server.sockets import ListenerError, bind, ssl_context
+
+if TYPE_CHECKING:
+    from sealbox.server.workers import WorkerSetup
 
 log = logging.getLogger("sealbox.server")
 
@@ -84,6 +88,23 @@ def run_server(
     except ConfigError as err:
         print(f"Error loading configuration: {err}", file=sys.stderr)
         return 1
+    if config.workers > 1:
+        from sealbox.server.workers import WorkerError, check, supervise
+
+        try:
+            if dev:
+                raise WorkerError("workers cannot be used in dev mode")
+            check(config)
+        except WorkerError as err:
+            print(f"Error: {err}", file=sys.stderr)
+            return 1
+        return supervise(config, lambda setup: _run(config, False, None, setup))
+    return _run(config, dev, dev_root_token_id, None)
+
+
+def _run(
+    config: ServerConfig, dev: bool, root_token_id: str | None, worker: WorkerSetup | None
+) -> int:
     try:
         import uvloop
 
@@ -91,7 +112,7 @@ def run_server(
     except ImportError:
         pass
     try:
-        return asyncio.run(_serve(config, dev, dev_root_token_id))
+        return asyncio.run(_serve(config, dev, root_token_id, worker))
     except KeyboardInterrupt:
         return 0
 
@@ -166,55 +187,15 @@ def _authenticate_cli(root_token: str) -> None:
         log.warning("could not write the CLI token file: %s", type(err).__name__)
 
 
-def _ssl_context(listener: Listener) -> ssl.SSLContext | None:
-    """The listener's TLS context: server certificate, and client certificates when a CA is set.
-
-    With ``tls_client_ca_file`` a client certificate is verified if one is sent (Go's
-    VerifyClientCertIfGiven); ``tls_require_and_verify_client_cert`` makes it mandatory.
-    """
-    if listener.tls_disable:
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(listener.tls_cert_file, listener.tls_key_file)
-    if listener.tls_client_ca_file:
-        context.load_verify_locations(cafile=listener.tls_client_ca_file)
-        context.verify_mode = (
-            ssl.CERT_REQUIRED if listener.tls_require_client_cert else ssl.CERT_OPTIONAL
-        )
-    return context
-
-
-def _bind(listener: Listener) -> socket.socket:
-    """Bind a listener's socket up front, so a busy port fails before anything starts."""
-    host, port = listener.host_port
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as err:
-        sock.close()
-        raise ListenerError(
-            f"Error initializing listener of type tcp: listen tcp {listener.address}: "
-            f"bind: {err.strerror.lower() if err.strerror else err}"
-        ) from err
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
-class ListenerError(Exception):
-    """A listener could not be opened."""
-
-
-async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> int:
+async def _serve(
+    config: ServerConfig, dev: bool, root_token_id: str | None, worker: WorkerSetup | None = None
+) -> int:
     from sealbox.api.app import VaultAPI
     from sealbox.server.http import HTTPConnection
 
     try:
-        sockets = [_bind(listener) for listener in config.listeners]
-        contexts = [_ssl_context(listener) for listener in config.listeners]
+        sockets = [bind(listener, reuse_port=worker is not None) for listener in config.listeners]
+        contexts = [ssl_context(listener) for listener in config.listeners]
     except (ListenerError, ssl.SSLError, OSError) as err:
         print(f"Error initializing listener: {err}", file=sys.stderr)
         return 1
@@ -225,7 +206,22 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         return 1
     from sealbox.server.ha_setup import ha_api
 
-    vault_app = ha_api(core, redirect=config.disable_request_forwarding) or VaultAPI(core)
+    vault_app: Any = ha_api(
+        core,
+        redirect=config.disable_request_forwarding,
+        serve_reads=not config.disable_performance_standby,
+        forward_addr=worker.forward_addr if worker else "",
+    ) or VaultAPI(core)
+    if worker is not None:  # its own port, and unseal/seal reach the siblings
+        from sealbox.server.workers import SiblingRelay
+
+        vault_app = SiblingRelay(vault_app, worker)
+        sockets, contexts = [*sockets, worker.private], [*contexts, contexts[0]]
+    door_core: Any = core
+    if core.ha is not None:  # the AWS and GCP doors' requests follow the HA rules too
+        from sealbox.server.door_forwarding import HADoorCore
+
+        door_core = HADoorCore(core)
     root_token = ""
     if dev:
         unseal_key, root_token = await _setup_dev(core, root_token_id)
@@ -237,8 +233,11 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
         )
     try:
         apps = [
-            await _app_for(listener, core, vault_app, root_token) for listener in config.listeners
+            await _app_for(listener, core, vault_app, root_token, door_core)
+            for listener in config.listeners
         ]
+        if worker is not None:
+            apps.append(vault_app)
     except ValueError as err:
         print(f"Error initializing listener: {err}", file=sys.stderr)
         return 1
@@ -276,16 +275,21 @@ async def _serve(config: ServerConfig, dev: bool, root_token_id: str | None) -> 
     await core.seal()
     if hasattr(vault_app, "close"):
         await vault_app.close()
+    if door_core is not core:
+        await door_core.close()
     close = getattr(core.physical, "close", None)
     if close is not None:
         await close()
     return 0
 
 
-async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: str) -> Any:
-    """The application a listener serves: the Vault API, or the AWS door (dev: set up)."""
+async def _app_for(
+    listener: Listener, core: Any, vault_app: Any, root_token: str, door_core: Any
+) -> Any:
+    """The application a listener serves: the Vault API, or the AWS door (dev: set up).
+    The doors get ``door_core`` (on HA nodes: server/door_forwarding.py)."""
     if listener.kind == "gcp":
-        return await _gcp_app(listener, core, root_token)
+        return await _gcp_app(listener, door_core, root_token)
     if listener.kind != "aws":
         return vault_app
     from sealbox.api.facades.aws import server as aws
@@ -301,7 +305,7 @@ async def _app_for(listener: Listener, core: Any, vault_app: Any, root_token: st
             ),
             flush=True,
         )
-    return aws.build_app(core, door)
+    return aws.build_app(door_core, door)
 
 
 async def _gcp_app(listener: Listener, core: Any, root_token: str) -> Any:
@@ -344,7 +348,8 @@ async def _auto_unseal(core: Any, first_delay: float = 1.0, max_delay: float = 3
 
     Nothing to do without a seal, before init (init unseals) or while a migration waits for
     the operators' keys. After an operator seals the server it stays sealed until restarted,
-    as in OpenBao.
+    as in OpenBao. On HA storage another node (or worker) may initialise the shared storage:
+    until then this node waits for it.
     """
     from sealbox.barrier.seal_migration import pending_migration
 
@@ -352,6 +357,10 @@ async def _auto_unseal(core: Any, first_delay: float = 1.0, max_delay: float = 3
     if seals.seal is None:
         return
     delay = first_delay
+    while core.ha is not None and core.sealed:  # polls the shared storage
+        if await core.initialized():
+            break
+        await asyncio.sleep(first_delay)
     while core.sealed and await core.initialized():
         if await pending_migration(core.physical, seals.seal, seals.old_seal) is not None:
             log.warning("seal migration pending: unseal with the keys and -migrate")

@@ -8,7 +8,9 @@ write of the same key does not populate the cache (the ``_generation`` guard), s
 can never reinstate a value that a write has replaced. Entries are evicted least recently
 used first. On shared storage (PostgreSQL with HA) a standby's cache is kept coherent by
 ``invalidate``, called for each key another node announces (storage/pg_notify.py); it bumps the
-generation too, so a read that overlapped the change cannot put the old value back.
+generation too, so a read that overlapped the change cannot put the old value back. Until
+that listener runs (a sealed HA node) ``passthrough`` makes every get read the backend and
+cache nothing: another node may initialise, rekey or unseal-migrate the shared storage.
 """
 
 from __future__ import annotations
@@ -29,11 +31,15 @@ class CachedStorage:
         self._size = size
         self._entries: OrderedDict[str, bytes | None] = OrderedDict()
         self._generation = 0
+        self.passthrough = False
+        """Read through to the backend and cache nothing (set while nothing invalidates)."""
 
     def __repr__(self) -> str:
         return f"CachedStorage({self._inner!r}, entries={len(self._entries)})"
 
     async def get(self, key: str) -> bytes | None:
+        if self.passthrough:
+            return await self._inner.get(key)
         entries = self._entries
         if key in entries:
             entries.move_to_end(key)
@@ -88,6 +94,8 @@ class CachedStorage:
             await close()
 
     def _remember(self, key: str, value: bytes | None) -> None:
+        if self.passthrough:
+            return
         entries = self._entries
         entries[key] = value
         entries.move_to_end(key)

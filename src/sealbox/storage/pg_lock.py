@@ -53,11 +53,18 @@ _EVICT_POLL_INTERVAL = 0.05
 
 @dataclass(frozen=True, slots=True)
 class LockHolder:
-    """Who holds a lock: the identity and advertised value (an api_addr) it acquired with."""
+    """Who holds a lock: the identity and advertised value (an api_addr) it acquired with,
+    and where to forward requests to it (empty: the value)."""
 
     identity: str
     value: str
     term: int
+    forward_addr: str = ""
+
+    @property
+    def target(self) -> str:
+        """The address standbys forward to."""
+        return self.forward_addr or self.value
 
 
 def _statements(ha_table: str) -> dict[str, sql.SQL | sql.Composed]:
@@ -70,13 +77,14 @@ def _statements(ha_table: str) -> dict[str, sql.SQL | sql.Composed]:
         "try_lock": sql.SQL("SELECT pg_try_advisory_lock(hashtextextended(%(name)s, 0))"),
         "acquire": sql.SQL(
             "INSERT INTO {ha} AS h (ha_key, ha_identity, ha_value, term, holder_pid, "
-            "holder_start, valid_until) "
+            "holder_start, valid_until, forward_addr) "
             "SELECT %(key)s, %(identity)s, %(value)s, 1, a.pid, a.backend_start, "
-            "now() + make_interval(secs => %(ttl)s) "
+            "now() + make_interval(secs => %(ttl)s), %(forward)s "
             "FROM pg_stat_activity a WHERE a.pid = pg_backend_pid() "
             "ON CONFLICT (ha_key) DO UPDATE SET ha_identity = EXCLUDED.ha_identity, "
             "ha_value = EXCLUDED.ha_value, term = h.term + 1, holder_pid = EXCLUDED.holder_pid, "
-            "holder_start = EXCLUDED.holder_start, valid_until = EXCLUDED.valid_until "
+            "holder_start = EXCLUDED.holder_start, valid_until = EXCLUDED.valid_until, "
+            "forward_addr = EXCLUDED.forward_addr "
             "RETURNING term"
         ).format(ha=ha),
         "evict": sql.SQL(
@@ -94,7 +102,7 @@ def _statements(ha_table: str) -> dict[str, sql.SQL | sql.Composed]:
             "UPDATE {ha} SET valid_until = '-infinity' WHERE ha_key = %(key)s AND term = %(term)s"
         ).format(ha=ha),
         "holder": sql.SQL(
-            "SELECT h.ha_identity, h.ha_value, h.term FROM {ha} h "
+            "SELECT h.ha_identity, h.ha_value, h.term, h.forward_addr FROM {ha} h "
             "WHERE h.ha_key = %(key)s AND h.valid_until >= now() AND {live}"
         ).format(ha=ha, live=live),
     }
@@ -112,6 +120,7 @@ class PostgreSQLLock:
         key: str = LOCK_KEY,
         ttl: float = DEFAULT_TTL,
         renew_interval: float = DEFAULT_RENEW_INTERVAL,
+        forward_addr: str = "",
     ) -> None:
         if not storage.ha_enabled:
             raise ValueError('the HA lock needs storage "postgresql" with ha_enabled = "true"')
@@ -120,6 +129,7 @@ class PostgreSQLLock:
         self._storage = storage
         self._sql = _statements(storage.ha_table)
         self.identity, self.value, self.key = identity, value, key
+        self.forward_addr = forward_addr
         self.ttl, self.renew_interval = ttl, renew_interval
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self.term: int | None = None
@@ -148,7 +158,12 @@ class PostgreSQLLock:
                     break
             else:
                 return None
-        params = {"key": self.key, "identity": self.identity, "value": self.value}
+        params = {
+            "key": self.key,
+            "identity": self.identity,
+            "value": self.value,
+            "forward": self.forward_addr,
+        }
         sent_at = time.monotonic()  # the lease starts on the database after this moment
         row = await self._execute("acquire", {**params, "ttl": self.ttl})
         if row is None:
@@ -222,8 +237,8 @@ class PostgreSQLLock:
         rows = await self._storage.query(self._sql["holder"], {"key": self.key})
         if not rows:
             return None
-        identity, value, term = rows[0]
-        return LockHolder(str(identity), str(value), int(term))
+        identity, value, term, forward_addr = rows[0]
+        return LockHolder(str(identity), str(value), int(term), str(forward_addr))
 
     async def close(self) -> None:
         """Release the lock if held and close the connection."""

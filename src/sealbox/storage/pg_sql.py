@@ -7,7 +7,12 @@ Schema (created when missing, under a transaction-scoped advisory lock so that s
 starting at once do not race on ``CREATE TABLE``)::
 
     <table>    (key TEXT COLLATE "C" PRIMARY KEY, value BYTEA NOT NULL)
-    <ha_table> (ha_key, ha_identity, ha_value, term, holder_pid, holder_start, valid_until)
+    <ha_table> (ha_key, ha_identity, ha_value, term, holder_pid, holder_start, valid_until,
+                forward_addr)
+
+``forward_addr`` (added to older tables with ``ADD COLUMN IF NOT EXISTS``) is where standbys
+forward requests to the holder, when that differs from its advertised ``ha_value`` (one of
+several worker processes behind one api_addr).
 
 ``COLLATE "C"`` orders keys by their UTF-8 bytes, i.e. by code point, which is the order
 ``list`` promises and what makes the skip scan below correct. Unlike OpenBao's
@@ -40,6 +45,7 @@ class Statements:
 
     create_kv: sql.Composed
     create_ha: sql.Composed
+    migrate_ha: sql.Composed
     get: sql.Composed
     write: sql.Composed
     write_fenced: sql.Composed
@@ -61,6 +67,9 @@ def build(table: str, ha_table: str) -> Statements:
             'ha_key TEXT COLLATE "C" PRIMARY KEY, ha_identity TEXT NOT NULL, '
             "ha_value TEXT NOT NULL, term BIGINT NOT NULL, holder_pid INTEGER NOT NULL, "
             "holder_start TIMESTAMPTZ, valid_until TIMESTAMPTZ NOT NULL)"
+        ).format(ha),
+        migrate_ha=sql.SQL(
+            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS forward_addr TEXT NOT NULL DEFAULT ''"
         ).format(ha),
         get=sql.SQL("SELECT value FROM {} WHERE key = %s").format(kv),
         write=_write(kv, sql.SQL("SELECT 1 AS ok")),

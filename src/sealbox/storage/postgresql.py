@@ -261,6 +261,7 @@ class PostgreSQLStorage:
             await conn.execute(self.sql.create_kv)
             if self.ha_enabled:
                 await conn.execute(self.sql.create_ha)
+                await conn.execute(self.sql.migrate_ha)
 
 
 def from_options(options: dict[str, str]) -> PostgreSQLStorage:

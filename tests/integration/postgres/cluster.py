@@ -42,6 +42,16 @@ class Cluster:
         except requests.RequestException:
             return 0
 
+    def wait_health(self, node: Node, codes: set[int], timeout: float = 60.0) -> int:
+        """Poll sys/health until it answers one of ``codes``; that code."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.health(node)
+            if code in codes:
+                return code
+            time.sleep(0.05)
+        raise AssertionError(f"{node.address}: sys/health never answered one of {codes}")
+
     def actives(self) -> list[int]:
         """Indices of nodes answering sys/health with 200."""
         return [i for i, n in enumerate(self.nodes) if self.health(n) == 200]

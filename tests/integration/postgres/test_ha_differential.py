@@ -27,7 +27,10 @@ def clusters(tmp_path: Path, pg_url: str) -> Iterator[dict[str, tuple[list[str],
     bao_url = pg_url.rsplit("/", 1)[0] + "/" + pg_url.rsplit("/", 1)[1] + "_bao"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{bao_url.rsplit("/", 1)[1]}"')
-    ours = start_cluster(tmp_path / "sealbox", pg_url, 2)
+    # OpenBao's standbys forward every request: compare with ours configured the same way.
+    ours = start_cluster(
+        tmp_path / "sealbox", pg_url, 2, extra="disable_performance_standby = true\n"
+    )
     baos, _, bao_token = start_bao_cluster(tmp_path / "bao", bao_url, 2)
     try:
         active = ours.wait_active()

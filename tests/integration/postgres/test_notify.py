@@ -6,10 +6,11 @@ import asyncio
 
 import orjson
 import psycopg
+import pytest
 
 from sealbox.logical.storage import TxOp
 from sealbox.storage.cache import CachedStorage
-from sealbox.storage.pg_notify import ChangeListener, payloads
+from sealbox.storage.pg_notify import ChangeListener, SyncUnavailable, payloads
 from sealbox.storage.postgresql import PostgreSQLStorage
 
 
@@ -71,6 +72,32 @@ def test_a_listener_that_lost_its_connection_forgets_everything(pg_url: str) -> 
         assert await seen.get() is None  # disconnect: forget everything
         assert await seen.get() is None  # and again once listening anew
         await listener.stop()
+        await storage.close()
+
+    asyncio.run(run())
+
+
+def test_sync_returns_once_every_acknowledged_change_was_handled(pg_url: str) -> None:
+    async def run() -> None:
+        active = PostgreSQLStorage(pg_url, ha_enabled=True)
+        storage = PostgreSQLStorage(pg_url, ha_enabled=True)
+        seen: list[str | None] = []
+        listener = ChangeListener(storage, seen.append)
+        with pytest.raises(SyncUnavailable):
+            await listener.sync()  # not listening: nothing can be vouched for
+        listener.start()
+        await listener.connected.wait()
+        for n in range(50):
+            await active.put(f"k{n}", b"v")
+            await listener.sync()
+            assert seen[-1] == f"k{n}"
+        before = listener.markers_sent
+        await asyncio.gather(*(listener.sync() for _ in range(100)))
+        assert listener.markers_sent - before <= 2  # concurrent callers share a marker
+        await listener.stop()
+        with pytest.raises(SyncUnavailable):
+            await listener.sync()
+        await active.close()
         await storage.close()
 
     asyncio.run(run())

@@ -161,3 +161,26 @@ def test_aws_listener_beside_the_tcp_one(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="unknown option 'bogus' in listener \"aws\""):
         load_config([str(config)])
+
+
+@pytest.mark.parametrize(
+    ("line", "workers", "no_perf"),
+    [
+        ("", 1, False),
+        ("workers = 4", 4, False),
+        ('workers = "2"\ndisable_performance_standby = true', 2, True),
+    ],
+    ids=["defaults", "workers", "both"],
+)
+def test_workers_and_performance_standby_settings(
+    tmp_path: Path, line: str, workers: int, no_perf: bool
+) -> None:
+    config = load_config([_write(tmp_path, _VALID + line + "\n")])
+    assert config.workers == workers
+    assert config.disable_performance_standby is no_perf
+
+
+@pytest.mark.parametrize("value", ["0", "65", '"many"', "true"])
+def test_workers_out_of_range_is_an_error_naming_the_line(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match=r"sealbox.hcl:\d+: workers must be a whole number"):
+        load_config([_write(tmp_path, _VALID + f"workers = {value}\n")])

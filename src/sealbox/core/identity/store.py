@@ -58,19 +58,21 @@ class IdentityStore:
         self._lock = asyncio.Lock()
 
     async def load(self) -> None:
-        """Read every record and rebuild the indexes."""
-        self.entities.clear()
-        self.groups.clear()
+        """Read every record and rebuild the indexes (swapped in at once: an HA standby
+        reloads while it answers requests, which must never see half a store)."""
+        entities: dict[str, Entity] = {}
+        groups: dict[str, Group] = {}
         for key in await self._storage.list(_ENTITY):
             blob = await self._storage.get(_ENTITY + key)
             if blob is not None:
                 entity = decode_entity(blob)
-                self.entities[entity.id] = entity
+                entities[entity.id] = entity
         for key in await self._storage.list(_GROUP):
             blob = await self._storage.get(_GROUP + key)
             if blob is not None:
                 group = decode_group(blob)
-                self.groups[group.id] = group
+                groups[group.id] = group
+        self.entities, self.groups = entities, groups
         self._reindex()
 
     def _reindex(self) -> None:

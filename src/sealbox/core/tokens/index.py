@@ -48,9 +48,15 @@ class TokenIndex:
         return f"TokenIndex(<{len(self._cache)} cached>)"
 
     def invalidate(self) -> None:
-        """Forget every cached entry and the salt."""
+        """Forget every cached entry and the salt; a load under way does not cache."""
+        self._generation += 1
         self._cache.clear()
         self._salt = None
+
+    def forget(self, id_hash: str) -> None:
+        """Forget one cached entry (another node changed it); a load under way does not cache."""
+        self._generation += 1
+        self._cache.pop(id_hash, None)
 
     # ---- hashing -------------------------------------------------------------------
 

@@ -52,6 +52,10 @@ RenewHook = Callable[[TokenEntry], Awaitable[RenewTerms | None]]
 _DEFAULT_TTL = 768 * 3600
 
 
+_ENTRY_PREFIX = "id/"  # index.py's layout: entries by salted hash
+_INDEX_PREFIXES = ("accessor/", "parent/", "roles/")  # read through, never cached here
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -83,6 +87,13 @@ class TokenStore:
     def invalidate(self) -> None:
         """Forget every cached entry and the salt (storage changed underneath)."""
         self._index.invalidate()
+
+    def invalidate_key(self, key: str) -> None:
+        """Another node changed ``key`` of this store's storage: forget what it feeds."""
+        if key.startswith(_ENTRY_PREFIX):
+            self._index.forget(key[len(_ENTRY_PREFIX) :])
+        elif not key.startswith(_INDEX_PREFIXES):
+            self._index.invalidate()  # the salt, or a layout this store does not cache by key
 
     async def hash_token(self, token: str) -> str:
         """The salted hash under which ``token`` is stored."""
