@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from typing import Any
 
@@ -10,6 +11,7 @@ import jwt
 from tests.unit.engines.harness import call, make_config
 
 from sealbox.auth.gcpsa import GcpServiceAccountAuthMethod
+from sealbox.auth.gcpsa.etags import fresh_etag
 from sealbox.errors import InvalidRequest
 from sealbox.logical import Operation, Request, Response
 
@@ -119,3 +121,15 @@ def test_gcpsa_project_iam_policy_etag() -> None:
     assert call(backend, R, "iam-policy/proj").data["policy"]["bindings"] == [binding]
     bad = call(backend, W, "iam-policy/proj", {"policy": {"bindings": "nope"}})
     assert bad.status == 400
+
+
+def test_iam_etags_read_the_same_in_every_base64_alphabet() -> None:
+    """gcloud decodes a policy's etag (a bytes field) and encodes it again on write; an etag
+    with "+" or "/" could come back URL-safe and fail the read-modify-write as ABORTED."""
+    etags = {fresh_etag() for _ in range(2000)}
+    assert len(etags) == 2000
+    for etag in etags:
+        raw = base64.b64decode(etag)
+        assert len(raw) == 9
+        assert base64.urlsafe_b64encode(raw).decode() == etag == base64.b64encode(raw).decode()
+        assert "=" not in etag

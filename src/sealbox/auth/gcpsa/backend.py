@@ -22,13 +22,13 @@ Routes:
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from typing import Any
 
 import orjson
 
+from sealbox.auth.gcpsa.etags import fresh_etag
 from sealbox.auth.gcpsa.keys import ServiceAccountKey, key_file, key_id_of, new_key_pair, verify
 from sealbox.errors import CheckAndSetMismatch, InvalidCredentials, InvalidRequest
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
@@ -314,7 +314,7 @@ class GcpServiceAccountAuthMethod(Backend):
         stored = {
             "version": int(policy.get("version") or 1),
             "bindings": bindings,
-            "etag": base64.b64encode(secrets.token_bytes(8)).decode(),
+            "etag": fresh_etag(),
         }
         await self.config.storage.put(_IAM + project, orjson.dumps(stored))
         return Response(data={"policy": stored})

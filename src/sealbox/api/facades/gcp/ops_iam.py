@@ -10,13 +10,12 @@ them per method) or by IAM bindings of its members.
 
 from __future__ import annotations
 
-import base64
-import os
 from typing import Any
 
 from sealbox.api.facades.gcp.context import Call
 from sealbox.api.facades.gcp.errors import Aborted, InvalidArgument
 from sealbox.api.facades.gcp.ops_secrets import load
+from sealbox.auth.gcpsa.etags import fresh_etag
 
 EMPTY_ETAG = "ACAB"
 _MEMBER_PREFIXES = (
@@ -116,7 +115,7 @@ async def set_iam_policy(call: Call) -> dict[str, Any]:
                 "with exponential backoff."
             )
         gcp = dict(view.gcp)
-        etag = base64.b64encode(os.urandom(8)).decode()
+        etag = fresh_etag()
         gcp["iam"] = {"version": version, "bindings": bindings, "etag": etag}
         return name.key, {"key_extra": view.with_gcp(gcp), "expect_version": view.kv_version}
 
