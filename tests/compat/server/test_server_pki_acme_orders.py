@@ -67,10 +67,13 @@ class _TxtServer:
                 packet, peer = self.sock.recvfrom(512)
             except OSError:
                 return
-            labels, i = [], 12
-            while packet[i]:
-                labels.append(packet[i + 1 : i + 1 + packet[i]].decode())
-                i += 1 + packet[i]
+            try:
+                labels, i = [], 12
+                while packet[i]:
+                    labels.append(packet[i + 1 : i + 1 + packet[i]].decode())
+                    i += 1 + packet[i]
+            except (IndexError, UnicodeDecodeError):
+                continue  # not a DNS query (a stray datagram on a reused port)
             question = packet[12 : i + 5]
             values = self.records.get(".".join(labels).lower(), [])
             flags = 0x8180 if values else 0x8183
