@@ -1,8 +1,9 @@
 """Password hashes for userpass: scrypt with a per-user salt, verified in constant time.
 
-OpenBao stores bcrypt (cost 10, about 60 ms); sealbox uses scrypt (N=2^15, r=8, p=1, also about
-60 ms here), through hashlib's OpenSSL binding, which releases the GIL so a login does not stall
-the event loop when run in a thread. The stored form carries its parameters
+OpenBao stores bcrypt (cost 10); sealbox uses scrypt (N=2^15, r=8, p=1: 32 MiB, about 100 ms
+on the 2-core development machine, slower per login than OpenBao's bcrypt), through hashlib's
+OpenSSL binding, which releases the GIL so a login does not stall the event loop when run in a
+thread. The stored form carries its parameters
 (``scrypt$N$r$p$salt$hash``, base64), so they can be raised later without breaking old hashes.
 A login for an unknown user is checked against a dummy hash, so the answer takes as long as
 for a real user and the timing does not tell which users exist.
