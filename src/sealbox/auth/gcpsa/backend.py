@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from sealbox.auth.gcpsa.etags import fresh_etag
+from sealbox.auth.gcpsa.etags import EMPTY_ETAG, fresh_etag
 from sealbox.auth.gcpsa.keys import ServiceAccountKey, key_file, key_id_of, new_key_pair, verify
 from sealbox.errors import CheckAndSetMismatch, InvalidCredentials, InvalidRequest
 from sealbox.framework import Backend, BackendConfig, FieldData, FieldSchema, FieldType, Path
@@ -297,7 +297,7 @@ class GcpServiceAccountAuthMethod(Backend):
         """GET /auth/gcpsa/iam-policy/:project (empty policies have only an etag)."""
         del req
         stored = await self._json(_IAM + d.get("project"))
-        return Response(data={"policy": stored or {"etag": "ACAB"}})
+        return Response(data={"policy": stored or {"etag": EMPTY_ETAG}})
 
     async def write_iam(self, req: Request, d: FieldData) -> Response:
         """POST /auth/gcpsa/iam-policy/:project {policy}: replace it (etag checked when given)."""
@@ -307,7 +307,7 @@ class GcpServiceAccountAuthMethod(Backend):
         bindings = policy.get("bindings") or []
         if not isinstance(bindings, list) or not all(isinstance(b, dict) for b in bindings):
             raise InvalidRequest("policy.bindings must be a list of bindings")
-        current = (await self._json(_IAM + project) or {}).get("etag", "ACAB")
+        current = (await self._json(_IAM + project) or {}).get("etag", EMPTY_ETAG)
         given = policy.get("etag")
         if given and given != current:
             raise CheckAndSetMismatch()

@@ -13,6 +13,9 @@ from __future__ import annotations
 import base64
 import secrets
 
+EMPTY_ETAG = "ACAB"
+"""The etag GCP answers for a policy never written (base64 of 0x00 0x20 0x01)."""
+
 
 def fresh_etag() -> str:
     """A new random etag: 72 bits, standard and URL-safe base64 alike."""

@@ -15,9 +15,8 @@ from typing import Any
 from sealbox.api.facades.gcp.context import Call
 from sealbox.api.facades.gcp.errors import Aborted, InvalidArgument
 from sealbox.api.facades.gcp.ops_secrets import load
-from sealbox.auth.gcpsa.etags import fresh_etag
+from sealbox.auth.gcpsa.etags import EMPTY_ETAG, fresh_etag
 
-EMPTY_ETAG = "ACAB"
 _MEMBER_PREFIXES = (
     "user:",
     "serviceAccount:",

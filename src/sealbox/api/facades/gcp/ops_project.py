@@ -18,8 +18,9 @@ from sealbox.api.facades.gcp import iam
 from sealbox.api.facades.gcp.context import Call
 from sealbox.api.facades.gcp.errors import Aborted, InvalidArgument, NotFound, Unauthenticated
 from sealbox.api.facades.gcp.filters import compile_filter
-from sealbox.api.facades.gcp.ops_iam import EMPTY_ETAG, policy_bindings
+from sealbox.api.facades.gcp.ops_iam import policy_bindings
 from sealbox.api.facades.gcp.paging import page
+from sealbox.auth.gcpsa.etags import EMPTY_ETAG
 from sealbox.errors import CheckAndSetMismatch
 from sealbox.logical import Operation
 
