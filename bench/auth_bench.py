@@ -5,7 +5,7 @@ Run: ``.venv/bin/python bench/auth_bench.py [--seconds 10] [--connections 32]`` 
 same set-up as ``kv_bench.py``), gets an AppRole role with an unlimited-use secret ID and a
 userpass user, and is then driven by wrk over keep-alive connections, one server at a time.
 Every login issues a real token (and on the first login an entity). userpass logins are bound
-by the password hash (sealbox: scrypt N=2^15; OpenBao: bcrypt cost 10), so they measure the
+by the password hash (both bcrypt cost 10; sealbox runs it in threads), so they measure the
 KDF as much as the server. Prints logins/s, p99 latency and the sealbox/OpenBao ratio.
 """
 

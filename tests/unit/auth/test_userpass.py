@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from tests.unit.auth.harness import Harness, make_harness, run_async
 
 from sealbox.auth.userpass import UserpassAuthMethod
@@ -26,15 +29,38 @@ def _backend(h: Harness) -> UserpassAuthMethod:
     return route.backend
 
 
-def test_password_hash_is_salted_scrypt_and_verifies() -> None:
+def test_password_hash_is_salted_bcrypt_and_verifies() -> None:
     first, second = hash_password("pw"), hash_password("pw")
     assert first != second
-    assert first.startswith("scrypt$32768$8$1$")
-    assert "pw" not in first.split("$")[4:]
+    assert first.startswith("bcrypt-sha256$$2b$10$")
     assert verify_password("pw", first)
     assert not verify_password("pW", first)
     assert not verify_password("pw", None)
     assert not verify_password("pw", "garbage")
+    assert not verify_password("pw", "bcrypt-sha256$garbage")
+
+
+def test_every_byte_of_a_long_password_counts() -> None:
+    """bcrypt alone reads 72 bytes and stops at a NUL; the HMAC in front removes both limits."""
+    long = "x" * 100
+    stored = hash_password(long)
+    assert verify_password(long, stored)
+    assert not verify_password("x" * 99 + "y", stored)
+    assert not verify_password("x" * 72, stored)
+    with_nul = hash_password("a\x00b")
+    assert verify_password("a\x00b", with_nul)
+    assert not verify_password("a\x00c", with_nul)
+
+
+def test_hashes_in_the_earlier_scrypt_form_still_verify() -> None:
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(b"pw", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    stored = (
+        f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    )
+    assert verify_password("pw", stored)
+    assert not verify_password("pW", stored)
+    assert not verify_password("pw", "md5$" + stored.partition("$")[2])
 
 
 @run_async
