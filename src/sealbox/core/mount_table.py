@@ -132,6 +132,14 @@ class MountTable:
         self._views[mount_path] = view
         return backend
 
+    def invalidate(self, key: str) -> None:
+        """Hand a changed storage ``key`` to the backend whose mount stores it (HA standby)."""
+        for route in self.router.routes():
+            prefix = route.entry.storage_prefix
+            if key.startswith(prefix):
+                route.backend.invalidate(key[len(prefix) :])
+                return
+
     # ---- lookups --------------------------------------------------------------------
 
     def view_for(self, route: Route) -> StorageView:

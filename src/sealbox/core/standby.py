@@ -10,8 +10,9 @@ active, and forwards everything else. ``ReadReplica`` is that part of the Core o
   they see only their storage view, which refuses writes on a standby.
 - ``invalidate(key)`` is called for every storage key the active announces as changed
   (storage/pg_notify.py; None: anything may have changed). It drops what is cached in memory
-  at once (token entries, compiled policies) and notes what must be rebuilt (mount tables,
-  audit devices, keyring, identity indexes).
+  at once (token entries, compiled policies, a backend's own cache through
+  ``Backend.invalidate``, e.g. transit's parsed keys) and notes what must be rebuilt (mount
+  tables, audit devices, keyring, identity indexes).
 - ``catch_up`` rebuilds what was noted. A read waits for it, and for a rebuild already under
   way, so no read is answered from a half-rebuilt table.
 
@@ -111,6 +112,8 @@ class ReadReplica:
             self._pending |= _Rebuild.KEYRING
         elif self._is_identity(key):
             self._pending |= _Rebuild.IDENTITY
+        else:
+            self._mounts.invalidate(key)
 
     async def catch_up(self) -> None:
         """Rebuild whatever the active changed since the last call (or wait for a rebuild

@@ -62,6 +62,11 @@ class Backend:
     async def cleanup(self) -> None:
         """Called before unmounting."""
 
+    def invalidate(self, key: str) -> None:
+        """``key`` (relative to this mount's storage) was changed by another node: drop
+        anything cached from it. Called on HA standbys that answer requests themselves, as
+        Vault's ``InvalidateFunc``; backends that cache nothing ignore it."""
+
     #: Seconds between calls of ``periodic`` by the core (0: never), like Vault's PeriodicFunc.
     periodic_interval: float = 0
 

@@ -33,7 +33,7 @@ from sealbox.api.app import HTTPRequest, VaultAPI
 from sealbox.api.errors import error_bytes
 from sealbox.core.core import Core
 from sealbox.core.ha import HACoordinator
-from sealbox.server.standby_reads import read_path, token_allows
+from sealbox.server.standby_reads import may_answer_here, read_path, token_allows
 from sealbox.server.upstream import Upstream, UpstreamUnavailable
 from sealbox.storage.postgresql import FencedWrite
 
@@ -95,7 +95,7 @@ class HAVaultAPI(VaultAPI):
             return await self._seal_standby(request)
         elif path in _LOCAL or self.ha.active or not self.ha.running:
             return await super().respond(request)
-        elif self.ha.performance_standby and request.method in ("GET", "LIST"):
+        elif self.ha.performance_standby and may_answer_here(request):
             return await self._read_here(request)
         return await self._forward(request)
 

@@ -42,6 +42,10 @@ class TransitEngine(Backend):
             paths.extend(group(self.keyring).paths())
         self.paths = paths
 
+    def invalidate(self, key: str) -> None:
+        """A key policy changed on the active: a standby must not encrypt with the old one."""
+        self.keyring.store.invalidate(key)
+
     async def periodic(self) -> None:
         """Rotate every key that is due; one failing key does not stop the others."""
         storage = self.config.storage

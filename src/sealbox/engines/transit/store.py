@@ -11,7 +11,8 @@ carrying its built ciphers), so an encrypt costs no storage read and no JSON par
 change goes through ``put``/``delete`` here, which update the cache after the storage write.
 Changes of one key run under that key's asyncio lock (``locked``), so a rotate and a config
 write cannot lose each other's update. The cache is per backend instance: a new mount (or a
-remount after unseal) starts cold and fills from storage.
+remount after unseal) starts cold and fills from storage. On an HA standby the active's changes
+arrive through ``invalidate``; a read that overlapped one does not cache what it read.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class PolicyStore:
     def __init__(self) -> None:
         self._cache: dict[str, Policy] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._generation = 0  # bumped by every invalidation
 
     @asynccontextmanager
     async def locked(self, name: str) -> AsyncIterator[None]:
@@ -62,12 +64,20 @@ class PolicyStore:
         cached = self._cache.get(name)
         if cached is not None:
             return cached
+        generation = self._generation
         raw = await storage.get(POLICY_PREFIX + name)
         if raw is None:
             return None
         policy = decode_policy(raw)
-        self._cache[name] = policy
+        if generation == self._generation:
+            self._cache[name] = policy
         return policy
+
+    def invalidate(self, key: str) -> None:
+        """The stored ``key`` changed elsewhere (another node): forget its parsed policy."""
+        self._generation += 1
+        if key.startswith(POLICY_PREFIX):
+            self._cache.pop(key[len(POLICY_PREFIX) :], None)
 
     async def put(self, storage: Storage, policy: Policy) -> None:
         await storage.put(POLICY_PREFIX + policy.name, encode_policy(policy))
