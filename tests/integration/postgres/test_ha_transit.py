@@ -50,6 +50,12 @@ def _post(address: str, token: str, path: str, body: dict[str, Any]) -> requests
     )
 
 
+def _roles(cluster: Cluster) -> tuple[int, str, str]:
+    """The active's index, its address and the standby's."""
+    index = cluster.wait_active()
+    return index, cluster.nodes[index].address, cluster.nodes[1 - index].address
+
+
 def _frozen(cluster: Cluster, index: int) -> _Freeze:
     return _Freeze(cluster.nodes[index].process)
 
@@ -68,9 +74,7 @@ class _Freeze:
 
 
 def test_a_standby_encrypts_and_decrypts_while_the_active_is_frozen(cluster: Cluster) -> None:
-    index = cluster.wait_active()
-    active = cluster.nodes[index].address
-    standby = cluster.nodes[1 - index].address
+    index, active, standby = _roles(cluster)
     token = cluster.token
     on_active = _post(active, token, "encrypt/app", {"plaintext": _PLAINTEXT})
     assert on_active.status_code == 200
@@ -101,9 +105,7 @@ def test_a_standby_encrypts_and_decrypts_while_the_active_is_frozen(cluster: Clu
 
 
 def test_a_key_rotated_on_the_active_is_used_by_the_standby_at_once(cluster: Cluster) -> None:
-    index = cluster.wait_active()
-    active = cluster.nodes[index].address
-    standby = cluster.nodes[1 - index].address
+    index, active, standby = _roles(cluster)
     token = cluster.token
     assert _post(standby, token, "encrypt/app", {"plaintext": _PLAINTEXT}).ok  # cached: v1
     for version in (2, 3):
@@ -128,9 +130,7 @@ def test_a_key_rotated_on_the_active_is_used_by_the_standby_at_once(cluster: Clu
 
 
 def test_an_encrypt_that_creates_its_key_is_forwarded_to_the_active(cluster: Cluster) -> None:
-    index = cluster.wait_active()
-    active = cluster.nodes[index].address
-    standby = cluster.nodes[1 - index].address
+    _, active, standby = _roles(cluster)
     token = cluster.token
     created = _post(standby, token, "encrypt/fresh", {"plaintext": _PLAINTEXT})
     assert created.status_code == 200
