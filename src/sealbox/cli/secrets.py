@@ -15,26 +15,18 @@ from sealbox.cli.base import (
     fail,
     make_client,
     out,
-    output_data,
     output_flags,
-    output_format,
     run,
     usage_args,
 )
+from sealbox.cli.mount_commands import ARGS, MountTableWords, add_mount_commands
 from sealbox.cli.mounts import (
     config_body,
-    detailed_mount_table,
     enable_body,
     mount_flags,
     mount_path,
-    mount_table,
-    mounts_of,
-    mounts_shape,
     options_body,
-    tune_body,
 )
-
-_ARGS = click.argument("args", nargs=-1)
 
 
 @click.group("secrets", cls=VaultGroup)
@@ -50,7 +42,7 @@ def secrets() -> None:
 @click.option("--force-no-cache", is_flag=True, default=False)
 @click.option("--local", is_flag=True, default=False)
 @click.option("--seal-wrap", is_flag=True, default=False)
-@_ARGS
+@ARGS
 @run
 def enable_cmd(**opts: Any) -> int:
     """Enable secrets engine TYPE at -path (default: the type name)."""
@@ -73,54 +65,17 @@ def enable_cmd(**opts: Any) -> int:
     return Exit.OK
 
 
-@secrets.command("disable")
-@client_flags
-@output_flags
-@_ARGS
-@run
-def disable_cmd(args: tuple[str, ...]) -> int:
-    """Disable the secrets engine at PATH (its data is deleted)."""
-    usage_args(args, 1)
-    mount = mount_path(args[0])
-    with make_client() as client, api_errors(f"Error disabling secrets engine at {mount}"):
-        client.delete(f"sys/mounts/{mount.rstrip('/')}")
-    out(f"Success! Disabled the secrets engine (if it existed) at: {mount}")
-    return Exit.OK
-
-
-@secrets.command("list")
-@client_flags
-@output_flags
-@click.option("--detailed", is_flag=True, default=False)
-@_ARGS
-@run
-def list_cmd(detailed: bool, args: tuple[str, ...]) -> int:
-    """List the enabled secrets engines."""
-    usage_args(args, 0)
-    with make_client() as client, api_errors("Error listing secrets engines"):
-        secret = client.read("sys/mounts")
-    mounts = mounts_of(secret)
-    if output_format() != "table":
-        return output_data(mounts_shape(mounts), struct=True)
-    out(detailed_mount_table(mounts) if detailed else mount_table(mounts, with_version=False))
-    return Exit.OK
-
-
-@secrets.command("tune")
-@client_flags
-@output_flags
-@mount_flags
-@_ARGS
-@run
-def tune_cmd(**opts: Any) -> int:
-    """Tune the configuration of the secrets engine at PATH."""
-    args = opts.pop("args")
-    usage_args(args, 1)
-    mount = mount_path(args[0])
-    with make_client() as client, api_errors(f"Error tuning secrets engine {mount}"):
-        client.post(f"sys/mounts/{mount.rstrip('/')}/tune", tune_body(opts))
-    out(f"Success! Tuned the secrets engine at: {mount}")
-    return Exit.OK
+add_mount_commands(
+    secrets,
+    MountTableWords(
+        table="sys/mounts",
+        noun="secrets engine",
+        disabled_loses="its data is deleted",
+        list_help="List the enabled secrets engines.",
+        list_error="Error listing secrets engines",
+        list_with_version=False,
+    ),
+)
 
 
 def wait_for_migration(client: Any, migration_id: str, what: str) -> None:
@@ -140,7 +95,7 @@ def wait_for_migration(client: Any, migration_id: str, what: str) -> None:
 @secrets.command("move")
 @client_flags
 @output_flags
-@_ARGS
+@ARGS
 @run
 def move_cmd(args: tuple[str, ...]) -> int:
     """Move the secrets engine at SOURCE to DESTINATION."""
