@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sealbox.core.identity.by_id_or_name import ByIdOrName
 from sealbox.core.identity.model import Alias, Entity, entity_wire, new_id
 from sealbox.core.identity.store import IdentityStore
 from sealbox.errors import InvalidRequest
@@ -37,7 +38,7 @@ _ALIAS_FIELDS = {
 _ALIAS_INFO_KEYS = ("id", "mount_accessor", "mount_path", "mount_type", "name")
 
 
-class EntityHandlers:
+class EntityHandlers(ByIdOrName[Entity]):
     """Handlers over one IdentityStore."""
 
     def __init__(self, store: IdentityStore) -> None:
@@ -50,6 +51,18 @@ class EntityHandlers:
             entity, store.direct_groups(entity.id), store.inherited_groups(entity.id)
         )
         return Response(data=data)
+
+    def _get(self, item_id: str) -> Entity | None:
+        return self.store.entities.get(item_id)
+
+    def _named(self, name: str) -> Entity | None:
+        return self.store.entity_by_name(name)
+
+    async def _remove(self, item_id: str) -> None:
+        await self.store.delete_entity(item_id)
+
+    def _all(self) -> list[Entity]:
+        return list(self.store.entities.values())
 
     def _apply(self, entity: Entity, d: FieldData) -> None:
         if d.supplied("name") and d.get("name"):
@@ -93,30 +106,6 @@ class EntityHandlers:
         if not created:
             return None
         return Response(data={"id": entity.id, "name": entity.name, "aliases": None})
-
-    async def read_by_id(self, req: Request, d: FieldData) -> Response | None:
-        """GET /identity/entity/id/:id."""
-        del req
-        entity = self.store.entities.get(d.get("id"))
-        return None if entity is None else self.read(entity)
-
-    async def read_by_name(self, req: Request, d: FieldData) -> Response | None:
-        """GET /identity/entity/name/:name."""
-        del req
-        entity = self.store.entity_by_name(d.get("name"))
-        return None if entity is None else self.read(entity)
-
-    async def delete_by_id(self, req: Request, d: FieldData) -> None:
-        """DELETE /identity/entity/id/:id (unknown ids are fine)."""
-        del req
-        await self.store.delete_entity(d.get("id"))
-
-    async def delete_by_name(self, req: Request, d: FieldData) -> None:
-        """DELETE /identity/entity/name/:name."""
-        del req
-        entity = self.store.entity_by_name(d.get("name"))
-        if entity is not None:
-            await self.store.delete_entity(entity.id)
 
     async def batch_delete(self, req: Request, d: FieldData) -> None:
         """POST /identity/entity/batch-delete {entity_ids}."""
@@ -177,12 +166,6 @@ class EntityHandlers:
             e.id: {"name": e.name, "aliases": [a.to_wire() for a in e.aliases]} for e in entities
         }
         return Response(data={"keys": [e.id for e in entities], "key_info": info})
-
-    async def list_names(self, req: Request, d: FieldData) -> Response | None:
-        """LIST /identity/entity/name."""
-        del req, d
-        names = sorted(e.name for e in self.store.entities.values())
-        return Response(data={"keys": names}) if names else None
 
     # ---- aliases -------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ auth mount). A lookup that finds nothing answers 204 (hvac's test_identity.py re
 
 from __future__ import annotations
 
+from sealbox.core.identity.by_id_or_name import ByIdOrName
 from sealbox.core.identity.model import Alias, Group, group_wire, new_id
 from sealbox.core.identity.paths_entity import EntityHandlers
 from sealbox.core.identity.store import IdentityStore
@@ -42,7 +43,7 @@ _LOOKUP_FIELDS = {
 }
 
 
-class GroupHandlers:
+class GroupHandlers(ByIdOrName[Group]):
     """Group, group-alias and lookup handlers over one IdentityStore."""
 
     def __init__(self, store: IdentityStore) -> None:
@@ -52,6 +53,18 @@ class GroupHandlers:
     def read(self, group: Group) -> Response:
         """The read shape of ``group``."""
         return Response(data=group_wire(group, self.store.parent_groups(group.id)))
+
+    def _get(self, item_id: str) -> Group | None:
+        return self.store.groups.get(item_id)
+
+    def _named(self, name: str) -> Group | None:
+        return self.store.group_by_name(name)
+
+    async def _remove(self, item_id: str) -> None:
+        await self.store.delete_group(item_id)
+
+    def _all(self) -> list[Group]:
+        return list(self.store.groups.values())
 
     def _apply(self, group: Group, d: FieldData, *, created: bool) -> None:
         if d.supplied("type") and d.get("type"):
@@ -133,30 +146,6 @@ class GroupHandlers:
         await self._save(group, d, created=created)
         return Response(data={"id": group.id, "name": group.name}) if created else None
 
-    async def read_by_id(self, req: Request, d: FieldData) -> Response | None:
-        """GET /identity/group/id/:id."""
-        del req
-        group = self.store.groups.get(d.get("id"))
-        return None if group is None else self.read(group)
-
-    async def read_by_name(self, req: Request, d: FieldData) -> Response | None:
-        """GET /identity/group/name/:name."""
-        del req
-        group = self.store.group_by_name(d.get("name"))
-        return None if group is None else self.read(group)
-
-    async def delete_by_id(self, req: Request, d: FieldData) -> None:
-        """DELETE /identity/group/id/:id."""
-        del req
-        await self.store.delete_group(d.get("id"))
-
-    async def delete_by_name(self, req: Request, d: FieldData) -> None:
-        """DELETE /identity/group/name/:name."""
-        del req
-        group = self.store.group_by_name(d.get("name"))
-        if group is not None:
-            await self.store.delete_group(group.id)
-
     async def list_ids(self, req: Request, d: FieldData) -> Response | None:
         """LIST /identity/group/id."""
         del req, d
@@ -172,12 +161,6 @@ class GroupHandlers:
             for g in groups
         }
         return Response(data={"keys": [g.id for g in groups], "key_info": info})
-
-    async def list_names(self, req: Request, d: FieldData) -> Response | None:
-        """LIST /identity/group/name."""
-        del req, d
-        names = sorted(g.name for g in self.store.groups.values())
-        return Response(data={"keys": names}) if names else None
 
     # ---- group aliases -------------------------------------------------------------
 
