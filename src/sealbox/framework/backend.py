@@ -52,6 +52,9 @@ class Backend:
     #: Paths that additionally need ``sudo``.
     root_paths: tuple[str, ...] = ()
 
+    #: (the ``paths`` it was made for, path -> route): ``route``'s memo.
+    _route_memo: tuple[Sequence[Path], dict[str, tuple[Path, dict[str, str]]]] | None = None
+
     def __init__(self, config: BackendConfig) -> None:
         self.config = config
         self.paths: Sequence[Path] = ()
@@ -99,26 +102,41 @@ class Backend:
         raise InvalidRequest("this auth type doesn't support renew")
 
     def route(self, path: str) -> tuple[Path, dict[str, str]]:
-        """The first Path matching ``path`` and its captures."""
-        for candidate in self.paths:
+        """The first Path matching ``path`` and its captures (shared: do not change them).
+
+        Matching tries the patterns in order, a dozen or more before a late one such as
+        transit's ``decrypt/``, and a write routes twice (existence check, then handler):
+        the answers for recent paths are kept, for as long as ``paths`` stays the same list.
+        """
+        paths = self.paths
+        memo = self._route_memo
+        if memo is None or memo[0] is not paths:
+            memo = self._route_memo = (paths, {})
+        known = memo[1]
+        hit = known.get(path)
+        if hit is not None:
+            return hit
+        for candidate in paths:
             match = candidate.regex.match(path)
             if match is not None:
                 captures = {k: v for k, v in match.groupdict().items() if v is not None}
+                if len(known) >= _ROUTE_MEMO_SIZE:
+                    known.clear()
+                known[path] = candidate, captures
                 return candidate, captures
         raise UnsupportedPath("unsupported path")
 
     def field_data(self, req: Request) -> tuple[Path, FieldData]:
         """Route ``req`` and bind its data (captures override the body)."""
         path, captures = self.route(req.path)
-        raw = {**req.data, **captures} if captures else req.data
-        return path, FieldData(raw, path.fields)
+        return path, _bind(path, req, captures)
 
     async def exists(self, req: Request) -> bool | None:
         """Existence check for a write: None when the path declares none."""
-        path, data = self.field_data(req)
+        path, captures = self.route(req.path)
         if path.existence_check is None:
             return None
-        return await path.existence_check(req, data)
+        return await path.existence_check(req, _bind(path, req, captures))
 
     async def handle(self, req: Request) -> Response | None:
         """Route, validate and dispatch one request."""
@@ -152,5 +170,11 @@ class Backend:
 
 
 _WRITES = frozenset({Operation.CREATE, Operation.UPDATE, Operation.PATCH})
+_ROUTE_MEMO_SIZE = 1024  # paths remembered per backend; all forgotten when full
 # Keys the HTTP layer may add that are not parameters of any path.
 _SILENT_KEYS = frozenset({"help", "list"})
+
+
+def _bind(path: Path, req: Request, captures: dict[str, str]) -> FieldData:
+    raw = {**req.data, **captures} if captures else req.data
+    return FieldData(raw, path.fields)
