@@ -116,7 +116,9 @@ class Pipeline:
         }
         operation: Operation = req.operation
         if operation in (Operation.CREATE, Operation.UPDATE):
-            operation = await _resolve_write(req.evolve(**routing), route)
+            operation = Operation.UPDATE
+            if backend.checks_existence(relative):
+                operation = await _resolve_write(req.evolve(**routing), route)
         sudo = False
         if entry is not None and not unauthenticated:
             sudo = await self._authorize(operation, req, entry, route, relative)

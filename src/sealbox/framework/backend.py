@@ -131,6 +131,12 @@ class Backend:
         path, captures = self.route(req.path)
         return path, _bind(path, req, captures)
 
+    def checks_existence(self, path: str) -> bool:
+        """Whether the Path serving ``path`` declares an existence check (raises
+        ``UnsupportedPath`` as routing does), so a write needs ``exists`` to tell CREATE from
+        UPDATE."""
+        return self.route(path)[0].existence_check is not None
+
     async def exists(self, req: Request) -> bool | None:
         """Existence check for a write: None when the path declares none."""
         path, captures = self.route(req.path)
