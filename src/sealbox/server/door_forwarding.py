@@ -9,7 +9,8 @@ a standby's door cannot forward its HTTP request as the Vault listener does; it 
 - on a performance standby, a pure read (standby_reads.py: a KV read or list, no wrapping, a
   token without a use count): ``Core.handle`` after ``read_barrier``, so the door's reads have
   the same bound as the Vault API's (never older than an acknowledged write);
-- otherwise the request is sent to the active's Vault API over HTTP (method, ``/v1/`` path,
+- otherwise the request is sent to the active's Vault API over HTTP, on the keep-alive
+  connections of server/upstream.py as the Vault listener forwards (method, ``/v1/`` path,
   JSON body or query, the caller's token, ``X-Vault-Wrap-TTL``) and the envelope turned back
   into a ``Response`` (``data``, ``auth``, ``warnings``, ``wrap_info`` kept; a lease's
   ``secret`` is not rebuilt: the doors issue none) or into the error class of its status,
@@ -20,9 +21,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-import httpx
 import orjson
 
 from sealbox.core.core import Core
@@ -39,6 +39,7 @@ from sealbox.errors import (
 from sealbox.logical import Operation, Request, Response
 from sealbox.logical.response import Auth, WrapInfo
 from sealbox.server.standby_reads import pure_read, usable_here
+from sealbox.server.upstream import Upstream, UpstreamUnavailable
 from sealbox.storage.postgresql import FencedWrite
 
 log = logging.getLogger("sealbox.server.door_forwarding")
@@ -74,7 +75,7 @@ class HADoorCore:
 
     def __init__(self, core: Core) -> None:
         self._core = core
-        self._client = httpx.AsyncClient(timeout=_TIMEOUT, follow_redirects=False)
+        self._upstream = Upstream(_TIMEOUT)
 
     async def handle(self, req: Request) -> Response:
         """Answer ``req`` here when this node may, else at the active node."""
@@ -90,7 +91,7 @@ class HADoorCore:
 
     async def close(self) -> None:
         """Close the forwarding client's connections."""
-        await self._client.aclose()
+        await self._upstream.close()
 
     async def _readable_here(self, req: Request) -> bool:
         ha = self._core.ha
@@ -116,26 +117,27 @@ class HADoorCore:
         method = _METHODS.get(req.operation)
         if method is None:
             raise UnsupportedOperation("")
-        headers = {"x-vault-token": req.client_token} if req.client_token else {}
+        headers = [("x-vault-token", req.client_token)] if req.client_token else []
         if req.wrap_ttl:
-            headers["x-vault-wrap-ttl"] = f"{req.wrap_ttl}s"
-        url = leader.target.rstrip("/") + "/v1/" + quote(req.path, safe="/")
-        params, content = None, None
+            headers.append(("x-vault-wrap-ttl", f"{req.wrap_ttl}s"))
+        target = "/v1/" + quote(req.path, safe="/")
+        body = b""
         if method in ("GET", "LIST"):
-            params = {k: str(v) for k, v in req.data.items()}
+            if req.data:
+                target += "?" + urlencode({k: str(v) for k, v in req.data.items()})
         else:
-            content = orjson.dumps(req.data)
+            body = orjson.dumps(req.data)
             kind = "merge-patch+json" if method == "PATCH" else "json"
-            headers["content-type"] = f"application/{kind}"
+            headers.append(("content-type", f"application/{kind}"))
         try:
-            answer = await self._client.request(
-                method, url, headers=headers, params=params, content=content
+            status, _headers, answer = await self._upstream.request(
+                leader.target.rstrip("/"), method, target, headers, body
             )
-        except httpx.HTTPError as err:
+        except UpstreamUnavailable as err:
             log.warning("a door's request to the active failed (%s)", type(err).__name__)
             ha.leader = None  # ask the database again next time
             raise ActiveUnavailable from err
-        return _response(answer.status_code, answer.content)
+        return _response(status, answer)
 
 
 def _response(status: int, raw: bytes) -> Response:
