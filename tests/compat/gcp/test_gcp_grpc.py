@@ -127,3 +127,43 @@ def test_grpc_calls_are_audited_with_the_callers_address(
     assert {e["type"] for e in ours} == {"request", "response"}
     assert all(e["request"]["remote_address"] == "127.0.0.1" for e in ours)
     assert canary not in text
+
+
+def test_grpc_access_by_number_alias_and_state(door: Door, grpc_client: Any, name: str) -> None:
+    """AccessSecretVersion has its own path over gRPC (payload as bytes): numbers, aliases,
+    the checksum, and the states and names that refuse access, as over REST."""
+    sm = grpc_client()
+    parent = f"projects/{door.project}"
+    path = f"{parent}/secrets/{name}"
+    sm.create_secret(
+        request={"parent": parent, "secret_id": name, "secret": {"replication": {"automatic": {}}}}
+    )
+    for value in (b"one", b"\x00\xffbinary", b'{"k":"v"}'):
+        sm.add_secret_version(request={"parent": path, "payload": {"data": value}})
+    sm.update_secret(
+        request={
+            "secret": {"name": path, "version_aliases": {"stable": 2}},
+            "update_mask": {"paths": ["version_aliases"]},
+        }
+    )
+    answer = sm.access_secret_version(request={"name": f"{path}/versions/stable"})
+    assert answer.name == f"projects/123456789012/secrets/{name}/versions/2"
+    assert answer.payload.data == b"\x00\xffbinary"
+    assert answer.payload.data_crc32c == 740188487  # their CRC-32C (crc32c.py, RFC 3720-checked)
+    latest = sm.access_secret_version(request={"name": f"{path}/versions/latest"})
+    assert (latest.name.rsplit("/", 1)[1], latest.payload.data) == ("3", b'{"k":"v"}')
+    assert sm.access_secret_version(request={"name": f"{path}/versions/1"}).payload.data == b"one"
+    sm.destroy_secret_version(request={"name": f"{path}/versions/1"})
+    with pytest.raises(exceptions.FailedPrecondition):
+        sm.access_secret_version(request={"name": f"{path}/versions/1"})
+    for missing in ("4", "unknown-alias"):
+        with pytest.raises(exceptions.NotFound):
+            sm.access_secret_version(request={"name": f"{path}/versions/{missing}"})
+    with pytest.raises(exceptions.NotFound):
+        sm.access_secret_version(request={"name": f"{parent}/secrets/{name}-nope/versions/1"})
+    with pytest.raises(exceptions.InvalidArgument):
+        sm.access_secret_version(request={"name": f"{path}/versions/0"})
+    with pytest.raises(exceptions.Unauthenticated):
+        grpc_client("not-a-token").access_secret_version(
+            request={"name": f"{path}/versions/latest"}
+        )

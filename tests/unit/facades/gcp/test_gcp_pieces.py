@@ -1,4 +1,5 @@
-"""The GCP door's pure pieces: CRC32C, resource names, the filter language, payload shapes."""
+"""The GCP door's pure pieces: CRC32C, resource names, the filter language, payload shapes,
+versions resolved from a raw record."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from sealbox.api.facades.gcp.crc32c import crc32c
 from sealbox.api.facades.gcp.errors import InvalidArgument, NotFound, Unimplemented
 from sealbox.api.facades.gcp.filters import compile_filter
+from sealbox.api.facades.gcp.model import record_expired, resolve_version, view_of
 from sealbox.api.facades.gcp.paging import page
 from sealbox.api.facades.gcp.payload import decode, encode
 from sealbox.api.facades.gcp.routes import route
@@ -122,3 +124,51 @@ def test_payload_of_other_doors() -> None:
     assert decode({"user": "u", "pw": "p"}, {}) == b'{"user":"u","pw":"p"}'
     spaced = {"aws": {"enc": "json-spaced"}}
     assert decode({"user": "u"}, spaced) == b'{"user": "u"}'
+
+
+def _record() -> dict[str, Any]:
+    """An ``extra/`` record: live, soft-deleted, destroyed, destroy-marked and scheduled
+    versions, an alias, and an alias naming a version KV pruned."""
+    gcp = {"versionAliases": {"stable": 2, "gone": 9}}
+    versions = {
+        "2": {"created_time": 20, "extra": {"gcp": {"state": "ENABLED", "crc": 7}}},
+        "3": {"created_time": 30, "deletion_time": 35},
+        "4": {"created_time": 40, "destroyed": True},
+        "5": {"created_time": 50, "extra": {"gcp": {"state": "DESTROYED", "destroyTime": 55}}},
+        "6": {"created_time": 60, "extra": {"gcp": {"state": "DISABLED", "scheduledDestroy": 65}}},
+        "10": {"created_time": 100, "extra": {"aws": {"enc": "json-spaced"}}},
+    }
+    return {
+        "key": "s",
+        "current_version": 10,
+        "created_time": 20,
+        "extra": {"gcp": gcp},
+        "versions": versions,
+    }
+
+
+@pytest.mark.parametrize("now", [64, 70])
+@pytest.mark.parametrize(
+    "ref", ["latest", "2", "3", "4", "5", "6", "10", "1", "11", "stable", "gone", "nope"]
+)
+def test_resolve_version_matches_the_view(ref: str, now: int) -> None:
+    """Access builds only the version it names; it must be the one the whole view resolves."""
+    record = _record()
+    expected = view_of(record, now).resolve(ref)
+    assert resolve_version(record, ref, now) == expected
+    assert (expected is None) == (ref in ("1", "11", "gone", "nope"))
+
+
+def test_resolve_version_latest_is_the_highest_number() -> None:
+    record = _record()
+    latest = resolve_version(record, "latest", 0)
+    assert latest is not None and latest.number == 10  # numerically, not "6" > "10"
+    assert resolve_version({**record, "versions": {}}, "latest", 0) is None
+
+
+def test_record_expired_matches_the_view() -> None:
+    record = _record()
+    for stamp, now in (("2026-12-03T07:37:14Z", 0), ("1970-01-01T00:00:01Z", 2 * 10**9)):
+        expiring = {**record, "extra": {"gcp": {"expireTime": stamp}}}
+        assert record_expired(expiring, now) == view_of(expiring, now).expired(now)
+    assert not record_expired(record, 2 * 10**9)

@@ -74,6 +74,15 @@ class KVClient:
         ``data_version`` -1 asks for the current version's data; the data returned is that
         of ``view.kv_version`` then, else of ``data_version``.
         """
+        found = await self.read_record(key, data_version)
+        if found is None:
+            return None
+        return view_of(found[0], now_ns()), found[1]
+
+    async def read_record(
+        self, key: str, data_version: int = 0
+    ) -> tuple[dict[str, Any], Any] | None:
+        """``read`` without the view: the raw ``extra/`` record (``model.view_of``'s input)."""
         query = {"data_version": data_version} if data_version else {}
         try:
             response = await self._handle(Operation.READ, "extra/" + key, query)
@@ -82,10 +91,10 @@ class KVClient:
         except SealboxError as err:
             raise self._error(err) from err
         body = response.data or {}
-        view = view_of(body["record"], now_ns())
-        wanted = view.kv_version if data_version == -1 else data_version
+        record: dict[str, Any] = body["record"]
+        wanted = int(record.get("current_version", 0)) if data_version == -1 else data_version
         data = body.get("data") if wanted and body.get("data_version") == wanted else None
-        return view, data
+        return record, data
 
     async def write(self, key: str, change: dict[str, Any]) -> SecretView:
         """Apply one ``extra/`` change; CheckAndSetMismatch propagates (for ``mutate``)."""

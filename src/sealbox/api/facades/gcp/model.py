@@ -81,8 +81,7 @@ class SecretView:
 
     def expired(self, now: int) -> bool:
         """Whether the secret's expireTime has passed (then it no longer exists for GCP)."""
-        stamp = self.gcp.get("expireTime")
-        return isinstance(stamp, str) and parse_rfc3339(stamp) <= now
+        return _expired(self.gcp, now)
 
     def latest(self) -> Version | None:
         return self.versions[max(self.versions)] if self.versions else None
@@ -132,6 +131,36 @@ def _version(number: int, raw: dict[str, Any], now: int) -> Version:
         extra=extra,
         scheduled_destroy=int(gcp["scheduledDestroy"]) if gcp.get("scheduledDestroy") else None,
     )
+
+
+def _expired(gcp: dict[str, Any], now: int) -> bool:
+    stamp = gcp.get("expireTime")
+    return isinstance(stamp, str) and parse_rfc3339(stamp) <= now
+
+
+def record_expired(record: dict[str, Any], now: int) -> bool:
+    """``SecretView.expired`` on the raw ``extra/`` record."""
+    return _expired((record.get("extra") or {}).get("gcp") or {}, now)
+
+
+def resolve_version(record: dict[str, Any], ref: str, now: int) -> Version | None:
+    """``SecretView.resolve`` on the raw ``extra/`` record, building only the version named:
+    access, the hot path, needs one version however long the secret's history is."""
+    versions: dict[str, Any] = record.get("versions") or {}
+    if ref == "latest":
+        if not versions:
+            return None
+        number = max(int(n) for n in versions)
+    elif ref.isdigit():
+        number = int(ref)
+    else:
+        gcp = (record.get("extra") or {}).get("gcp") or {}
+        target = (gcp.get("versionAliases") or {}).get(ref)
+        if target is None:
+            return None
+        number = int(target)
+    raw = versions.get(str(number))
+    return None if raw is None else _version(number, raw, now)
 
 
 def view_of(record: dict[str, Any], now: int) -> SecretView:

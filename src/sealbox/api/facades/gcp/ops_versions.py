@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass, field
 from typing import Any
 
 from sealbox.api.facades.gcp.context import Call
@@ -28,6 +29,8 @@ from sealbox.api.facades.gcp.model import (
     MAX_VERSIONS,
     SecretView,
     Version,
+    record_expired,
+    resolve_version,
     version_extra,
     version_gcp,
 )
@@ -89,10 +92,14 @@ def _version_of(call: Call, view: SecretView) -> Version:
     ref = version_ref(call.version)
     version = view.resolve(ref)
     if version is None:
-        if ref == "latest":
-            raise not_found(name, call.project)
-        raise NotFound(f"Secret Version [{name.render(call.project)}/versions/{ref}] not found.")
+        raise _missing(name, ref, call.project)
     return version
+
+
+def _missing(name: SecretName, ref: str, project: str) -> NotFound:
+    if ref == "latest":
+        return not_found(name, project)
+    return NotFound(f"Secret Version [{name.render(project)}/versions/{ref}] not found.")
 
 
 async def get_version(call: Call) -> dict[str, Any]:
@@ -124,30 +131,56 @@ def _unavailable(name: SecretName, version: Version, project: str) -> FailedPrec
     )
 
 
-async def access_version(call: Call) -> dict[str, Any]:
-    """GET /v1/{name}/versions/{v}:access: the payload of an ENABLED version."""
+@dataclass(frozen=True, slots=True)
+class Accessed:
+    """What AccessSecretVersion answers: the version's name, its payload and CRC32C."""
+
+    name: str
+    data: bytes = field(repr=False)
+    crc32c: int
+
+
+async def access_payload(call: Call) -> Accessed:
+    """The payload of an ENABLED version, as bytes (REST renders it, gRPC sends it as is).
+
+    One ``extra/`` read gives the record and the data of the version asked for (the current
+    one for ``latest`` and aliases); only the version named is built from the record.
+    """
     name = call.secret_name()
     ref = version_ref(call.version)
     wanted = int(ref) if ref.isdigit() else -1
-    found = await call.kv.read(name.key, data_version=wanted if wanted > 0 else -1)
-    if found is None or found[0].expired(now_ns()):
+    found = await call.kv.read_record(name.key, data_version=wanted)
+    now = now_ns()
+    if found is None or record_expired(found[0], now):
         raise not_found(name, call.project)
-    view, data = found
-    version = _version_of(call, view)
+    record, data = found
+    version = resolve_version(record, ref, now)
+    if version is None:
+        raise _missing(name, ref, call.project)
     if version.state != ENABLED:
         raise _unavailable(name, version, call.project)
-    if version.number != (wanted if wanted > 0 else view.kv_version):  # an alias
-        found = await call.kv.read(name.key, data_version=version.number)
-        data = found[1] if found is not None else None
+    if version.number != (wanted if wanted > 0 else int(record.get("current_version", 0))):
+        # an alias (or latest) naming another version than the one whose data came along
+        again = await call.kv.read_record(name.key, data_version=version.number)
+        data = again[1] if again is not None else None
     if data is None:
         raise _unavailable(name, version, call.project)
     raw = decode(data, version.extra)
     # the checksum recorded when this door added the version (versions are immutable);
     # computed for versions other doors wrote
     checksum = version.crc if version.crc is not None else crc32c(raw)
+    return Accessed(f"{name.render(call.project)}/versions/{version.number}", raw, checksum)
+
+
+async def access_version(call: Call) -> dict[str, Any]:
+    """GET /v1/{name}/versions/{v}:access: the payload of an ENABLED version."""
+    accessed = await access_payload(call)
     return {
-        "name": f"{name.render(call.project)}/versions/{version.number}",
-        "payload": {"data": base64.b64encode(raw).decode(), "dataCrc32c": str(checksum)},
+        "name": accessed.name,
+        "payload": {
+            "data": base64.b64encode(accessed.data).decode(),
+            "dataCrc32c": str(accessed.crc32c),
+        },
     }
 
 
