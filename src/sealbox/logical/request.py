@@ -53,10 +53,16 @@ class Request:
 
     def evolve(self, **changes: Any) -> Request:
         """A copy with ``changes``: ``dataclasses.replace`` without its per-call introspection,
-        which showed up at 20 µs per request in profiles of the read path."""
-        values = {name: getattr(self, name) for name in _FIELD_NAMES}
-        values.update(changes)
-        return Request(**values)
+        which showed up at 20 µs per request in profiles of the read path. The copy's slots
+        are filled through their descriptors (what the frozen ``__init__`` does field by
+        field through ``object.__setattr__``, at about half the cost: every request is
+        evolved at least once)."""
+        if not changes.keys() <= _FIELD_SET:
+            raise TypeError(f"Request has no field {sorted(changes.keys() - _FIELD_SET)}")
+        copy = object.__new__(Request)
+        for name, put, get in _SLOTS:
+            put(copy, changes[name] if name in changes else get(self))
+        return copy
 
     @property
     def view(self) -> Storage:
@@ -67,3 +73,8 @@ class Request:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Request))
+_FIELD_SET = frozenset(_FIELD_NAMES)
+#: (name, slot setter, slot getter) per field: the member descriptors a slotted class has.
+_SLOTS = tuple(
+    (name, Request.__dict__[name].__set__, Request.__dict__[name].__get__) for name in _FIELD_NAMES
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -74,3 +74,12 @@ def test_stored_version_repr_hides_data() -> None:
 
     stored = StoredVersion(metadata=VersionMeta(1, 1), data={"password": "canary-s3cret"})
     assert "canary-s3cret" not in repr(stored)
+
+
+@given(st.datetimes(timezones=st.sampled_from([UTC, None])))
+def test_to_nanos_is_exact(moment: datetime) -> None:
+    """Whole microseconds since the epoch (naive times taken as UTC), times 1000, before and
+    after the epoch: the reference divides the timedelta by one microsecond."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    since = aware - datetime(1970, 1, 1, tzinfo=UTC)
+    assert to_nanos(moment) == since // timedelta(microseconds=1) * 1000

@@ -39,3 +39,24 @@ def test_a_renewal_is_not_lost_to_a_concurrent_lookup() -> None:
         assert seen.lease_ttl == renewed.lease_ttl
 
     asyncio.run(scenario())
+
+
+def test_remembered_hashes_still_see_revocation_and_a_new_salt() -> None:
+    """Hashes are remembered per token; revocation goes by the entry, and a salt another node
+    changed (``invalidate``) is not hashed with the old one."""
+
+    async def scenario() -> None:
+        storage = InMemoryStorage()
+        store = TokenStore(storage)
+        token, _ = await store.create(policies=["default"], ttl=60, parent=None)
+        first = await store.hash_token(token)
+        assert await store.lookup(token) is not None
+        assert await store.hash_token(token) == first
+        assert await store.revoke(token)
+        assert await store.lookup(token) is None  # the remembered hash finds no entry
+
+        await storage.put("salt", b"\x01" * 32)  # as another node rewriting the salt
+        store.invalidate_key("salt")
+        assert await store.hash_token(token) != first
+
+    asyncio.run(scenario())

@@ -6,8 +6,9 @@ index. Here every identifier is ``HMAC-SHA256(salt, kind:value)`` with one rando
 store, kept at ``salt``; an entry is written together with its indexes in one transaction.
 
 Entries read here are cached by hash (lookup runs on every request); every write or delete of
-an entry drops its cache slot. ``invalidate`` forgets everything (a standby whose storage was
-changed by another node).
+an entry drops its cache slot. Hashes are remembered per token too (a hash depends on nothing
+but the token and the salt; revocation goes by the entry, never by the hash). ``invalidate``
+forgets everything (a standby whose storage was changed by another node).
 """
 
 from __future__ import annotations
@@ -33,12 +34,15 @@ _CACHE_LIMIT = 10_000
 class TokenIndex:
     """Hashing and indexed storage of token entries."""
 
-    __slots__ = ("_cache", "_generation", "_salt", "_storage", "_writing")
+    __slots__ = ("_cache", "_generation", "_hashes", "_salt", "_storage", "_writing")
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
         self._salt: bytes | None = None
         self._cache: dict[str, TokenEntry] = {}
+        # token -> its hash under the current salt (every request hashes its token; the
+        # HMAC was a tenth of a KV read): dropped with the salt, bounded like the entries.
+        self._hashes: dict[str, str] = {}
         # A load caches what it read only if no write began or ran meanwhile: otherwise a
         # lookup racing a renewal could put the old entry back after the write dropped it.
         self._generation = 0
@@ -51,6 +55,7 @@ class TokenIndex:
         """Forget every cached entry and the salt; a load under way does not cache."""
         self._generation += 1
         self._cache.clear()
+        self._hashes.clear()
         self._salt = None
 
     def forget(self, id_hash: str) -> None:
@@ -81,8 +86,16 @@ class TokenIndex:
 
     async def hash_token(self, token: str) -> str:
         """The salted hash under which ``token`` is stored."""
+        known = self._hashes.get(token)
+        if known is not None:
+            return known
         key = await self._key()
-        return hmac.new(key, b"token:" + token.encode(), hashlib.sha256).hexdigest()
+        hashed = hmac.new(key, b"token:" + token.encode(), hashlib.sha256).hexdigest()
+        if key is self._salt:  # still the salt in use (not invalidated meanwhile)
+            if len(self._hashes) >= _CACHE_LIMIT:
+                self._hashes.clear()
+            self._hashes[token] = hashed
+        return hashed
 
     async def _hash_accessor(self, accessor: str) -> str:
         key = await self._key()

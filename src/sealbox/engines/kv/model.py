@@ -14,7 +14,7 @@ is when the whole key is removed (AWS's recovery window, GCP's expire time); non
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sealbox.errors import InvalidRequest
@@ -31,7 +31,10 @@ def to_nanos(moment: datetime) -> int:
     """Nanoseconds since the epoch for an aware datetime (naive ones are taken as UTC)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return ((moment - _EPOCH) // timedelta(microseconds=1)) * 1000
+    # the timedelta's own fields: exact, and a third of the cost of ``// timedelta(...)``
+    # (every KV read asks the time)
+    since = moment - _EPOCH
+    return ((since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds) * 1000
 
 
 def format_time(nanos: int | None) -> str:

@@ -162,7 +162,8 @@ def test_resolve_version_matches_the_view(ref: str, now: int) -> None:
 def test_resolve_version_latest_is_the_highest_number() -> None:
     record = _record()
     latest = resolve_version(record, "latest", 0)
-    assert latest is not None and latest.number == 10  # numerically, not "6" > "10"
+    assert latest is not None
+    assert latest.number == 10  # numerically, not "6" > "10"
     assert resolve_version({**record, "versions": {}}, "latest", 0) is None
 
 
