@@ -4,9 +4,10 @@ The Python client's default transport is gRPC. Each RPC is translated into the R
 the same method (``GcpAPI.call``: URL, query, JSON body) and its JSON answer parsed back into
 the response message, so both transports share one implementation. AccessSecretVersion, the
 call applications make all the time, goes through ``GcpAPI.access`` instead: the same route,
-authorization and KV read, with the payload kept as bytes from the read to the response. The message classes are
-the ones google-cloud-secret-manager ships (and googleapis-common-protos' IAM messages); none
-are generated or hand-encoded here, so this module needs the ``grpc`` extra installed.
+authorization and KV read, with the payload kept as bytes from the read to the response. The
+message classes are the ones google-cloud-secret-manager ships (and googleapis-common-protos'
+IAM messages); none are generated or hand-encoded here, so this module needs the ``grpc``
+extra installed.
 
 Authentication is the ``authorization: Bearer <sealbox token>`` metadata google-auth attaches
 to every call; errors map onto gRPC status codes of the same names. With TLS (the listener's
