@@ -28,6 +28,19 @@ forwarded instead. Whenever the lock's term changes a standby forgets every cach
 an active that died between a commit and its announcement (that write was never
 acknowledged). Requests a standby does not answer itself are forwarded to the active
 (server/forwarding.py).
+
+Standby workers of the node whose worker is active (``workers = N``: they share an
+``ActiveSlot``, storage/read_lease.py) skip the marker: the read barrier reads the slot and
+passes at once when its read lease is valid and the listener has applied the active's last
+committed announcement (waiting for it when it is still on its way; the marker again when that
+fails). For each term and listener connection the first such read syncs with a marker, which
+covers whatever earlier terms acknowledged. The bound stays the same: nothing the active
+acknowledged before the read began is missed. What that rests on: the active worker renews the
+lease with a heartbeat on its lock session (``HEARTBEAT``), ends it (``revoke``) before it
+steps down or once it knows it lost the lock, and a node taking the lock over from a worker
+node's holder that did not release it waits ``GRACE`` after acquiring before it acknowledges
+anything, so a lease it cannot revoke has run out first; clocks are assumed to run at the same
+rate within 10 %.
 """
 
 from __future__ import annotations
@@ -51,10 +64,12 @@ from sealbox.storage.pg_lock import (
 )
 from sealbox.storage.pg_notify import ChangeListener, SyncUnavailable
 from sealbox.storage.postgresql import PostgreSQLStorage, StorageUnavailable
+from sealbox.storage.read_lease import GRACE, HEARTBEAT, READ_LEASE, ActiveSlot
 
 log = logging.getLogger("sealbox.ha")
 
 STEP_DOWN_PAUSE = 10.0  # compat: manualStepDownSleepPeriod (vault/ha.go)
+_APPLY_WAIT = 0.5  # seconds a standby worker waits for an announcement before sending a marker
 
 
 class Activatable(Protocol):
@@ -106,8 +121,12 @@ class HACoordinator:
         retry_interval: float = DEFAULT_RETRY_INTERVAL,
         serve_reads: bool = True,
         forward_addr: str = "",
+        active_slot: ActiveSlot | None = None,
     ) -> None:
         self._core = core
+        self._slot = active_slot
+        storage.active_slot = active_slot
+        self._vouched: tuple[int, int] | None = None  # (term, listener epoch) synced once
         self.serve_reads = serve_reads
         self._storage = storage
         self._cache = cache
@@ -155,7 +174,8 @@ class HACoordinator:
         if not self.performance_standby:
             return False
         try:
-            await self._listener.sync()
+            if not await self._caught_up_with_sibling():
+                await self._listener.sync()
             await self._core.catch_up()
         except SyncUnavailable:
             return False
@@ -163,6 +183,45 @@ class HACoordinator:
             log.warning("standby catch-up failed (%s)", type(err).__name__)
             return False
         return self.performance_standby
+
+    async def _caught_up_with_sibling(self) -> bool:
+        """True once every change the node's active worker acknowledged before this call is
+        applied here, learnt from the shared slot; False: sync with a marker instead."""
+        slot = self._slot
+        if slot is None:
+            return False
+        state = slot.read()
+        listener = self._listener
+        if not state.valid() or not listener.connected.is_set():
+            return False
+        if self._vouched != (state.term, listener.epoch):
+            # Once per term and connection: a marker sent after the slot was read covers
+            # everything committed before, earlier terms' announcements included.
+            epoch = listener.epoch
+            await listener.sync()
+            listener.raise_floor(state.term, state.seq, epoch)
+            if listener.epoch == epoch:
+                self._vouched = (state.term, epoch)
+            return True
+        if listener.applied(state.term) >= state.seq:
+            return True
+        return await listener.wait_applied(state.term, state.seq, _APPLY_WAIT)
+
+    async def _heartbeat(self, term: int) -> None:
+        """The active worker's read lease for its siblings: renewed after each round trip on
+        the lock's session, ended when one fails."""
+        slot = self._slot
+        if slot is None:
+            return
+        try:
+            while True:
+                started = time.monotonic_ns()
+                if not await self.lock.confirm() or self.lock.term != term:
+                    return
+                slot.renew(term, started + int(READ_LEASE * 1e9))
+                await asyncio.sleep(HEARTBEAT)
+        finally:
+            slot.revoke(term)
 
     @property
     def running(self) -> bool:
@@ -199,6 +258,7 @@ class HACoordinator:
         if not self._active:
             return
         self._pause_until = time.monotonic() + STEP_DOWN_PAUSE
+        self._revoke_lease()  # before the lock is free: a successor will not wait for it
         await self.lock.release()  # hold() sees it and the loop demotes this node
 
     async def current_leader(self) -> LockHolder | None:
@@ -259,13 +319,20 @@ class HACoordinator:
         await self._listener.stop()
         if self._cache is not None:
             self._cache.invalidate(None)
+        acquired_at = time.monotonic()
         self.leader = LockHolder(self.lock.identity, self.api_addr, term, self.lock.forward_addr)
         holding = asyncio.create_task(self.lock.hold())
+        heartbeat = asyncio.create_task(self._heartbeat(term))
         try:
             try:
                 await self._core.activate()
+                if self.lock.took_over_lease:
+                    # The previous holder's standby workers may trust its read lease (it
+                    # did not release the lock): acknowledge nothing before that ran out.
+                    await asyncio.sleep(acquired_at + GRACE - time.monotonic())
             except Exception as err:  # noqa: BLE001 - a failed setup must give the lock back
                 log.warning("activation failed (%s); stepping down", type(err).__name__)
+                self._revoke_lease()
                 await self.lock.release()
             else:
                 # Only now: until the tables are loaded, requests get a retryable 503.
@@ -275,13 +342,22 @@ class HACoordinator:
                 log.info("this node is now the active node (term %d)", term)
             await holding
         finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
             if not holding.done():
                 holding.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await holding
         await self._demote()
 
+    def _revoke_lease(self) -> None:
+        term = self.lock.term
+        if self._slot is not None and term is not None:
+            self._slot.revoke(term)
+
     async def _demote(self) -> None:
+        self._revoke_lease()
         self._storage.refuse_writes()
         self._active = False
         self.active_since = None

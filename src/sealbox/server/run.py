@@ -211,6 +211,7 @@ async def _serve(
         redirect=config.disable_request_forwarding,
         serve_reads=not config.disable_performance_standby,
         forward_addr=worker.forward_addr if worker else "",
+        active_slot=worker.slot if worker else None,
     ) or VaultAPI(core)
     if worker is not None:  # its own port, and unseal/seal reach the siblings
         from sealbox.server.workers import SiblingRelay

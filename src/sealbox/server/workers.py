@@ -6,6 +6,8 @@ cache and change listener) bound to the same listener addresses with ``SO_REUSEP
 the kernel spreads connections across them. The HA lock decides which worker is active (it
 writes); the others are performance standbys that answer reads themselves and forward the
 rest (forwarding.py). Hence ``workers`` needs ``storage "postgresql"`` with ``ha_enabled``.
+The workers share an ``ActiveSlot`` (storage/read_lease.py) in which the active one publishes
+its announcements and a read lease, so a standby worker's read needs no database round trip.
 
 Forwarding needs to reach *the* active worker, not whichever process the kernel picks for
 the shared port, so each worker also listens on a port of its own, on the first listener's
@@ -38,6 +40,7 @@ import httpx
 from sealbox.api.app import HTTPRequest
 from sealbox.server.config import Listener, ServerConfig
 from sealbox.server.http import Responder
+from sealbox.storage.read_lease import ActiveSlot
 
 log = logging.getLogger("sealbox.server.workers")
 
@@ -60,6 +63,8 @@ class WorkerSetup:
     index: int
     private: socket.socket = field(repr=False)
     addresses: tuple[str, ...]
+    slot: ActiveSlot = field(repr=False)
+    """Shared by the node's workers: what the active one tells the others (read_lease.py)."""
 
     @property
     def forward_addr(self) -> str:
@@ -112,6 +117,7 @@ def supervise(config: ServerConfig, serve: Callable[[WorkerSetup], int]) -> int:
     first = next(listener for listener in config.listeners if listener.kind == "tcp")
     privates = _private_sockets(first, config.workers)
     addresses = tuple(_address(first, sock) for sock in privates)
+    slot = ActiveSlot()  # before fork: every worker maps the same memory
     children: dict[int, int] = {}  # pid -> worker index
     stopping = False
 
@@ -126,7 +132,7 @@ def supervise(config: ServerConfig, serve: Callable[[WorkerSetup], int]) -> int:
                 for i, sock in enumerate(privates):
                     if i != index:
                         sock.close()
-                code = serve(WorkerSetup(index, privates[index], addresses))
+                code = serve(WorkerSetup(index, privates[index], addresses, slot))
             finally:
                 os._exit(code)
         children[pid] = index

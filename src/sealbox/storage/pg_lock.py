@@ -76,6 +76,9 @@ def _statements(ha_table: str) -> dict[str, sql.SQL | sql.Composed]:
     return {
         "try_lock": sql.SQL("SELECT pg_try_advisory_lock(hashtextextended(%(name)s, 0))"),
         "acquire": sql.SQL(
+            # prev: the row before this statement (one snapshot for the whole statement).
+            "WITH prev AS (SELECT p.forward_addr <> '' AND p.valid_until > '-infinity' AS leased "
+            "FROM {ha} p WHERE p.ha_key = %(key)s) "
             "INSERT INTO {ha} AS h (ha_key, ha_identity, ha_value, term, holder_pid, "
             "holder_start, valid_until, forward_addr) "
             "SELECT %(key)s, %(identity)s, %(value)s, 1, a.pid, a.backend_start, "
@@ -85,7 +88,7 @@ def _statements(ha_table: str) -> dict[str, sql.SQL | sql.Composed]:
             "ha_value = EXCLUDED.ha_value, term = h.term + 1, holder_pid = EXCLUDED.holder_pid, "
             "holder_start = EXCLUDED.holder_start, valid_until = EXCLUDED.valid_until, "
             "forward_addr = EXCLUDED.forward_addr "
-            "RETURNING term"
+            "RETURNING term, coalesce((SELECT leased FROM prev), false)"
         ).format(ha=ha),
         "evict": sql.SQL(
             "SELECT pg_terminate_backend(h.holder_pid) FROM {ha} h "
@@ -93,6 +96,7 @@ def _statements(ha_table: str) -> dict[str, sql.SQL | sql.Composed]:
             "AND h.holder_pid <> pg_backend_pid() AND {live}"
         ).format(ha=ha, live=live),
         "unlock": sql.SQL("SELECT pg_advisory_unlock_all()"),
+        "confirm": sql.SQL("SELECT 1"),
         "renew": sql.SQL(
             "UPDATE {ha} SET valid_until = now() + make_interval(secs => %(ttl)s) "
             "WHERE ha_key = %(key)s AND term = %(term)s AND holder_pid = pg_backend_pid() "
@@ -135,6 +139,9 @@ class PostgreSQLLock:
         self.term: int | None = None
         self._confirmed_at = 0.0
         self._released = asyncio.Event()
+        self.took_over_lease = False
+        """The last acquire took the lock from a worker node's holder that did not release it:
+        its standby workers may still trust its read lease (read_lease.py)."""
 
     def __repr__(self) -> str:
         return f"PostgreSQLLock(key={self.key!r}, identity={self.identity!r}, term={self.term})"
@@ -170,6 +177,7 @@ class PostgreSQLLock:
             await self._execute("unlock", {})
             return None
         self.term = int(row[0])
+        self.took_over_lease = bool(row[1])
         self._confirmed_at = sent_at
         self._released.clear()
         self._storage.fence(self.term)
@@ -216,6 +224,18 @@ class PostgreSQLLock:
             if self.term == term:
                 self.term = None
             self._storage.refuse_writes()
+
+    async def confirm(self) -> bool:
+        """One round trip on the lock's own session: True if it is still open, so its advisory
+        lock, and with it the lock, was still ours once this call began. A failure closes the
+        session (the lock is lost) and returns False."""
+        if self.term is None:
+            return False
+        try:
+            await self._execute("confirm", {})
+        except (psycopg.Error, OSError):
+            return False
+        return self.term is not None
 
     async def release(self) -> None:
         """Give the lock up now (step-down, shutdown): a standby may take it at once."""

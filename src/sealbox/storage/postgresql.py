@@ -40,6 +40,7 @@ from sealbox.logical.storage import TxOp
 from sealbox.storage import pg_sql
 from sealbox.storage.keys import check_key, check_prefix, upper_bound
 from sealbox.storage.pg_notify import ChangeNotifier
+from sealbox.storage.read_lease import ActiveSlot
 
 DEFAULT_TABLE = "sealbox_kv_store"
 DEFAULT_HA_TABLE = "sealbox_ha_locks"
@@ -91,6 +92,10 @@ class PostgreSQLStorage:
         self._fence_term: int | None = None
         self._refused = False
         self._notifier: ChangeNotifier | None = None
+        self.lock_key = LOCK_KEY
+        """The HA lock's row, whose term fenced writes and their announcements check."""
+        self.active_slot: ActiveSlot | None = None
+        """Where this node's active worker publishes its announcements (read_lease.py)."""
 
     def __repr__(self) -> str:
         return f"PostgreSQLStorage(table={self.table!r}, ha_enabled={self.ha_enabled})"
@@ -193,7 +198,7 @@ class PostgreSQLStorage:
         term = self._fence_term
         if term is not None:
             statement = self.sql.write_fenced
-            params.update(lock=LOCK_KEY, term=term)
+            params.update(lock=self.lock_key, term=term)
         async with self._connection() as conn:
             cursor = await conn.execute(statement, params)
             row = await cursor.fetchone()
@@ -202,7 +207,7 @@ class PostgreSQLStorage:
         if self.ha_enabled:
             if self._notifier is None:
                 self._notifier = ChangeNotifier(self)
-            await self._notifier.announce(builtins.list(state))
+            await self._notifier.announce(builtins.list(state), term)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:

@@ -179,3 +179,36 @@ def test_candidates_racing_for_a_just_freed_lock_never_both_win(pg_url: str) -> 
         await holder_storage.close()
 
     asyncio.run(run())
+
+
+def test_a_takeover_says_whether_the_old_holder_may_still_lease_reads(pg_url: str) -> None:
+    """Only a worker node's holder (one with a forward_addr) that did not release the lock
+    leaves a read lease its successor must wait out (storage/read_lease.py)."""
+
+    async def run() -> None:
+        def worker(name: str) -> tuple[PostgreSQLStorage, PostgreSQLLock]:
+            storage = PostgreSQLStorage(pg_url, ha_enabled=True)
+            lock = PostgreSQLLock(
+                storage, name, "http://node", ttl=3600.0, forward_addr=f"http://{name}"
+            )
+            return storage, lock
+
+        (sa, la), (sb, lb), (sc, lc) = worker("a"), worker("b"), _node(pg_url, "c", 3600.0)
+        assert await la.try_acquire() is not None
+        assert not la.took_over_lease  # nobody held it before
+        assert await la.confirm()
+        await la._drop_connection()  # its session ends, the lock was not released
+        assert not await la.confirm()
+        assert await lb.try_acquire() is not None
+        assert lb.took_over_lease
+        await lb.release()  # released: its siblings' lease was revoked first
+        assert await lc.try_acquire() is not None
+        assert not lc.took_over_lease
+        await lc._drop_connection()  # a single-process holder leases nothing
+        assert await la.try_acquire() is not None
+        assert not la.took_over_lease
+        for storage, lock in ((sa, la), (sb, lb), (sc, lc)):
+            await lock.close()
+            await storage.close()
+
+    asyncio.run(run())

@@ -10,8 +10,16 @@ import pytest
 
 from sealbox.logical.storage import TxOp
 from sealbox.storage.cache import CachedStorage
-from sealbox.storage.pg_notify import ChangeListener, SyncUnavailable, payloads
+from sealbox.storage.pg_lock import PostgreSQLLock
+from sealbox.storage.pg_notify import (
+    AnnounceFailed,
+    ChangeListener,
+    ChangeNotifier,
+    SyncUnavailable,
+    payloads,
+)
 from sealbox.storage.postgresql import PostgreSQLStorage
+from sealbox.storage.read_lease import ActiveSlot
 
 
 def test_payloads_stay_under_the_limit_and_name_every_key_once() -> None:
@@ -99,5 +107,65 @@ def test_sync_returns_once_every_acknowledged_change_was_handled(pg_url: str) ->
             await listener.sync()
         await active.close()
         await storage.close()
+
+    asyncio.run(run())
+
+
+def test_fenced_announcements_are_numbered_and_end_with_the_term(pg_url: str) -> None:
+    async def run() -> None:
+        active = PostgreSQLStorage(pg_url, ha_enabled=True)
+        slot = ActiveSlot()
+        active.active_slot = slot
+        lock = PostgreSQLLock(active, "a", "http://a", ttl=3600.0)
+        term = await lock.try_acquire()
+        assert term is not None
+        standby = PostgreSQLStorage(pg_url, ha_enabled=True)
+        seen: list[str | None] = []
+        listener = ChangeListener(standby, seen.append)
+        listener.start()
+        await listener.connected.wait()
+
+        published = []
+        for n in range(5):
+            await active.put(f"k{n}", b"v")
+            state = slot.read()
+            assert state.term == term
+            published.append(state.seq)
+        assert published == sorted(set(published))  # one number per announcement, growing
+        # Published before the write returned: the listener may not have it yet, then does.
+        assert await listener.wait_applied(term, published[-1], timeout=10.0)
+        assert listener.applied(term) == published[-1]
+        assert seen[-5:] == [f"k{n}" for n in range(5)]
+        # Many keys in one write: several payloads, applied only once all arrived.
+        await active.transaction([TxOp(f"big/{i:04d}/" + "x" * 300, b"v") for i in range(60)])
+        big = slot.read().seq
+        assert await listener.wait_applied(term, big, timeout=10.0)
+        assert len([k for k in seen if k and k.startswith("big/")]) == 60
+
+        # Another node takes the lock: the old holder can announce nothing more.
+        await lock.release()
+        other = PostgreSQLStorage(pg_url, ha_enabled=True)
+        other_lock = PostgreSQLLock(other, "b", "http://b", ttl=3600.0)
+        assert await other_lock.try_acquire() == term + 1
+        late = ChangeNotifier(active)
+        with pytest.raises(AnnounceFailed):
+            await late.announce(["late"], term)
+        await listener.sync()
+        assert "late" not in seen
+        assert slot.read().seq == big  # and nothing was published for it
+        await late.close()
+
+        # A listener that reconnects starts a new epoch: what it applied before proves nothing.
+        epoch = listener.epoch
+        listener.raise_floor(term + 1, 5, epoch - 1)  # a stale epoch is ignored
+        assert listener.applied(term + 1) == 0
+        listener.raise_floor(term + 1, 5, epoch)
+        assert listener.applied(term + 1) == 5
+        await listener.stop()
+        assert not await listener.wait_applied(term + 1, 6, timeout=10.0)  # not listening
+        for storage, held in ((active, lock), (other, other_lock)):
+            await held.close()
+            await storage.close()
+        await standby.close()
 
     asyncio.run(run())

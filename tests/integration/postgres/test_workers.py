@@ -10,12 +10,15 @@ every worker down with it.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from tests.compat.conftest import VENV_BIN, free_port, start_process
@@ -160,3 +163,99 @@ def test_workers_on_an_auto_unseal_seal_unseal_themselves_once_initialised(
         assert codes == {200, 473}  # both unsealed, one active
     finally:
         node.stop()
+
+
+def _own_addresses(node: Node) -> dict[int, str]:
+    """Each worker's own address, by its sys/health code (200 active, 473 standby)."""
+    found = re.search(r"own addresses ([^)]*)\)", node.log.read_text())
+    assert found is not None
+    out: dict[int, str] = {}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and set(out) != {200, 473}:
+        out = {
+            requests.get(f"{a}/v1/sys/health", timeout=10).status_code: a
+            for a in found.group(1).split(", ")
+        }
+        time.sleep(0.05)
+    assert set(out) == {200, 473}
+    return out
+
+
+def _last_marker_start(pg_url: str) -> object:
+    """When the standby last sent a sync marker (its own session's last statement)."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT max(query_start) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query LIKE 'SELECT pg_notify($1, $2)%'"
+        ).fetchone()
+    return row[0] if row else None
+
+
+def test_a_standby_worker_answers_reads_without_a_round_trip_and_never_stale(
+    node: Node, pg_url: str
+) -> None:
+    """The standby worker learns from the active worker's shared slot that it is caught up:
+    after its first marker it sends none for reads, and while the active worker writes every
+    read it answers has at least the value acknowledged before the read was sent."""
+    key, token = initialize(node.address)
+    unseal(node.address, key)
+    own = _own_addresses(node)
+    active, standby = own[200], own[473]
+    auth = {"X-Vault-Token": token}
+    requests.post(
+        f"{active}/v1/sys/mounts/secret",
+        json={"type": "kv", "options": {"version": "2"}},
+        headers=auth,
+        timeout=30,
+    ).raise_for_status()
+    url = "/v1/secret/data/counter"
+    requests.post(active + url, json={"data": {"n": 0}}, headers=auth, timeout=30)
+    with requests.Session() as session:
+        for _ in range(20):  # the first read of a term syncs with a marker
+            assert session.get(standby + url, headers=auth, timeout=30).ok
+        marker = _last_marker_start(pg_url)
+        assert marker is not None
+        for _ in range(300):
+            got = session.get(standby + url, headers=auth, timeout=30)
+            assert got.json()["data"]["data"] == {"n": 0}
+    assert _last_marker_start(pg_url) == marker  # no marker for any of those reads
+
+    acknowledged = [0]
+    done = threading.Event()
+    stale: list[tuple[int, int]] = []
+    errors: list[str] = []
+
+    def write() -> None:
+        with requests.Session() as session:
+            for n in range(1, 201):
+                # Through the shared port: whichever worker gets it, the active acknowledges.
+                answer = session.post(
+                    node.address + url, json={"data": {"n": n}}, headers=auth, timeout=30
+                )
+                if answer.status_code != 200:
+                    errors.append(f"write {n}: {answer.status_code}")
+                    break
+                acknowledged[0] = n
+        done.set()
+
+    def read() -> None:
+        with requests.Session() as session:
+            while not done.is_set():
+                floor = acknowledged[0]
+                answer = session.get(standby + url, headers=auth, timeout=30)
+                if answer.status_code != 200:
+                    errors.append(f"read: {answer.status_code}")
+                    return
+                seen = int(answer.json()["data"]["data"]["n"])
+                if seen < floor:
+                    stale.append((floor, seen))
+
+    threads = [threading.Thread(target=write)] + [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors
+    assert not stale
+    got = requests.get(standby + url, headers=auth, timeout=30)
+    assert got.json()["data"]["data"] == {"n": 200}
