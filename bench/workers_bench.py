@@ -11,13 +11,21 @@ drives KV v2 reads of one secret and writes over keep-alive connections; wrk, Po
 the servers share the machine's cores. Prints req/s and p99 per case, and the servers' CPU time
 per request (user + system of the server processes over the run, from /proc: less sensitive
 to other load on a shared machine than the rates). Figures, not assertions.
+
+``--rounds R`` runs the one-process and the workers cases R times, alternating, and prints the
+median ratio (other sessions' load on a shared machine swings single runs). Beside the servers'
+CPU per request it prints wrk's and PostgreSQL's, their sum ("all"), and what that sum allows
+on this machine's cores with nothing else running ("cap": cores / all CPU per request): the
+ceiling for ``workers = N``, where one process is bound by its one core.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -69,6 +77,16 @@ def _codes(address: str, count: int = 40) -> set[int]:
     return {requests.get(f"{address}/v1/sys/health", timeout=10).status_code for _ in range(count)}
 
 
+Figures = dict[str, float]  # req/s, p99 ms, and CPU us/req: server, wrk, postgres
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU of ``pid`` and its children (the workers), in seconds."""
     pids = [pid]
@@ -77,27 +95,55 @@ def _cpu_seconds(pid: int) -> float:
         pids += [int(p) for p in children.read_text().split()]
     total = 0.0
     for one in pids:
-        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        fields = _stat(one)
+        if fields is not None:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """CPU of ``root`` and every descendant, with what their exited children used (the
+    PostgreSQL backends that came and went)."""
+    parents: dict[int, int] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None:
+                parents[int(entry.name)] = int(fields[1])
+                stats[int(entry.name)] = fields
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    ticks = sum(sum(int(x) for x in stats[pid][11:15]) for pid in tree if pid in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk_cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _measure(
     server: Server, pid: int, args: argparse.Namespace, workdir: Path
-) -> dict[str, tuple[float, float, float]]:
+) -> dict[str, Figures]:
     out = {}
     for case, script in (("kv2 read", _READ_LUA), ("kv2 write", _WRITE_LUA)):
         _wrk(server, script, 2, args.connections, workdir)  # warm-up
-        before = _cpu_seconds(pid)
+        before = _cpu_seconds(pid), _wrk_cpu_seconds(), _tree_cpu_seconds(args.pg_pid)
         rate, p99 = _wrk(server, script, args.seconds, args.connections, workdir)
-        used = _cpu_seconds(pid) - before
-        out[case] = (rate, p99, used / (rate * args.seconds) * 1e6)
+        after = _cpu_seconds(pid), _wrk_cpu_seconds(), _tree_cpu_seconds(args.pg_pid)
+        per_request = 1e6 / (rate * args.seconds)
+        used = [(b - a) * per_request for a, b in zip(before, after, strict=True)]
+        out[case] = {"rate": rate, "p99": p99, "server": used[0], "wrk": used[1], "pg": used[2]}
     return out
 
 
-def _sealbox(
-    url: str, workers: int, args: argparse.Namespace, workdir: Path
-) -> dict[str, tuple[float, float, float]]:
+def _sealbox(url: str, workers: int, args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
     extra = f"workers = {workers}\n" if workers > 1 else ""
     node = start_node(workdir, pg_block(url, '  ha_enabled = "true"\n'), extra)
     try:
@@ -112,9 +158,7 @@ def _sealbox(
         node.stop()
 
 
-def _openbao(
-    url: str, args: argparse.Namespace, workdir: Path
-) -> dict[str, tuple[float, float, float]]:
+def _openbao(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
     baos, _, token = start_bao_cluster(workdir, url, 1)
     try:
         _mount_and_seed(baos[0].address, token)
@@ -124,11 +168,30 @@ def _openbao(
         baos[0].stop()
 
 
+def _print(results: dict[str, dict[str, Figures]], base: str, bao: str | None) -> None:
+    cores = os.cpu_count() or 1
+    print(
+        f"{'server':<26} {'case':<10} {'req/s':>9} {'p99 ms':>8} {'vs 1 proc':>9} {'vs bao':>7}"
+        f" {'CPU us/req: server':>18} {'wrk':>5} {'pg':>5} {'all':>5} {'cap req/s':>10}"
+    )
+    for name, cases in results.items():
+        for case, f in cases.items():
+            versus_bao = f"{f['rate'] / results[bao][case]['rate']:.2f}x" if bao else "-"
+            every = f["server"] + f["wrk"] + f["pg"]
+            print(
+                f"{name:<26} {case:<10} {f['rate']:>9,.0f} {f['p99']:>8.2f} "
+                f"{f['rate'] / results[base][case]['rate']:>8.2f}x {versus_bao:>7}"
+                f" {f['server']:>18.0f} {f['wrk']:>5.0f} {f['pg']:>5.0f} {every:>5.0f}"
+                f" {cores * 1e6 / every:>10,.0f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--no-openbao", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -136,32 +199,40 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="sealbox-workers-bench-"))
     workdir.chmod(0o755)  # the postgres user enters it when run as root
     server = start_postgres(workdir / "pg")
-    results: dict[str, dict[str, tuple[float, float, float]]] = {}
+    args.pg_pid = server.process.pid
+    rounds: list[dict[str, dict[str, Figures]]] = []
+    bao_results: dict[str, Figures] | None = None
+    one, many = "sealbox, 1 process", f"sealbox, workers = {args.workers}"
     try:
         with psycopg.connect(server.dsn(), autocommit=True) as conn:
-            for name in ("one", "many", "bao"):
-                conn.execute(f"CREATE DATABASE {name}")
-        results["sealbox, 1 process"] = _sealbox(server.dsn("one"), 1, args, workdir / "one")
-        results[f"sealbox, workers = {args.workers}"] = _sealbox(
-            server.dsn("many"), args.workers, args, workdir / "many"
-        )
+            for n in range(args.rounds):
+                conn.execute(f"CREATE DATABASE one{n}")
+                conn.execute(f"CREATE DATABASE many{n}")
+            conn.execute("CREATE DATABASE bao")
+        for n in range(args.rounds):
+            results = {
+                one: _sealbox(server.dsn(f"one{n}"), 1, args, workdir / f"one{n}"),
+                many: _sealbox(server.dsn(f"many{n}"), args.workers, args, workdir / f"many{n}"),
+            }
+            rounds.append(results)
+            if args.rounds > 1:
+                print(f"round {n + 1}:  load average {os.getloadavg()[0]:.1f}")
+                _print(results, one, None)
         if not args.no_openbao:
-            results["openbao, 1 node"] = _openbao(server.dsn("bao"), args, workdir / "bao")
+            bao_results = _openbao(server.dsn("bao"), args, workdir / "bao")
     finally:
         server.stop()
-    base = results["sealbox, 1 process"]
-    bao = results.get("openbao, 1 node")
-    print(
-        f"{'server':<24} {'case':<10} {'req/s':>9} {'p99 ms':>8} {'vs 1 proc':>9} "
-        f"{'vs bao':>7} {'CPU us/req':>10}"
-    )
-    for name, cases in results.items():
-        for case, (rate, p99, cpu) in cases.items():
-            versus_bao = f"{rate / bao[case][0]:.2f}x" if bao else "-"
-            print(
-                f"{name:<24} {case:<10} {rate:>9,.0f} {p99:>8.2f} "
-                f"{rate / base[case][0]:>8.2f}x {versus_bao:>7} {cpu:>10.0f}"
-            )
+    last = dict(rounds[-1])
+    if bao_results is not None:
+        last["openbao, 1 node"] = bao_results
+    if args.rounds > 1:
+        print("last round:")
+    _print(last, one, "openbao, 1 node" if bao_results is not None else None)
+    if args.rounds > 1:
+        for case in ("kv2 read", "kv2 write"):
+            ratios = [r[many][case]["rate"] / r[one][case]["rate"] for r in rounds]
+            listed = ", ".join(f"{x:.2f}" for x in ratios)
+            print(f"{case}: workers/1 process median {statistics.median(ratios):.2f}x ({listed})")
 
 
 if __name__ == "__main__":
