@@ -96,7 +96,10 @@ def _statements(ha_table: str) -> dict[str, sql.SQL | sql.Composed]:
             "AND h.holder_pid <> pg_backend_pid() AND {live}"
         ).format(ha=ha, live=live),
         "unlock": sql.SQL("SELECT pg_advisory_unlock_all()"),
-        "confirm": sql.SQL("SELECT 1"),
+        "confirm": sql.SQL(
+            "SELECT 1 FROM {ha} WHERE ha_key = %(key)s AND term = %(term)s "
+            "AND holder_pid = pg_backend_pid()"
+        ).format(ha=ha),
         "renew": sql.SQL(
             "UPDATE {ha} SET valid_until = now() + make_interval(secs => %(ttl)s) "
             "WHERE ha_key = %(key)s AND term = %(term)s AND holder_pid = pg_backend_pid() "
@@ -226,16 +229,18 @@ class PostgreSQLLock:
             self._storage.refuse_writes()
 
     async def confirm(self) -> bool:
-        """One round trip on the lock's own session: True if it is still open, so its advisory
-        lock, and with it the lock, was still ours once this call began. A failure closes the
-        session (the lock is lost) and returns False."""
-        if self.term is None:
+        """One round trip on the lock's own session: True if that session (the one that
+        acquired, never a new one) still holds the row's term, so the advisory lock, and with
+        it the lock, was still ours once this call began. A failure closes the session (the
+        lock is lost)."""
+        conn, term = self._conn, self.term
+        if term is None or conn is None or conn.closed:
             return False
         try:
-            await self._execute("confirm", {})
+            row = await self._execute("confirm", {"key": self.key, "term": term})
         except (psycopg.Error, OSError):
             return False
-        return self.term is not None
+        return row is not None and self.term == term and self._conn is conn
 
     async def release(self) -> None:
         """Give the lock up now (step-down, shutdown): a standby may take it at once."""

@@ -197,8 +197,10 @@ def test_a_takeover_says_whether_the_old_holder_may_still_lease_reads(pg_url: st
         assert await la.try_acquire() is not None
         assert not la.took_over_lease  # nobody held it before
         assert await la.confirm()
-        await la._drop_connection()  # its session ends, the lock was not released
-        assert not await la.confirm()
+        assert la._conn is not None
+        await la._conn.close()  # its session ends unnoticed, the lock was not released
+        assert not await la.confirm()  # never vouched for by a new session
+        await la._drop_connection()
         assert await lb.try_acquire() is not None
         assert lb.took_over_lease
         await lb.release()  # released: its siblings' lease was revoked first
