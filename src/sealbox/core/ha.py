@@ -194,6 +194,8 @@ class HACoordinator:
         listener = self._listener
         if not state.valid() or not listener.connected.is_set():
             return False
+        if self._seen_term is not None and state.term < self._seen_term:
+            return False  # the lock row names a later holder already: no lease of its
         if self._vouched != (state.term, listener.epoch):
             # Once per term and connection: a marker sent after the slot was read covers
             # everything committed before, earlier terms' announcements included.
