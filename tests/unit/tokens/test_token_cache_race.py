@@ -42,7 +42,7 @@ def test_a_renewal_is_not_lost_to_a_concurrent_lookup() -> None:
 
 
 def test_remembered_hashes_still_see_revocation_and_a_new_salt() -> None:
-    """Hashes are remembered per token; revocation goes by the entry, and a salt another node
+    """The last hash is remembered; revocation goes by the entry, and a salt another node
     changed (``invalidate``) is not hashed with the old one."""
 
     async def scenario() -> None:

@@ -6,9 +6,9 @@ index. Here every identifier is ``HMAC-SHA256(salt, kind:value)`` with one rando
 store, kept at ``salt``; an entry is written together with its indexes in one transaction.
 
 Entries read here are cached by hash (lookup runs on every request); every write or delete of
-an entry drops its cache slot. Hashes are remembered per token too (a hash depends on nothing
-but the token and the salt; revocation goes by the entry, never by the hash). ``invalidate``
-forgets everything (a standby whose storage was changed by another node).
+an entry drops its cache slot. Only the last token's hash is remembered, for the same string
+object (no raw token outlives its request here); revocation goes by the entry, never by the
+hash. ``invalidate`` forgets everything (a standby whose storage was changed by another node).
 """
 
 from __future__ import annotations
@@ -34,15 +34,17 @@ _CACHE_LIMIT = 10_000
 class TokenIndex:
     """Hashing and indexed storage of token entries."""
 
-    __slots__ = ("_cache", "_generation", "_hashes", "_salt", "_storage", "_writing")
+    __slots__ = ("_cache", "_generation", "_last", "_salt", "_storage", "_writing")
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
         self._salt: bytes | None = None
         self._cache: dict[str, TokenEntry] = {}
-        # token -> its hash under the current salt (every request hashes its token; the
-        # HMAC was a tenth of a KV read): dropped with the salt, bounded like the entries.
-        self._hashes: dict[str, str] = {}
+        # The last (token string, salt, hash): a request's token is hashed more than once (an
+        # HA standby's use-count check, then the pipeline; a login's new token). Matched by
+        # identity, never by value: at most one raw token, the latest, is held here, and no
+        # lookup takes time that depends on a token's bytes.
+        self._last: tuple[str, bytes, str] | None = None
         # A load caches what it read only if no write began or ran meanwhile: otherwise a
         # lookup racing a renewal could put the old entry back after the write dropped it.
         self._generation = 0
@@ -55,7 +57,7 @@ class TokenIndex:
         """Forget every cached entry and the salt; a load under way does not cache."""
         self._generation += 1
         self._cache.clear()
-        self._hashes.clear()
+        self._last = None
         self._salt = None
 
     def forget(self, id_hash: str) -> None:
@@ -86,15 +88,12 @@ class TokenIndex:
 
     async def hash_token(self, token: str) -> str:
         """The salted hash under which ``token`` is stored."""
-        known = self._hashes.get(token)
-        if known is not None:
-            return known
         key = await self._key()
+        last = self._last
+        if last is not None and last[0] is token and last[1] is key:
+            return last[2]
         hashed = hmac.new(key, b"token:" + token.encode(), hashlib.sha256).hexdigest()
-        if key is self._salt:  # still the salt in use (not invalidated meanwhile)
-            if len(self._hashes) >= _CACHE_LIMIT:
-                self._hashes.clear()
-            self._hashes[token] = hashed
+        self._last = (token, key, hashed)
         return hashed
 
     async def _hash_accessor(self, accessor: str) -> str:
