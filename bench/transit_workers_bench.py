@@ -20,42 +20,16 @@ import shutil
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.kv_bench import Server, _wrk
+from bench.kv_bench import _wrk
 from bench.transit_bench import _scripts
-from bench.workers_bench import _codes, _cpu_seconds, _until
-from tests.integration.postgres.nodes import initialize, pg_block, start_node, unseal
-from tests.integration.postgres.openbao_nodes import start_bao_cluster
+from bench.workers_bench import _cpu_seconds, openbao_node, sealbox_node
 from tests.postgres_server import start_postgres
-
-
-@contextlib.contextmanager
-def _sealbox(url: str, workers: int, workdir: Path) -> Iterator[tuple[Server, int]]:
-    extra = f"workers = {workers}\n" if workers > 1 else ""
-    node = start_node(workdir, pg_block(url, '  ha_enabled = "true"\n'), extra)
-    try:
-        key, token = initialize(node.address)
-        unseal(node.address, key)
-        wanted = {200, 473} if workers > 1 else {200}
-        _until(lambda: _codes(node.address) == wanted)
-        yield Server(f"sealbox-w{workers}", node.address, token), node.process.pid
-    finally:
-        node.stop()
-
-
-@contextlib.contextmanager
-def _openbao(url: str, workdir: Path) -> Iterator[tuple[Server, int]]:
-    baos, _, token = start_bao_cluster(workdir, url, 1)
-    try:
-        yield Server("openbao", baos[0].address, token), baos[0].process.pid
-    finally:
-        baos[0].stop()
 
 
 def main() -> None:
@@ -80,9 +54,11 @@ def main() -> None:
                 conn.execute(f"CREATE DATABASE {database}")
         with contextlib.ExitStack() as stack:
             servers = [
-                stack.enter_context(_sealbox(postgres.dsn("one"), 1, workdir / "one")),
-                stack.enter_context(_sealbox(postgres.dsn("many"), args.workers, workdir / "many")),
-                stack.enter_context(_openbao(postgres.dsn("bao"), workdir / "bao")),
+                stack.enter_context(sealbox_node(postgres.dsn("one"), 1, workdir / "one")),
+                stack.enter_context(
+                    sealbox_node(postgres.dsn("many"), args.workers, workdir / "many")
+                ),
+                stack.enter_context(openbao_node(postgres.dsn("bao"), workdir / "bao")),
             ]
             prepared = []
             for name, (server, pid) in zip(names, servers, strict=True):

@@ -22,6 +22,7 @@ ceiling for ``workers = N``, where one process is bound by its one core.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -29,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -143,7 +144,10 @@ def _measure(
     return out
 
 
-def _sealbox(url: str, workers: int, args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
+@contextlib.contextmanager
+def sealbox_node(url: str, workers: int, workdir: Path) -> Iterator[tuple[Server, int]]:
+    """A sealbox node on ``url`` with ``workers`` processes, initialised and unsealed, and its
+    (parent) pid."""
     extra = f"workers = {workers}\n" if workers > 1 else ""
     node = start_node(workdir, pg_block(url, '  ha_enabled = "true"\n'), extra)
     try:
@@ -151,21 +155,31 @@ def _sealbox(url: str, workers: int, args: argparse.Namespace, workdir: Path) ->
         unseal(node.address, key)
         wanted = {200, 473} if workers > 1 else {200}
         _until(lambda: _codes(node.address) == wanted)
-        _mount_and_seed(node.address, token)
-        server = Server(f"sealbox-w{workers}", node.address, token)
-        return _measure(server, node.process.pid, args, workdir)
+        yield Server(f"sealbox-w{workers}", node.address, token), node.process.pid
     finally:
         node.stop()
 
 
-def _openbao(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
+@contextlib.contextmanager
+def openbao_node(url: str, workdir: Path) -> Iterator[tuple[Server, int]]:
+    """One OpenBao node on ``url``, initialised and unsealed, and its pid."""
     baos, _, token = start_bao_cluster(workdir, url, 1)
     try:
-        _mount_and_seed(baos[0].address, token)
-        server = Server("openbao", baos[0].address, token)
-        return _measure(server, baos[0].process.pid, args, workdir)
+        yield Server("openbao", baos[0].address, token), baos[0].process.pid
     finally:
         baos[0].stop()
+
+
+def _sealbox(url: str, workers: int, args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
+    with sealbox_node(url, workers, workdir) as (server, pid):
+        _mount_and_seed(server.address, server.token)
+        return _measure(server, pid, args, workdir)
+
+
+def _openbao(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
+    with openbao_node(url, workdir) as (server, pid):
+        _mount_and_seed(server.address, server.token)
+        return _measure(server, pid, args, workdir)
 
 
 def _print(results: dict[str, dict[str, Figures]], base: str, bao: str | None) -> None:
