@@ -56,6 +56,7 @@ from psycopg import sql
 
 from sealbox.errors import InternalError, SealboxError
 from sealbox.storage.pg_sql import table_identifier
+from sealbox.storage.read_lease import SlotUnavailable
 
 if TYPE_CHECKING:
     from sealbox.storage.postgresql import PostgreSQLStorage
@@ -191,7 +192,11 @@ class ChangeNotifier:
             else:
                 slot = self._storage.active_slot
                 if term is not None and slot is not None:
-                    slot.publish(term, seq)  # before the writes it covers are acknowledged
+                    try:
+                        slot.publish(term, seq)  # before the writes it covers are acknowledged
+                    except SlotUnavailable:
+                        log.error("the workers' shared slot stayed locked; write not acknowledged")
+                        return AnnounceFailed()
                 return None
         return AnnounceFailed()
 

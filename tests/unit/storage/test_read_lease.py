@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import time
 
-from sealbox.storage.read_lease import ActiveSlot
+import pytest
+
+from sealbox.storage.read_lease import READ_LEASE, ActiveSlot, SlotUnavailable
 
 
 def _soon() -> int:
@@ -62,3 +64,25 @@ def test_a_forked_worker_sees_the_slot_the_parent_created() -> None:
     state = slot.read()
     assert (state.term, state.seq) == (7, 42)
     assert state.valid()
+
+
+def test_a_slot_left_locked_by_a_dead_worker_is_never_trusted_nor_waited_on_forever() -> None:
+    """A worker killed inside the critical section leaves the semaphore taken: readers fall
+    back (invalid), a write is refused, a heartbeat skips, and revoke returns only once any
+    lease granted before it has run out."""
+    slot = ActiveSlot()
+    slot.publish(2, 5)
+    slot.renew(2, time.monotonic_ns() + 10**9 // 2)
+    pid = os.fork()
+    if pid == 0:  # takes the slot's lock and dies holding it
+        slot._lock.acquire()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert not slot.read().valid()
+    assert not slot.read().valid()  # at once from now on
+    with pytest.raises(SlotUnavailable):
+        slot.publish(2, 6)
+    slot.renew(2, _soon())  # returns without renewing
+    started = time.monotonic()
+    slot.revoke(2)
+    assert time.monotonic() - started >= READ_LEASE
