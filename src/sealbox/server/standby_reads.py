@@ -43,6 +43,7 @@ _TRANSIT_OPERATIONS = (
     "hash",
     "random",
 )
+_TRANSIT_SEGMENTS = tuple("/" + operation for operation in _TRANSIT_OPERATIONS)
 _WRITE_METHODS = ("POST", "PUT")
 
 
@@ -60,8 +61,9 @@ def may_answer_here(request: HTTPRequest) -> bool:
     request names a transit operation (``read_path`` decides once synced)."""
     if request.method in ("GET", "LIST"):
         return True
+    path = request.path
     return request.method in _WRITE_METHODS and any(
-        f"/{operation}" in request.path for operation in _TRANSIT_OPERATIONS
+        segment in path for segment in _TRANSIT_SEGMENTS
     )
 
 

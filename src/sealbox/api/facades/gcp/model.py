@@ -12,6 +12,7 @@ soft-deleted ones DISABLED and destroyed ones DESTROYED.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -88,12 +89,8 @@ class SecretView:
 
     def resolve(self, ref: str) -> Version | None:
         """``latest``, a number or an alias; None when there is no such version."""
-        if ref == "latest":
-            return self.latest()
-        if ref.isdigit():
-            return self.versions.get(int(ref))
-        target = (self.gcp.get("versionAliases") or {}).get(ref)
-        return self.versions.get(int(target)) if target is not None else None
+        number = version_number(ref, self.versions, self.gcp)
+        return None if number is None else self.versions.get(number)
 
     def with_gcp(self, gcp: dict[str, Any]) -> dict[str, Any]:
         """The key's whole ``extra`` with GCP's part replaced (and its revision bumped)."""
@@ -147,20 +144,22 @@ def resolve_version(record: dict[str, Any], ref: str, now: int) -> Version | Non
     """``SecretView.resolve`` on the raw ``extra/`` record, building only the version named:
     access, the hot path, needs one version however long the secret's history is."""
     versions: dict[str, Any] = record.get("versions") or {}
+    gcp = (record.get("extra") or {}).get("gcp") or {}
+    number = version_number(ref, [int(n) for n in versions], gcp)
+    if number is None or (raw := versions.get(str(number))) is None:
+        return None
+    return _version(number, raw, now)
+
+
+def version_number(ref: str, numbers: Iterable[int], gcp: dict[str, Any]) -> int | None:
+    """The version ``ref`` names (``latest``: the highest of ``numbers``; a number; an alias
+    in the secret's GCP metadata ``gcp``), whether or not it exists; None when it names none."""
     if ref == "latest":
-        if not versions:
-            return None
-        number = max(int(n) for n in versions)
-    elif ref.isdigit():
-        number = int(ref)
-    else:
-        gcp = (record.get("extra") or {}).get("gcp") or {}
-        target = (gcp.get("versionAliases") or {}).get(ref)
-        if target is None:
-            return None
-        number = int(target)
-    raw = versions.get(str(number))
-    return None if raw is None else _version(number, raw, now)
+        return max(numbers, default=None)
+    if ref.isdigit():
+        return int(ref)
+    target = (gcp.get("versionAliases") or {}).get(ref)
+    return None if target is None else int(target)
 
 
 def view_of(record: dict[str, Any], now: int) -> SecretView:
